@@ -1,0 +1,536 @@
+// The run store on SQLite: opening and migrating the file, and every read and write.
+#include "store.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+#include "ablate/error.hpp"
+#include "migrations.hpp"
+
+namespace ablate::db {
+
+namespace {
+
+// Long enough for several runner processes finishing epochs at once; short enough that a
+// truly stuck lock is reported rather than hanging the grid.
+constexpr int kBusyTimeoutMs = 10000;
+
+// One place for "now", so every timestamp in the store has the same UTC ISO-8601 form.
+constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+// Runs `body`, turning SQLite's exceptions into a StoreError that names the file and what
+// we were doing. StoreErrors thrown by `body` itself pass through unchanged.
+template <typename Body>
+auto guarded(const std::string& path, const char* doing, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(fmt::format("store {}: {}: {}", path, doing, e.what()));
+  }
+}
+
+int read_user_version(SQLite::Database& db) {
+  return db.execAndGet("PRAGMA user_version").getInt();
+}
+
+// Names of the tables a user or another program created (SQLite's own are skipped).
+std::vector<std::string> user_tables(SQLite::Database& db) {
+  std::vector<std::string> names;
+  SQLite::Statement query(db,
+                          "SELECT name FROM sqlite_master WHERE type = 'table' "
+                          "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name");
+  while (query.executeStep()) names.push_back(query.getColumn(0).getString());
+  return names;
+}
+
+bool has_table(const std::vector<std::string>& tables, const std::string& name) {
+  for (const auto& table : tables) {
+    if (table == name) return true;
+  }
+  return false;
+}
+
+std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getInt64();
+}
+
+std::optional<double> optional_double(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getDouble();
+}
+
+std::string text_or_empty(const SQLite::Column& column) {
+  return column.isNull() ? std::string() : column.getString();
+}
+
+// The columns list_runs and find_run read, in the order read_run_row expects.
+constexpr const char* kRunSelect =
+    "SELECT r.id, r.config_hash, r.status, r.arm, r.model, r.dataset, r.resolution, r.seed, "
+    "r.params_trainable, r.epochs, r.train_seconds, m.value, r.error, r.heartbeat_at "
+    "FROM runs r LEFT JOIN metrics m "
+    "ON m.run_id = r.id AND m.split = 'test' AND m.name = 'accuracy' ";
+
+RunRow read_run_row(SQLite::Statement& query) {
+  RunRow row;
+  row.id = query.getColumn(0).getInt64();
+  row.config_hash = query.getColumn(1).getString();
+  row.status = parse_run_status(query.getColumn(2).getString());
+  row.arm = query.getColumn(3).getString();
+  row.model = query.getColumn(4).getString();
+  row.dataset = query.getColumn(5).getString();
+  row.resolution = query.getColumn(6).getInt64();
+  row.seed = query.getColumn(7).getInt64();
+  row.params_trainable = optional_int(query.getColumn(8));
+  row.epochs = optional_int(query.getColumn(9));
+  row.train_seconds = optional_double(query.getColumn(10));
+  row.test_accuracy = optional_double(query.getColumn(11));
+  row.error = text_or_empty(query.getColumn(12));
+  row.heartbeat_at = text_or_empty(query.getColumn(13));
+  return row;
+}
+
+// Fails loudly when an UPDATE matched nothing: the caller holds a run id that is not in
+// this store, which is a bug worth naming rather than silently ignoring.
+void require_changed(SQLite::Database& db, const std::string& path, std::int64_t run_id) {
+  if (db.getChanges() == 0) {
+    throw StoreError(fmt::format("store {}: no run with id {}", path, run_id));
+  }
+}
+
+}  // namespace
+
+int current_schema_version() { return detail::migration_count(); }
+
+const char* to_string(RunStatus status) {
+  switch (status) {
+    case RunStatus::pending:
+      return "pending";
+    case RunStatus::running:
+      return "running";
+    case RunStatus::finished:
+      return "finished";
+    case RunStatus::failed:
+      return "failed";
+    case RunStatus::killed:
+      return "killed";
+  }
+  return "unknown";
+}
+
+RunStatus parse_run_status(const std::string& text) {
+  for (RunStatus status : {RunStatus::pending, RunStatus::running, RunStatus::finished,
+                           RunStatus::failed, RunStatus::killed}) {
+    if (text == to_string(status)) return status;
+  }
+  throw StoreError(fmt::format(
+      "unknown run status '{}': expected one of pending, running, finished, failed, killed",
+      text));
+}
+
+Store::Store(const std::string& path, OpenMode mode) : path_(path) {
+  const bool read_only = mode == OpenMode::read_only;
+  // Checked before SQLite sees the path: even a read-only open would otherwise report a
+  // bare "unable to open database file".
+  if (read_only && !std::filesystem::exists(path_)) {
+    throw StoreError(fmt::format(
+        "no store at {}: run `runner EXPERIMENT.yaml` first, or pass --db", path_));
+  }
+
+  try {
+    const int flags = read_only ? SQLite::OPEN_READONLY
+                                : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db_ = std::make_unique<SQLite::Database>(path_, flags, kBusyTimeoutMs);
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(fmt::format("cannot open store {}: {}", path_, e.what()));
+  }
+
+  // A non-SQLite file opens fine and fails on the first read: make that read here, and
+  // say plainly what the file is not.
+  int version = 0;
+  std::vector<std::string> tables;
+  try {
+    version = read_user_version(*db_);
+    tables = user_tables(*db_);
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(fmt::format("{} is not an Ablate store: {}", path_, e.what()));
+  }
+
+  const int current = current_schema_version();
+  if (version > current) {
+    throw StoreError(fmt::format(
+        "store {} was written by a newer Ablate (schema {}, this binary knows {}): "
+        "upgrade ablate",
+        path_, version, current));
+  }
+  // user_version 0 with tables, or a version without our `runs` table: some other
+  // program's database. Migrating it would mix our tables into someone else's file.
+  if (version == 0 && !tables.empty()) {
+    throw StoreError(fmt::format(
+        "{} is not an Ablate store: it has tables ({}) but no Ablate schema version", path_,
+        fmt::join(tables, ", ")));
+  }
+  if (version > 0 && !has_table(tables, "runs")) {
+    throw StoreError(fmt::format(
+        "{} is not an Ablate store: schema version {} but no `runs` table", path_, version));
+  }
+
+  if (read_only) {
+    if (version == 0) {
+      throw StoreError(fmt::format(
+          "{} is empty, not an Ablate store yet: run `runner EXPERIMENT.yaml` first, or "
+          "pass --db",
+          path_));
+    }
+    if (version < current) {
+      throw StoreError(fmt::format(
+          "store {} has schema {}, this binary reads schema {}: run `runner` once on it to "
+          "upgrade it",
+          path_, version, current));
+    }
+    guarded(path_, "cannot configure", [&] { db_->exec("PRAGMA foreign_keys = ON"); });
+    return;
+  }
+
+  guarded(path_, "cannot configure", [&] {
+    // WAL lets several runner processes write while report reads.
+    db_->exec("PRAGMA journal_mode = WAL");
+    db_->exec("PRAGMA foreign_keys = ON");
+  });
+
+  // Each migration commits together with its version number, so a crash between two
+  // leaves a consistent store. IMMEDIATE takes the write lock before re-reading the
+  // version: two runners opening a fresh store at once apply each migration only once.
+  guarded(path_, "cannot migrate", [&] {
+    for (;;) {
+      SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+      const int now = read_user_version(*db_);
+      if (now >= current) break;
+      if (now > 0 && !has_table(user_tables(*db_), "runs")) {
+        throw StoreError(fmt::format(
+            "{} is not an Ablate store: schema version {} but no `runs` table", path_, now));
+      }
+      const detail::Migration& migration = detail::migrations()[now];
+      try {
+        db_->exec(migration.sql);
+      } catch (const SQLite::Exception& e) {
+        throw StoreError(fmt::format("store {}: migration {} failed: {}", path_,
+                                     migration.name, e.what()));
+      }
+      // PRAGMA takes no bound parameters; the value is our own integer, not user data.
+      db_->exec(fmt::format("PRAGMA user_version = {}", now + 1));
+      transaction.commit();
+    }
+  });
+}
+
+Store::~Store() = default;
+
+int Store::schema_version() const {
+  return guarded(path_, "cannot read the schema version",
+                 [&] { return read_user_version(*db_); });
+}
+
+std::int64_t Store::add_grid(const std::string& name, const std::string& experiment,
+                             const std::string& spec_yaml) {
+  return guarded(path_, "cannot record the grid", [&] {
+    SQLite::Statement insert(*db_, fmt::format("INSERT INTO grids (name, experiment, spec_yaml, "
+                                               "created_at) VALUES (?, ?, ?, {})",
+                                               kNow));
+    insert.bind(1, name);
+    insert.bind(2, experiment);
+    insert.bind(3, spec_yaml);
+    insert.exec();
+    return db_->getLastInsertRowid();
+  });
+}
+
+std::optional<RunRow> Store::find_run(const std::string& config_hash) const {
+  return guarded(path_, "cannot look up a run", [&]() -> std::optional<RunRow> {
+    SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE r.config_hash = ?");
+    query.bind(1, config_hash);
+    if (!query.executeStep()) return std::nullopt;
+    return read_run_row(query);
+  });
+}
+
+std::int64_t Store::start_run(const RunClaim& claim) {
+  return guarded(path_, "cannot start a run", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+
+    std::optional<std::int64_t> existing;
+    {
+      SQLite::Statement query(*db_, "SELECT id, status FROM runs WHERE config_hash = ?");
+      query.bind(1, claim.config_hash);
+      if (query.executeStep()) {
+        existing = query.getColumn(0).getInt64();
+        if (parse_run_status(query.getColumn(1).getString()) == RunStatus::finished) {
+          throw StoreError(fmt::format(
+              "store {}: run {} (config {}) is already finished; it is not started again",
+              path_, *existing, claim.config_hash));
+        }
+      }
+    }
+
+    // The same columns for a new run and a reset one; results of an earlier attempt are
+    // cleared so that a reset run looks exactly like a fresh one.
+    const std::string columns =
+        "config_json = :config_json, status = 'running', arm = :arm, model = :model, "
+        "dataset = :dataset, resolution = :resolution, seed = :seed, "
+        "params_trainable = NULL, params_total = NULL, epochs = NULL, best_epoch = NULL, "
+        "train_seconds = NULL, test_seconds = NULL, error = NULL, finished_at = NULL, "
+        "started_at = " + std::string(kNow) + ", heartbeat_at = " + std::string(kNow) + ", "
+        "pid = :pid, host = :host, device = :device, threads = :threads, "
+        "torch_version = :torch_version, git_commit = :git_commit, git_dirty = :git_dirty, "
+        "plugin_versions = :plugin_versions";
+
+    std::int64_t run_id = 0;
+    if (existing) {
+      run_id = *existing;
+      for (const char* table : {"epochs", "metrics", "matrices"}) {
+        SQLite::Statement clear(*db_, fmt::format("DELETE FROM {} WHERE run_id = ?", table));
+        clear.bind(1, run_id);
+        clear.exec();
+      }
+    } else {
+      // A placeholder row, then the shared UPDATE: one list of columns to keep right.
+      SQLite::Statement insert(*db_,
+                               "INSERT INTO runs (config_hash, config_json, status, arm, model, "
+                               "dataset, resolution, seed) VALUES (?, '', 'running', '', '', "
+                               "'', 0, 0)");
+      insert.bind(1, claim.config_hash);
+      insert.exec();
+      run_id = db_->getLastInsertRowid();
+    }
+
+    SQLite::Statement update(*db_, "UPDATE runs SET " + columns + " WHERE id = :id");
+    update.bind(":id", run_id);
+    update.bind(":config_json", claim.config_json);
+    update.bind(":arm", claim.arm);
+    update.bind(":model", claim.model);
+    update.bind(":dataset", claim.dataset);
+    update.bind(":resolution", claim.resolution);
+    update.bind(":seed", claim.seed);
+    update.bind(":pid", claim.pid);
+    update.bind(":host", claim.host);
+    update.bind(":device", claim.device);
+    update.bind(":threads", claim.threads);
+    update.bind(":torch_version", claim.torch_version);
+    update.bind(":git_commit", claim.git_commit);
+    update.bind(":git_dirty", claim.git_dirty ? 1 : 0);
+    update.bind(":plugin_versions", claim.plugin_versions_json);
+    update.exec();
+
+    if (claim.grid_id != 0) {
+      SQLite::Statement link(*db_,
+                             "INSERT OR IGNORE INTO grid_runs (grid_id, run_id) VALUES (?, ?)");
+      link.bind(1, claim.grid_id);
+      link.bind(2, run_id);
+      link.exec();
+    }
+    transaction.commit();
+    return run_id;
+  });
+}
+
+void Store::heartbeat(std::int64_t run_id) {
+  guarded(path_, "cannot refresh the heartbeat", [&] {
+    SQLite::Statement update(
+        *db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE id = ?", kNow));
+    update.bind(1, run_id);
+    update.exec();
+    require_changed(*db_, path_, run_id);
+  });
+}
+
+void Store::add_epoch(std::int64_t run_id, const EpochRow& epoch) {
+  guarded(path_, "cannot record an epoch", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    // A finished epoch is also proof of life.
+    SQLite::Statement touch(
+        *db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE id = ?", kNow));
+    touch.bind(1, run_id);
+    touch.exec();
+    require_changed(*db_, path_, run_id);
+
+    SQLite::Statement insert(*db_,
+                             "INSERT INTO epochs (run_id, epoch, train_loss, train_accuracy, "
+                             "val_loss, val_accuracy, learning_rate, seconds, images_per_second) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, run_id);
+    insert.bind(2, epoch.epoch);
+    insert.bind(3, epoch.train_loss);
+    insert.bind(4, epoch.train_accuracy);
+    insert.bind(5, epoch.val_loss);
+    insert.bind(6, epoch.val_accuracy);
+    insert.bind(7, epoch.learning_rate);
+    insert.bind(8, epoch.seconds);
+    insert.bind(9, epoch.images_per_second);
+    insert.exec();
+    transaction.commit();
+  });
+}
+
+void Store::finish_run(std::int64_t run_id, const RunSummary& summary,
+                       const std::vector<MetricRow>& metrics,
+                       const std::vector<MatrixRow>& matrices) {
+  // Checked before any write: a malformed matrix must not leave a half-finished run.
+  for (const auto& matrix : matrices) {
+    if (matrix.rows < 0 || matrix.cols < 0 ||
+        static_cast<std::size_t>(matrix.rows * matrix.cols) != matrix.values.size()) {
+      throw StoreError(fmt::format(
+          "store {}: matrix {}/{} of run {} is {}x{} but has {} values", path_, matrix.split,
+          matrix.name, run_id, matrix.rows, matrix.cols, matrix.values.size()));
+    }
+  }
+
+  guarded(path_, "cannot finish a run", [&] {
+    SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement update(
+        *db_, fmt::format("UPDATE runs SET status = 'finished', params_trainable = ?, "
+                          "params_total = ?, epochs = ?, best_epoch = ?, train_seconds = ?, "
+                          "test_seconds = ?, error = NULL, finished_at = {0}, "
+                          "heartbeat_at = {0} WHERE id = ?",
+                          kNow));
+    update.bind(1, summary.params_trainable);
+    update.bind(2, summary.params_total);
+    update.bind(3, summary.epochs);
+    update.bind(4, summary.best_epoch);
+    update.bind(5, summary.train_seconds);
+    update.bind(6, summary.test_seconds);
+    update.bind(7, run_id);
+    update.exec();
+    require_changed(*db_, path_, run_id);
+
+    SQLite::Statement metric_insert(
+        *db_, "INSERT OR REPLACE INTO metrics (run_id, split, name, value) VALUES (?, ?, ?, ?)");
+    for (const auto& metric : metrics) {
+      metric_insert.reset();
+      metric_insert.bind(1, run_id);
+      metric_insert.bind(2, metric.split);
+      metric_insert.bind(3, metric.name);
+      metric_insert.bind(4, metric.value);
+      metric_insert.exec();
+    }
+
+    SQLite::Statement matrix_insert(*db_,
+                                    "INSERT OR REPLACE INTO matrices (run_id, split, name, "
+                                    "rows, cols, values_json) VALUES (?, ?, ?, ?, ?, ?)");
+    for (const auto& matrix : matrices) {
+      matrix_insert.reset();
+      matrix_insert.bind(1, run_id);
+      matrix_insert.bind(2, matrix.split);
+      matrix_insert.bind(3, matrix.name);
+      matrix_insert.bind(4, matrix.rows);
+      matrix_insert.bind(5, matrix.cols);
+      matrix_insert.bind(6, nlohmann::json(matrix.values).dump());
+      matrix_insert.exec();
+    }
+    transaction.commit();
+  });
+}
+
+void Store::end_run(std::int64_t run_id, RunStatus status, const std::string& error) {
+  if (status != RunStatus::failed && status != RunStatus::killed) {
+    throw StoreError(fmt::format("store {}: end_run of run {} needs status failed or killed, "
+                                 "not {}",
+                                 path_, run_id, to_string(status)));
+  }
+  guarded(path_, "cannot end a run", [&] {
+    SQLite::Statement update(
+        *db_, fmt::format("UPDATE runs SET status = ?, error = ?, finished_at = {0}, "
+                          "heartbeat_at = {0} WHERE id = ?",
+                          kNow));
+    update.bind(1, to_string(status));
+    update.bind(2, error);
+    update.bind(3, run_id);
+    update.exec();
+    require_changed(*db_, path_, run_id);
+  });
+}
+
+std::vector<RunRow> Store::list_runs(const RunFilter& filter) const {
+  return guarded(path_, "cannot list runs", [&] {
+    // A NULL parameter switches its filter off, so one statement serves every filter.
+    SQLite::Statement query(*db_, std::string(kRunSelect) +
+                                      "WHERE (?1 IS NULL OR r.arm = ?1) "
+                                      "AND (?2 IS NULL OR r.status = ?2) "
+                                      "ORDER BY r.arm, r.resolution, r.seed, r.id");
+    if (filter.arm) query.bind(1, *filter.arm);
+    if (filter.status) query.bind(2, to_string(*filter.status));
+    std::vector<RunRow> rows;
+    while (query.executeStep()) rows.push_back(read_run_row(query));
+    return rows;
+  });
+}
+
+std::vector<EpochRow> Store::epochs(std::int64_t run_id) const {
+  return guarded(path_, "cannot read epochs", [&] {
+    SQLite::Statement query(*db_,
+                            "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, "
+                            "learning_rate, seconds, images_per_second FROM epochs "
+                            "WHERE run_id = ? ORDER BY epoch");
+    query.bind(1, run_id);
+    std::vector<EpochRow> rows;
+    while (query.executeStep()) {
+      EpochRow row;
+      row.epoch = query.getColumn(0).getInt64();
+      row.train_loss = query.getColumn(1).getDouble();
+      row.train_accuracy = query.getColumn(2).getDouble();
+      row.val_loss = query.getColumn(3).getDouble();
+      row.val_accuracy = query.getColumn(4).getDouble();
+      row.learning_rate = query.getColumn(5).getDouble();
+      row.seconds = query.getColumn(6).getDouble();
+      row.images_per_second = query.getColumn(7).getDouble();
+      rows.push_back(row);
+    }
+    return rows;
+  });
+}
+
+std::vector<MetricRow> Store::metrics(std::int64_t run_id) const {
+  return guarded(path_, "cannot read metrics", [&] {
+    SQLite::Statement query(
+        *db_, "SELECT split, name, value FROM metrics WHERE run_id = ? ORDER BY split, name");
+    query.bind(1, run_id);
+    std::vector<MetricRow> rows;
+    while (query.executeStep()) {
+      rows.push_back(MetricRow{query.getColumn(0).getString(), query.getColumn(1).getString(),
+                               query.getColumn(2).getDouble()});
+    }
+    return rows;
+  });
+}
+
+std::vector<MatrixRow> Store::matrices(std::int64_t run_id) const {
+  return guarded(path_, "cannot read matrices", [&] {
+    SQLite::Statement query(*db_,
+                            "SELECT split, name, rows, cols, values_json FROM matrices "
+                            "WHERE run_id = ? ORDER BY split, name");
+    query.bind(1, run_id);
+    std::vector<MatrixRow> rows;
+    while (query.executeStep()) {
+      MatrixRow row;
+      row.split = query.getColumn(0).getString();
+      row.name = query.getColumn(1).getString();
+      row.rows = query.getColumn(2).getInt64();
+      row.cols = query.getColumn(3).getInt64();
+      const std::string text = query.getColumn(4).getString();
+      try {
+        row.values = nlohmann::json::parse(text).get<std::vector<double>>();
+      } catch (const nlohmann::json::exception& e) {
+        throw StoreError(fmt::format("store {}: matrix {}/{} of run {} is not a JSON array of "
+                                     "numbers: {}",
+                                     path_, row.split, row.name, run_id, e.what()));
+      }
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  });
+}
+
+}  // namespace ablate::db

@@ -1,0 +1,53 @@
+// The one error hierarchy of Ablate: every failure a user can meet is one of these kinds.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace ablate {
+
+// Base of all Ablate errors. Messages name the file, key or value at fault and what
+// would be valid. Defined out of line in libablate_api so that plugins and the host
+// share one type_info and catch each other's exceptions.
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message);
+  ~Error() override;
+};
+
+// An experiment file, an override or a plugin option is wrong.
+class ConfigError : public Error {
+ public:
+  using Error::Error;
+  ~ConfigError() override;
+};
+
+// A plugin library cannot be loaded, or a plugin is unknown or misbehaves.
+class PluginError : public Error {
+ public:
+  using Error::Error;
+  ~PluginError() override;
+};
+
+// A data file is missing, corrupt, truncated or has the wrong shape.
+class DataError : public Error {
+ public:
+  using Error::Error;
+  ~DataError() override;
+};
+
+// The run store cannot be opened, is locked, or is newer than this binary.
+class StoreError : public Error {
+ public:
+  using Error::Error;
+  ~StoreError() override;
+};
+
+// Training cannot go on: a loss that is NaN or infinite, a shape that does not fit.
+class TrainingError : public Error {
+ public:
+  using Error::Error;
+  ~TrainingError() override;
+};
+
+}  // namespace ablate

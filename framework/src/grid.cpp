@@ -1,0 +1,84 @@
+// Grid expansion: the cartesian product of an experiment's axes.
+#include "grid.hpp"
+
+#include <fmt/format.h>
+
+#include "ablate/error.hpp"
+
+namespace ablate {
+
+std::string Cell::label() const {
+  std::string text = fmt::format("{} r{} s{}", arm, resolution, seed);
+  for (const auto& [key, value] : axes) text += fmt::format(" {}={}", key, value);
+  return text;
+}
+
+namespace {
+
+YAML::Node mapping_or_empty(const YAML::Node& node) {
+  return node && node.IsMap() ? YAML::Clone(node) : YAML::Node(YAML::NodeType::Map);
+}
+
+std::string scalar_text(const YAML::Node& node) {
+  if (node.IsScalar()) return node.Scalar();
+  YAML::Emitter emitter;
+  emitter << YAML::Flow << node;
+  return emitter.c_str();
+}
+
+}  // namespace
+
+std::vector<Cell> expand_grid(const Experiment& experiment) {
+  // Odometer over the grid axes: combination k picks value digits[i] of axis i.
+  std::size_t combinations = 1;
+  for (const auto& axis : experiment.grid) combinations *= axis.values.size();
+
+  std::vector<Cell> cells;
+  for (const auto& arm : experiment.arms) {
+    for (const auto resolution : experiment.resolutions) {
+      for (std::size_t combination = 0; combination < combinations; ++combination) {
+        // Apply this combination's axis values to copies of the arm's sections.
+        YAML::Node sections(YAML::NodeType::Map);
+        sections["train"] = mapping_or_empty(experiment.train);
+        sections["dataset"] = mapping_or_empty(experiment.dataset_options);
+        sections["model"] = YAML::Node(YAML::NodeType::Map);
+        sections["model"]["options"] = mapping_or_empty(arm.options);
+        std::vector<std::pair<std::string, std::string>> axes;
+        std::size_t rest = combination;
+        for (std::size_t i = experiment.grid.size(); i-- > 0;) {
+          const auto& axis = experiment.grid[i];
+          const YAML::Node& value = axis.values[rest % axis.values.size()];
+          rest /= axis.values.size();
+          set_dotted(sections, axis.key, value, fmt::format("grid axis '{}'", axis.key));
+          axes.insert(axes.begin(), {axis.key, scalar_text(value)});
+        }
+        TrainSettings train;
+        try {
+          train = parse_train(sections["train"], experiment.source);
+        } catch (const ConfigError& e) {
+          throw ConfigError(fmt::format("in the grid cell of arm '{}' with {}: {}", arm.name,
+                                        axes.empty() ? std::string("no axes") : axes.front().first + "=" + axes.front().second,
+                                        e.what()));
+        }
+        for (const auto seed : experiment.seeds) {
+          Cell cell;
+          cell.index = cells.size();
+          cell.arm = arm.name;
+          cell.model = arm.model;
+          cell.model_options = sections["model"]["options"];
+          cell.dataset_plugin = experiment.dataset_plugin;
+          cell.dataset_options = sections["dataset"];
+          cell.resolution = resolution;
+          cell.seed = seed;
+          cell.train = train;
+          cell.metrics = experiment.metrics;
+          cell.axes = axes;
+          cells.push_back(std::move(cell));
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+}  // namespace ablate

@@ -1,0 +1,38 @@
+// Grid expansion: an Experiment -> its cells, arms x resolutions x grid axes x seeds.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config.hpp"
+
+namespace ablate {
+
+// One grid cell = one run.
+struct Cell {
+  std::size_t index = 0;  // position in the expanded grid, 0-based
+  std::string arm;
+  std::string model;
+  YAML::Node model_options;  // mapping, possibly empty
+  std::string dataset_plugin;
+  YAML::Node dataset_options;  // mapping, possibly empty
+  std::int64_t resolution = 0;
+  std::int64_t seed = 0;
+  TrainSettings train;
+  std::vector<std::string> metrics;
+  std::vector<std::pair<std::string, std::string>> axes;  // grid axis -> value, for display
+
+  // "baseline r28 s0" plus any grid axes: how progress lines and errors name a cell.
+  std::string label() const;
+};
+
+// Cells in declared order: arms outermost, then resolutions, then grid axes (first
+// declared outermost), then seeds innermost, so a grid stopped half-way has whole seed
+// sets for the configurations it did reach.
+std::vector<Cell> expand_grid(const Experiment& experiment);
+
+}  // namespace ablate

@@ -1,0 +1,41 @@
+# Helpers for the integration scripts: a temp folder, assertions that print context.
+# Each script is run by CTest as: bash SCRIPT RUNNER REPORT PLUGIN_DIR SOURCE_DIR
+set -euo pipefail
+RUNNER=$1 REPORT=$2 PLUGIN_DIR=$3 SOURCE_DIR=$4
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# expect_exit CODE LOG -- COMMAND...: runs COMMAND, output to LOG, checks the exit status.
+expect_exit() {
+  local expected=$1 log=$2; shift 3
+  local status=0
+  "$@" >"$log" 2>&1 || status=$?
+  if [ "$status" -ne "$expected" ]; then
+    cat "$log" >&2
+    fail "expected exit $expected, got $status: $*"
+  fi
+}
+
+# expect_in FILE TEXT: FILE contains TEXT (fixed string).
+expect_in() {
+  grep -qF -- "$2" "$1" || { cat "$1" >&2; fail "'$2' not found in $1"; }
+}
+
+sql() { sqlite3 -batch -noheader "$1" "$2"; }
+
+# A tiny learnable grid on the synthetic data set: trains in about a second.
+write_synthetic_experiment() {
+  cat >"$1" <<YAML
+name: synthetic-grid
+dataset: {plugin: synthetic, classes: 4, channels: 3, size: 16, train: 128, val: 32, test: 32}
+arms:
+  baseline: {model: baseline_cnn}
+  narrow: {model: baseline_cnn, options: {filters: [8, 16], dropout: [0.1, 0.1], dense: 32}}
+resolutions: [16]
+seeds: [0, 1]
+train: {batch_size: 32, max_epochs: 2, threads: 1}
+YAML
+}

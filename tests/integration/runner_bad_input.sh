@@ -1,0 +1,68 @@
+# Bad input gets exit status 2 and a message that names what is wrong and where; a
+# diverging run fails alone and the grid goes on.
+source "$(dirname "$0")/lib.bash" "$@"
+write_synthetic_experiment good.yaml
+
+printf 'name: x\narms: [a, b\nseeds: [0]\n' > syntax.yaml
+expect_exit 2 out.log -- "$RUNNER" syntax.yaml --db runs.db
+expect_in out.log "syntax.yaml:"
+expect_in out.log "YAML syntax error"
+
+sed 's/^train:/trian:/' good.yaml > typo.yaml
+expect_exit 2 out.log -- "$RUNNER" typo.yaml --db runs.db
+expect_in out.log "typo.yaml:8:1: unknown key 'trian' in the experiment (did you mean 'train'?)"
+
+sed 's/model: baseline_cnn}/model: resnet9000}/' good.yaml > plugin.yaml
+expect_exit 2 out.log -- "$RUNNER" plugin.yaml --db runs.db
+expect_in out.log "unknown model plugin 'resnet9000'; available: baseline_cnn"
+
+sed 's/dense: 32}/dense: 32, widht: 3}/' good.yaml > option.yaml
+expect_exit 2 out.log -- "$RUNNER" option.yaml --db runs.db
+expect_in out.log "model plugin 'baseline_cnn': unknown option 'widht'"
+expect_in out.log "known options:"
+
+expect_exit 2 out.log -- "$RUNNER" good.yaml --db runs.db train.max_epochs=none
+expect_in out.log "train.max_epochs must be an integer, got 'none'"
+
+cat > missing.yaml <<'YAML'
+dataset: {plugin: fashion_mnist, path: /nonexistent/fashion}
+arms: {baseline: {model: baseline_cnn}}
+resolutions: [28]
+seeds: [0]
+YAML
+expect_exit 2 out.log -- "$RUNNER" missing.yaml --db runs.db
+expect_in out.log "/nonexistent/fashion"
+expect_in out.log "dataset-fashion-mnist"
+
+echo "not a database, just text" > text.db
+expect_exit 2 out.log -- "$RUNNER" good.yaml --db text.db
+expect_in out.log "text.db"
+[ "$(cat text.db)" = "not a database, just text" ] || fail "a foreign file must be left alone"
+
+expect_exit 2 out.log -- "$RUNNER" does-not-exist.yaml
+expect_in out.log "cannot read experiment file does-not-exist.yaml"
+
+# A store written by a newer Ablate is refused, and left as it was.
+expect_exit 0 out.log -- "$RUNNER" good.yaml --db newer.db seeds=[0] train.max_epochs=1
+sql newer.db "PRAGMA user_version = 999"
+expect_exit 2 out.log -- "$RUNNER" good.yaml --db newer.db
+expect_in out.log "newer"
+[ "$(sql newer.db "SELECT count(*) FROM runs")" = 2 ] || fail "the newer store keeps its runs"
+
+# A learning rate that makes the loss diverge fails that cell only, with epoch and step.
+cat > diverge.yaml <<'YAML'
+dataset: {plugin: synthetic, classes: 4, size: 16, train: 128, val: 32, test: 32}
+arms:
+  exploding: {model: baseline_cnn}
+resolutions: [16]
+seeds: [0]
+train: {optimizer: {name: sgd, lr: 1.0e+12, momentum: 0.9}, batch_size: 32, max_epochs: 3, threads: 1}
+grid: {train.optimizer.lr: [1.0e+12, 1.0e-3]}
+YAML
+expect_exit 1 out.log -- "$RUNNER" diverge.yaml --db diverge.db
+expect_in out.log "failed: the training loss became"
+expect_in out.log "1 finished now, 0 already done or running elsewhere, 1 failed"
+[ "$(sql diverge.db "SELECT count(*) FROM runs WHERE status = 'failed' AND error LIKE '%in epoch % step %'")" = 1 ] \
+  || { sql diverge.db "SELECT status, error FROM runs"; fail "the diverging run is failed with epoch and step"; }
+[ "$(sql diverge.db "SELECT count(*) FROM runs WHERE status = 'finished'")" = 1 ] || fail "the other cell finished"
+echo "ok"

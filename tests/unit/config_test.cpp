@@ -1,0 +1,126 @@
+// Experiment files: parsing, validation messages and overrides.
+#include <gtest/gtest.h>
+
+#include "ablate/error.hpp"
+#include "config.hpp"
+
+namespace ablate {
+namespace {
+
+const char* kMinimal = R"(name: t
+dataset: {plugin: synthetic, classes: 3}
+arms:
+  a: {model: baseline_cnn}
+  b: {model: baseline_cnn, options: {dense: 32}}
+resolutions: [16, 32]
+seeds: [0, 1, 2]
+)";
+
+std::string error_of(const std::string& text, const std::vector<std::string>& overrides = {}) {
+  try {
+    parse_experiment(text, "exp.yaml", overrides);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(ConfigTest, ParsesArmsInFileOrderWithDefaults) {
+  const Experiment e = parse_experiment(kMinimal, "exp.yaml");
+  EXPECT_EQ(e.name, "t");
+  ASSERT_EQ(e.arms.size(), 2u);
+  EXPECT_EQ(e.arms[0].name, "a");
+  EXPECT_EQ(e.arms[1].name, "b");
+  EXPECT_EQ(e.arms[1].options["dense"].as<int>(), 32);
+  EXPECT_EQ(e.dataset_plugin, "synthetic");
+  EXPECT_EQ(e.dataset_options["classes"].as<int>(), 3);
+  EXPECT_FALSE(e.dataset_options["plugin"]);
+  EXPECT_EQ(e.resolutions, (std::vector<std::int64_t>{16, 32}));
+  EXPECT_EQ(e.metrics, std::vector<std::string>{"classification"});
+  const TrainSettings train = parse_train(e.train, "exp.yaml");
+  EXPECT_EQ(train.optimizer, "adam");
+  EXPECT_EQ(train.batch_size, 64);
+}
+
+TEST(ConfigTest, YamlSyntaxErrorNamesFileLineAndColumn) {
+  const std::string message = error_of("name: t\narms: [a, b\nseeds: [0]\n");
+  EXPECT_NE(message.find("exp.yaml:"), std::string::npos) << message;
+  EXPECT_NE(message.find("YAML syntax error"), std::string::npos) << message;
+}
+
+TEST(ConfigTest, UnknownTopLevelKeySuggestsTheClosestAndListsKnownKeys) {
+  const std::string message = error_of(std::string(kMinimal) + "trian: {max_epochs: 3}\n");
+  EXPECT_NE(message.find("exp.yaml:8:1"), std::string::npos) << message;
+  EXPECT_NE(message.find("unknown key 'trian'"), std::string::npos) << message;
+  EXPECT_NE(message.find("did you mean 'train'?"), std::string::npos) << message;
+  EXPECT_NE(message.find("known keys: name,"), std::string::npos) << message;
+}
+
+TEST(ConfigTest, UnknownTrainKeyIsAnErrorWithItsLine) {
+  const std::string message = error_of(std::string(kMinimal) + "train:\n  batch_sise: 3\n");
+  EXPECT_NE(message.find("exp.yaml:9:3"), std::string::npos) << message;
+  EXPECT_NE(message.find("'batch_sise' in train"), std::string::npos) << message;
+}
+
+TEST(ConfigTest, WrongTypeNamesKeyAndValue) {
+  const std::string message = error_of(std::string(kMinimal) + "train: {max_epochs: many}\n");
+  EXPECT_NE(message.find("train.max_epochs must be an integer, got 'many'"), std::string::npos) << message;
+}
+
+TEST(ConfigTest, InvalidChoiceListsValidValues) {
+  const std::string message = error_of(std::string(kMinimal) + "train: {optimizer: {name: lion}}\n");
+  EXPECT_NE(message.find("'lion'; valid values: adam, adamw, sgd"), std::string::npos) << message;
+}
+
+TEST(ConfigTest, MissingRequiredKeyIsNamed) {
+  const std::string message = error_of("dataset: {plugin: synthetic}\narms: {a: {model: m}}\nseeds: [0]\n");
+  EXPECT_NE(message.find("missing required key 'resolutions'"), std::string::npos) << message;
+}
+
+TEST(ConfigTest, ArmWithoutModelIsAnError) {
+  const std::string message =
+      error_of("dataset: {plugin: s}\narms: {a: {options: {}}}\nresolutions: [16]\nseeds: [0]\n");
+  EXPECT_NE(message.find("arm 'a' needs a `model` key"), std::string::npos) << message;
+}
+
+TEST(ConfigTest, DuplicateSeedIsAnError) {
+  const std::string message = error_of(std::string(kMinimal) + "", {"seeds=[1, 1]"});
+  EXPECT_NE(message.find("lists 1 twice"), std::string::npos) << message;
+}
+
+TEST(ConfigTest, OverridesReplaceValuesAndCreateNestedKeys) {
+  const Experiment e = parse_experiment(kMinimal, "exp.yaml",
+                                        {"seeds=[7]", "train.optimizer.lr=0.01", "dataset.classes=5"});
+  EXPECT_EQ(e.seeds, std::vector<std::int64_t>{7});
+  EXPECT_DOUBLE_EQ(parse_train(e.train, "exp.yaml").lr, 0.01);
+  EXPECT_EQ(e.dataset_options["classes"].as<int>(), 5);
+}
+
+TEST(ConfigTest, OverrideOfAnUnknownKeyIsRejected) {
+  const std::string message = error_of(kMinimal, {"train.epochs=3"});
+  EXPECT_NE(message.find("unknown key 'epochs' in train"), std::string::npos) << message;
+}
+
+TEST(ConfigTest, MalformedOverrideExplainsTheForm) {
+  const std::string message = error_of(kMinimal, {"=3"});
+  EXPECT_NE(message.find("must look like key=value"), std::string::npos) << message;
+}
+
+TEST(ConfigTest, GridAxisMustBeUnderTrainDatasetOrModelOptions) {
+  const std::string message = error_of(std::string(kMinimal) + "grid: {seeds: [1, 2]}\n");
+  EXPECT_NE(message.find("grid axis 'seeds'"), std::string::npos) << message;
+}
+
+TEST(ConfigTest, YamlToJsonTypesPlainScalarsAndKeepsQuotedStrings) {
+  const YAML::Node node = YAML::Load("{a: 1.0e-3, b: 0.001, c: 3, d: true, e: '3', f: text, g: ~}");
+  const nlohmann::json json = yaml_to_json(node);
+  EXPECT_EQ(json["a"], json["b"]);
+  EXPECT_TRUE(json["c"].is_number_integer());
+  EXPECT_TRUE(json["d"].is_boolean());
+  EXPECT_TRUE(json["e"].is_string());
+  EXPECT_EQ(json["f"], "text");
+  EXPECT_TRUE(json["g"].is_null());
+}
+
+}  // namespace
+}  // namespace ablate

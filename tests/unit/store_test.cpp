@@ -1,0 +1,382 @@
+// The run store: opening, migrating and refusing files, and the run life cycle.
+#include "store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "ablate/error.hpp"
+#include "test_support.hpp"
+
+namespace ablate::db {
+namespace {
+
+using ablate::test::TempDir;
+
+// Raw SQLite access, to tamper with a store the way an old or foreign program would.
+void execute(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &handle), SQLITE_OK);
+  char* message = nullptr;
+  const int rc = sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &message);
+  const std::string error = message != nullptr ? message : "";
+  sqlite3_free(message);
+  sqlite3_close(handle);
+  ASSERT_EQ(rc, SQLITE_OK) << error;
+}
+
+// The first column of the first row of `sql`, as text.
+std::string query_text(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* handle = nullptr;
+  sqlite3_open_v2(file.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* statement = nullptr;
+  std::string result;
+  if (sqlite3_prepare_v2(handle, sql.c_str(), -1, &statement, nullptr) == SQLITE_OK &&
+      sqlite3_step(statement) == SQLITE_ROW) {
+    const unsigned char* text = sqlite3_column_text(statement, 0);
+    result = text != nullptr ? reinterpret_cast<const char*>(text) : "";
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(handle);
+  return result;
+}
+
+std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+RunClaim claim(const std::string& hash, const std::string& arm = "baseline",
+               std::int64_t resolution = 28, std::int64_t seed = 1) {
+  RunClaim c;
+  c.config_hash = hash;
+  c.config_json = R"({"arm":")" + arm + R"("})";
+  c.arm = arm;
+  c.model = "baseline_cnn";
+  c.dataset = "mnist";
+  c.resolution = resolution;
+  c.seed = seed;
+  c.pid = 4242;
+  c.host = "testhost";
+  c.device = "cpu";
+  c.threads = 2;
+  c.torch_version = "2.1.0";
+  c.git_commit = "abc123";
+  c.plugin_versions_json = R"({"baseline_cnn":"1.0.0"})";
+  return c;
+}
+
+// Whether calling `body` throws a StoreError whose message contains every one of `parts`.
+template <typename Body>
+::testing::AssertionResult throws_store_error(Body&& body, std::vector<std::string> parts) {
+  try {
+    body();
+  } catch (const StoreError& e) {
+    const std::string message = e.what();
+    for (const auto& part : parts) {
+      if (message.find(part) == std::string::npos) {
+        return ::testing::AssertionFailure()
+               << "message \"" << message << "\" lacks \"" << part << "\"";
+      }
+    }
+    return ::testing::AssertionSuccess();
+  }
+  return ::testing::AssertionFailure() << "no StoreError thrown";
+}
+
+TEST(StoreTest, FreshStoreGetsTheCurrentSchemaInWalMode) {
+  TempDir dir;
+  const auto file = dir.path() / "runs.db";
+  {
+    Store store(file.string());
+    EXPECT_EQ(store.schema_version(), current_schema_version());
+    EXPECT_EQ(store.path(), file.string());
+  }
+  EXPECT_GE(current_schema_version(), 1);
+  EXPECT_EQ(query_text(file, "PRAGMA user_version"), std::to_string(current_schema_version()));
+  EXPECT_EQ(query_text(file, "PRAGMA journal_mode"), "wal");
+}
+
+TEST(StoreTest, ReopeningKeepsDataAndDoesNotRerunMigrations) {
+  TempDir dir;
+  const auto file = (dir.path() / "runs.db").string();
+  std::int64_t id = 0;
+  {
+    Store store(file);
+    id = store.start_run(claim("h1"));
+  }
+  // Re-running 0001 would fail on CREATE TABLE runs: a clean reopen proves it was skipped.
+  Store again(file);
+  EXPECT_EQ(again.schema_version(), current_schema_version());
+  const auto run = again.find_run("h1");
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->id, id);
+  Store reader(file, OpenMode::read_only);
+  EXPECT_EQ(reader.list_runs().size(), 1u);
+}
+
+TEST(StoreTest, RefusesAStoreWithANewerSchema) {
+  TempDir dir;
+  const auto file = dir.path() / "runs.db";
+  { Store store(file.string()); }
+  const int newer = current_schema_version() + 2;
+  execute(file, "PRAGMA user_version = " + std::to_string(newer));
+  const std::vector<std::string> parts = {
+      file.string(), "newer Ablate",
+      "schema " + std::to_string(newer) + ", this binary knows " +
+          std::to_string(current_schema_version()),
+      "upgrade ablate"};
+  EXPECT_TRUE(throws_store_error([&] { Store store(file.string()); }, parts));
+  EXPECT_TRUE(
+      throws_store_error([&] { Store store(file.string(), OpenMode::read_only); }, parts));
+  // Refused, not touched.
+  EXPECT_EQ(query_text(file, "PRAGMA user_version"), std::to_string(newer));
+}
+
+TEST(StoreTest, RefusesAFileThatIsNotSqliteAndLeavesItAlone) {
+  TempDir dir;
+  const auto file = dir.path() / "notes.txt";
+  const std::string text(4096, 'x');
+  ablate::test::write_text(file, text);
+  for (OpenMode mode : {OpenMode::read_write, OpenMode::read_only}) {
+    EXPECT_TRUE(throws_store_error([&] { Store store(file.string(), mode); },
+                                   {file.string(), "not an Ablate store",
+                                    "file is not a database"}));
+  }
+  EXPECT_EQ(read_file(file), text);
+}
+
+TEST(StoreTest, RefusesAnotherProgramsDatabase) {
+  TempDir dir;
+  const auto file = dir.path() / "other.db";
+  execute(file, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)");
+  EXPECT_TRUE(throws_store_error([&] { Store store(file.string()); },
+                                 {file.string(), "not an Ablate store", "customers"}));
+  // Not migrated behind the owner's back.
+  EXPECT_EQ(query_text(file, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), "0");
+}
+
+TEST(StoreTest, ReadOnlyOnAMissingFileErrorsAndDoesNotCreateIt) {
+  TempDir dir;
+  const auto file = dir.path() / "missing.db";
+  EXPECT_TRUE(throws_store_error([&] { Store store(file.string(), OpenMode::read_only); },
+                                 {"no store at " + file.string(), "runner", "--db"}));
+  EXPECT_FALSE(std::filesystem::exists(file));
+}
+
+TEST(StoreTest, ReadOnlyOnAnEmptyFileSaysItIsNotAStoreYet) {
+  TempDir dir;
+  const auto file = dir.path() / "empty.db";
+  ablate::test::write_text(file, "");
+  EXPECT_TRUE(throws_store_error([&] { Store store(file.string(), OpenMode::read_only); },
+                                 {file.string(), "runner"}));
+  EXPECT_EQ(std::filesystem::file_size(file), 0u);
+}
+
+TEST(StoreTest, ReadOnlyStoreDoesNotWrite) {
+  TempDir dir;
+  const auto file = (dir.path() / "runs.db").string();
+  { Store store(file); }
+  Store reader(file, OpenMode::read_only);
+  EXPECT_TRUE(throws_store_error([&] { reader.start_run(claim("h1")); }, {file}));
+  EXPECT_TRUE(reader.list_runs().empty());
+}
+
+TEST(StoreTest, StartAddEpochFinishRoundTrip) {
+  TempDir dir;
+  Store store((dir.path() / "runs.db").string());
+  const std::int64_t grid = store.add_grid("mnist_ablation", "experiments/mnist.yaml", "a: 1");
+  RunClaim c = claim("h1");
+  c.grid_id = grid;
+  const std::int64_t id = store.start_run(c);
+
+  auto running = store.find_run("h1");
+  ASSERT_TRUE(running);
+  EXPECT_EQ(running->status, RunStatus::running);
+  EXPECT_FALSE(running->heartbeat_at.empty());
+  EXPECT_FALSE(running->test_accuracy);
+  store.heartbeat(id);
+
+  EpochRow first{1, 0.5, 0.8, 0.45, 0.82, 0.01, 3.5, 1000.0};
+  EpochRow second{2, 0.25, 0.9, 0.3, 0.88, 0.005, 3.25, 1100.0};
+  store.add_epoch(id, first);
+  store.add_epoch(id, second);
+
+  RunSummary summary;
+  summary.params_trainable = 421642;
+  summary.params_total = 421700;
+  summary.epochs = 2;
+  summary.best_epoch = 2;
+  summary.train_seconds = 6.75;
+  summary.test_seconds = 0.5;
+  store.finish_run(id, summary, {{"test", "accuracy", 0.875}, {"val", "accuracy", 0.88}},
+                   {{"test", "confusion", 2, 2, {5, 1, 0, 6}}});
+
+  const auto done = store.find_run("h1");
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->id, id);
+  EXPECT_EQ(done->status, RunStatus::finished);
+  EXPECT_EQ(done->arm, "baseline");
+  EXPECT_EQ(done->model, "baseline_cnn");
+  EXPECT_EQ(done->dataset, "mnist");
+  EXPECT_EQ(done->resolution, 28);
+  EXPECT_EQ(done->seed, 1);
+  EXPECT_EQ(done->params_trainable, 421642);
+  EXPECT_EQ(done->epochs, 2);
+  EXPECT_EQ(done->train_seconds, 6.75);
+  EXPECT_EQ(done->test_accuracy, 0.875);
+  EXPECT_TRUE(done->error.empty());
+
+  const auto epochs = store.epochs(id);
+  ASSERT_EQ(epochs.size(), 2u);
+  EXPECT_EQ(epochs[0].epoch, 1);
+  EXPECT_EQ(epochs[1].train_loss, 0.25);
+  EXPECT_EQ(epochs[1].val_accuracy, 0.88);
+  EXPECT_EQ(epochs[1].images_per_second, 1100.0);
+
+  const auto metrics = store.metrics(id);
+  ASSERT_EQ(metrics.size(), 2u);
+  EXPECT_EQ(metrics[0].split, "test");
+  EXPECT_EQ(metrics[0].value, 0.875);
+
+  const auto matrices = store.matrices(id);
+  ASSERT_EQ(matrices.size(), 1u);
+  EXPECT_EQ(matrices[0].name, "confusion");
+  EXPECT_EQ(matrices[0].rows, 2);
+  EXPECT_EQ(matrices[0].values, (std::vector<double>{5, 1, 0, 6}));
+
+  EXPECT_EQ(query_text(dir.path() / "runs.db",
+                       "SELECT count(*) FROM grid_runs WHERE grid_id = " +
+                           std::to_string(grid) + " AND run_id = " + std::to_string(id)),
+            "1");
+}
+
+TEST(StoreTest, StartRunOnAFailedRunResetsItAndDropsOldEpochs) {
+  TempDir dir;
+  Store store((dir.path() / "runs.db").string());
+  const std::int64_t id = store.start_run(claim("h1"));
+  store.add_epoch(id, EpochRow{1, 0.5, 0.8, 0.45, 0.82, 0.01, 3.5, 1000.0});
+  store.end_run(id, RunStatus::failed, "loss is NaN\nat epoch 1");
+
+  const auto failed = store.find_run("h1");
+  ASSERT_TRUE(failed);
+  EXPECT_EQ(failed->status, RunStatus::failed);
+  EXPECT_EQ(failed->error, "loss is NaN\nat epoch 1");
+  EXPECT_EQ(store.epochs(id).size(), 1u);  // kept for the post-mortem
+
+  EXPECT_EQ(store.start_run(claim("h1")), id);
+  const auto again = store.find_run("h1");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, RunStatus::running);
+  EXPECT_TRUE(again->error.empty());
+  EXPECT_TRUE(store.epochs(id).empty());
+  EXPECT_EQ(store.list_runs().size(), 1u);
+}
+
+TEST(StoreTest, StartRunOnAFinishedRunIsRefused) {
+  TempDir dir;
+  Store store((dir.path() / "runs.db").string());
+  const std::int64_t id = store.start_run(claim("h1"));
+  store.finish_run(id, RunSummary{}, {}, {});
+  EXPECT_TRUE(throws_store_error([&] { store.start_run(claim("h1")); }, {"already finished"}));
+  EXPECT_EQ(store.find_run("h1")->status, RunStatus::finished);
+}
+
+TEST(StoreTest, FinishRunRejectsAMalformedMatrixAndWritesNothing) {
+  TempDir dir;
+  Store store((dir.path() / "runs.db").string());
+  const std::int64_t id = store.start_run(claim("h1"));
+  EXPECT_TRUE(throws_store_error(
+      [&] { store.finish_run(id, RunSummary{}, {}, {{"test", "confusion", 2, 2, {1, 2, 3}}}); },
+      {"confusion", "2x2", "3 values"}));
+  EXPECT_EQ(store.find_run("h1")->status, RunStatus::running);
+}
+
+TEST(StoreTest, UnknownRunIdsAndStatusesAreErrors) {
+  TempDir dir;
+  Store store((dir.path() / "runs.db").string());
+  EXPECT_TRUE(throws_store_error([&] { store.heartbeat(99); }, {"no run with id 99"}));
+  EXPECT_TRUE(throws_store_error([&] { store.add_epoch(99, EpochRow{}); }, {"99"}));
+  const std::int64_t id = store.start_run(claim("h1"));
+  EXPECT_TRUE(throws_store_error([&] { store.end_run(id, RunStatus::finished, ""); },
+                                 {"failed or killed"}));
+  EXPECT_TRUE(throws_store_error([] { parse_run_status("done"); }, {"'done'", "finished"}));
+  EXPECT_EQ(parse_run_status("killed"), RunStatus::killed);
+  EXPECT_STREQ(to_string(RunStatus::pending), "pending");
+}
+
+TEST(StoreTest, ListRunsFiltersByArmAndStatusAndSortsByArmResolutionSeed) {
+  TempDir dir;
+  Store store((dir.path() / "runs.db").string());
+  const auto wide = store.start_run(claim("w28s1", "wide", 28, 1));
+  store.start_run(claim("b28s2", "baseline", 28, 2));
+  const auto b14 = store.start_run(claim("b14s1", "baseline", 14, 1));
+  store.start_run(claim("b28s1", "baseline", 28, 1));
+  store.end_run(wide, RunStatus::killed, "SIGTERM");
+  store.finish_run(b14, RunSummary{}, {{"test", "accuracy", 0.5}}, {});
+
+  const auto all = store.list_runs();
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].config_hash, "b14s1");
+  EXPECT_EQ(all[0].test_accuracy, 0.5);
+  EXPECT_EQ(all[1].config_hash, "b28s1");
+  EXPECT_EQ(all[2].config_hash, "b28s2");
+  EXPECT_EQ(all[3].config_hash, "w28s1");
+
+  RunFilter by_arm;
+  by_arm.arm = "baseline";
+  EXPECT_EQ(store.list_runs(by_arm).size(), 3u);
+
+  RunFilter by_status;
+  by_status.status = RunStatus::killed;
+  const auto killed = store.list_runs(by_status);
+  ASSERT_EQ(killed.size(), 1u);
+  EXPECT_EQ(killed[0].error, "SIGTERM");
+
+  RunFilter both;
+  both.arm = "baseline";
+  both.status = RunStatus::running;
+  EXPECT_EQ(store.list_runs(both).size(), 2u);
+
+  RunFilter none;
+  none.arm = "nobody";
+  EXPECT_TRUE(store.list_runs(none).empty());
+}
+
+TEST(StoreTest, ValuesWithQuotesAndSqlAreStoredVerbatim) {
+  TempDir dir;
+  Store store((dir.path() / "runs.db").string());
+  const std::string nasty = "it's \"quoted\"; DROP TABLE runs; -- ?1 :id %s \\";
+  RunClaim c = claim(nasty, nasty);
+  c.dataset = nasty;
+  const std::int64_t id = store.start_run(c);
+  store.end_run(id, RunStatus::failed, nasty);
+  store.add_grid(nasty, nasty, nasty);
+
+  const auto run = store.find_run(nasty);
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->arm, nasty);
+  EXPECT_EQ(run->dataset, nasty);
+  EXPECT_EQ(run->error, nasty);
+  RunFilter filter;
+  filter.arm = nasty;
+  EXPECT_EQ(store.list_runs(filter).size(), 1u);
+}
+
+TEST(StoreTest, TwoConnectionsShareOneStore) {
+  TempDir dir;
+  const auto file = (dir.path() / "runs.db").string();
+  Store first(file);
+  Store second(file);
+  first.start_run(claim("h1"));
+  second.start_run(claim("h2"));
+  Store reader(file, OpenMode::read_only);
+  EXPECT_EQ(reader.list_runs().size(), 2u);
+}
+
+}  // namespace
+}  // namespace ablate::db

@@ -1,0 +1,47 @@
+# Shared by tools/quickstart and tools/test: install Debian packages and build Ablate.
+# Safe to re-run: installs only what is missing, rebuilds only what changed (ccache).
+
+ABLATE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+ABLATE_BUILD_DIR="${ABLATE_BUILD_DIR:-$ABLATE_ROOT/build}"
+
+# Everything Ablate needs from Debian 12. libopenblas0-pthread matters: without it
+# LibTorch's matrix products use the reference BLAS and run ~14x slower.
+ABLATE_PACKAGES=(
+  build-essential cmake ninja-build ccache git pkg-config
+  libtorch-dev libopenblas0-pthread
+  libboost-dev libboost-program-options-dev libboost-filesystem-dev
+  libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libfmt-dev nlohmann-json3-dev
+  libssl-dev zlib1g-dev libzip-dev libcurl4-openssl-dev libgtest-dev
+  dataset-fashion-mnist
+)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+install_dependencies() {
+  local missing=()
+  local package
+  for package in "${ABLATE_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$package")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "all ${#ABLATE_PACKAGES[@]} Debian packages are installed"
+    return
+  fi
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+  log "installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -q
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# configure_and_build [TARGET...]: Release build in $ABLATE_BUILD_DIR.
+configure_and_build() {
+  log "configuring $ABLATE_BUILD_DIR"
+  cmake -S "$ABLATE_ROOT" -B "$ABLATE_BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  local targets=()
+  if [ $# -gt 0 ]; then targets=(--target "$@"); fi
+  log "building ${*:-everything} ($(nproc) cores; LibTorch files take ~20 s each the first time)"
+  cmake --build "$ABLATE_BUILD_DIR" -j "$(nproc)" "${targets[@]}"
+}

@@ -1,0 +1,12 @@
+// `runner --list-plugins`: what the loader found, and what it refused.
+#pragma once
+
+#include <ostream>
+
+#include "plugin_registry.hpp"
+
+namespace ablate {
+
+void print_plugins(const PluginRegistry& registry, std::ostream& out);
+
+}  // namespace ablate
