@@ -4,6 +4,7 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -283,6 +284,9 @@ std::int64_t Store::start_run(const RunClaim& claim) {
         "dataset = :dataset, resolution = :resolution, seed = :seed, "
         "params_trainable = NULL, params_total = NULL, epochs = NULL, best_epoch = NULL, "
         "train_seconds = NULL, test_seconds = NULL, error = NULL, finished_at = NULL, "
+        "params_bytes = NULL, flops_per_image = NULL, layer_summary = NULL, "
+        "mean_epoch_seconds = NULL, latency_ms = NULL, peak_rss_bytes = NULL, "
+        "peak_cuda_bytes = NULL, checkpoint = NULL, output_tail = NULL, "
         "started_at = " + std::string(kNow) + ", heartbeat_at = " + std::string(kNow) + ", "
         "pid = :pid, host = :host, device = :device, threads = :threads, "
         "torch_version = :torch_version, git_commit = :git_commit, git_dirty = :git_dirty, "
@@ -291,7 +295,7 @@ std::int64_t Store::start_run(const RunClaim& claim) {
     std::int64_t run_id = 0;
     if (existing) {
       run_id = *existing;
-      for (const char* table : {"epochs", "metrics", "matrices"}) {
+      for (const char* table : {"epochs", "metrics", "matrices", "predictions"}) {
         SQLite::Statement clear(*db_, fmt::format("DELETE FROM {} WHERE run_id = ?", table));
         clear.bind(1, run_id);
         clear.exec();
@@ -377,7 +381,17 @@ void Store::add_epoch(std::int64_t run_id, const EpochRow& epoch) {
 
 void Store::finish_run(std::int64_t run_id, const RunSummary& summary,
                        const std::vector<MetricRow>& metrics,
-                       const std::vector<MatrixRow>& matrices) {
+                       const std::vector<MatrixRow>& matrices,
+                       const std::vector<PredictionRow>& predictions) {
+  for (const auto& prediction : predictions) {
+    if (static_cast<std::int64_t>(prediction.labels.size()) != prediction.count ||
+        static_cast<std::int64_t>(prediction.scores.size()) != prediction.count * prediction.num_classes) {
+      throw StoreError(fmt::format(
+          "store {}: predictions/{} of run {} declare {} x {} but have {} labels and {} scores",
+          path_, prediction.split, run_id, prediction.count, prediction.num_classes,
+          prediction.labels.size(), prediction.scores.size()));
+    }
+  }
   // Checked before any write: a malformed matrix must not leave a half-finished run.
   for (const auto& matrix : matrices) {
     if (matrix.rows < 0 || matrix.cols < 0 ||
@@ -393,8 +407,10 @@ void Store::finish_run(std::int64_t run_id, const RunSummary& summary,
     SQLite::Statement update(
         *db_, fmt::format("UPDATE runs SET status = 'finished', params_trainable = ?, "
                           "params_total = ?, epochs = ?, best_epoch = ?, train_seconds = ?, "
-                          "test_seconds = ?, error = NULL, finished_at = {0}, "
-                          "heartbeat_at = {0} WHERE id = ?",
+                          "test_seconds = ?, params_bytes = ?, flops_per_image = ?, "
+                          "layer_summary = ?, mean_epoch_seconds = ?, latency_ms = ?, "
+                          "peak_rss_bytes = ?, peak_cuda_bytes = ?, checkpoint = ?, "
+                          "error = NULL, finished_at = {0}, heartbeat_at = {0} WHERE id = ?",
                           kNow));
     update.bind(1, summary.params_trainable);
     update.bind(2, summary.params_total);
@@ -402,9 +418,38 @@ void Store::finish_run(std::int64_t run_id, const RunSummary& summary,
     update.bind(4, summary.best_epoch);
     update.bind(5, summary.train_seconds);
     update.bind(6, summary.test_seconds);
-    update.bind(7, run_id);
+    update.bind(7, summary.params_bytes);
+    update.bind(8, summary.flops_per_image);
+    if (summary.layer_summary_json.empty()) update.bind(9); else update.bind(9, summary.layer_summary_json);
+    update.bind(10, summary.mean_epoch_seconds);
+    update.bind(11, summary.latency_ms);
+    update.bind(12, summary.peak_rss_bytes);
+    if (summary.peak_cuda_bytes) update.bind(13, *summary.peak_cuda_bytes); else update.bind(13);
+    if (summary.checkpoint.empty()) update.bind(14); else update.bind(14, summary.checkpoint);
+    update.bind(15, run_id);
     update.exec();
     require_changed(*db_, path_, run_id);
+
+    SQLite::Statement mark_best(*db_, "UPDATE epochs SET is_best = (epoch = ?) WHERE run_id = ?");
+    mark_best.bind(1, summary.best_epoch);
+    mark_best.bind(2, run_id);
+    mark_best.exec();
+
+    SQLite::Statement prediction_insert(*db_,
+                                        "INSERT OR REPLACE INTO predictions (run_id, split, count, "
+                                        "num_classes, labels, scores) VALUES (?, ?, ?, ?, ?, ?)");
+    for (const auto& prediction : predictions) {
+      // The blobs' layout is little-endian int32/float32, which is this machine's order.
+      static_assert(sizeof(float) == 4, "float32 scores");
+      prediction_insert.reset();
+      prediction_insert.bind(1, run_id);
+      prediction_insert.bind(2, prediction.split);
+      prediction_insert.bind(3, prediction.count);
+      prediction_insert.bind(4, prediction.num_classes);
+      prediction_insert.bind(5, prediction.labels.data(), static_cast<int>(prediction.labels.size() * sizeof(std::int32_t)));
+      prediction_insert.bind(6, prediction.scores.data(), static_cast<int>(prediction.scores.size() * sizeof(float)));
+      prediction_insert.exec();
+    }
 
     SQLite::Statement metric_insert(
         *db_, "INSERT OR REPLACE INTO metrics (run_id, split, name, value) VALUES (?, ?, ?, ?)");
@@ -434,7 +479,8 @@ void Store::finish_run(std::int64_t run_id, const RunSummary& summary,
   });
 }
 
-void Store::end_run(std::int64_t run_id, RunStatus status, const std::string& error) {
+void Store::end_run(std::int64_t run_id, RunStatus status, const std::string& error,
+                    const std::string& output_tail) {
   if (status != RunStatus::failed && status != RunStatus::killed) {
     throw StoreError(fmt::format("store {}: end_run of run {} needs status failed or killed, "
                                  "not {}",
@@ -442,12 +488,13 @@ void Store::end_run(std::int64_t run_id, RunStatus status, const std::string& er
   }
   guarded(path_, "cannot end a run", [&] {
     SQLite::Statement update(
-        *db_, fmt::format("UPDATE runs SET status = ?, error = ?, finished_at = {0}, "
-                          "heartbeat_at = {0} WHERE id = ?",
+        *db_, fmt::format("UPDATE runs SET status = ?, error = ?, output_tail = ?, "
+                          "finished_at = {0}, heartbeat_at = {0} WHERE id = ?",
                           kNow));
     update.bind(1, to_string(status));
     update.bind(2, error);
-    update.bind(3, run_id);
+    if (output_tail.empty()) update.bind(3); else update.bind(3, output_tail);
+    update.bind(4, run_id);
     update.exec();
     require_changed(*db_, path_, run_id);
   });
@@ -472,7 +519,7 @@ std::vector<EpochRow> Store::epochs(std::int64_t run_id) const {
   return guarded(path_, "cannot read epochs", [&] {
     SQLite::Statement query(*db_,
                             "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, "
-                            "learning_rate, seconds, images_per_second FROM epochs "
+                            "learning_rate, seconds, images_per_second, is_best FROM epochs "
                             "WHERE run_id = ? ORDER BY epoch");
     query.bind(1, run_id);
     std::vector<EpochRow> rows;
@@ -486,6 +533,7 @@ std::vector<EpochRow> Store::epochs(std::int64_t run_id) const {
       row.learning_rate = query.getColumn(5).getDouble();
       row.seconds = query.getColumn(6).getDouble();
       row.images_per_second = query.getColumn(7).getDouble();
+      row.is_best = query.getColumn(8).getInt() != 0;
       rows.push_back(row);
     }
     return rows;
@@ -530,6 +578,33 @@ std::vector<MatrixRow> Store::matrices(std::int64_t run_id) const {
       rows.push_back(std::move(row));
     }
     return rows;
+  });
+}
+
+std::optional<PredictionRow> Store::predictions(std::int64_t run_id, const std::string& split) const {
+  return guarded(path_, "cannot read predictions", [&]() -> std::optional<PredictionRow> {
+    SQLite::Statement query(*db_,
+                            "SELECT count, num_classes, labels, scores FROM predictions "
+                            "WHERE run_id = ? AND split = ?");
+    query.bind(1, run_id);
+    query.bind(2, split);
+    if (!query.executeStep()) return std::nullopt;
+    PredictionRow row;
+    row.split = split;
+    row.count = query.getColumn(0).getInt64();
+    row.num_classes = query.getColumn(1).getInt64();
+    const SQLite::Column labels = query.getColumn(2);
+    const SQLite::Column scores = query.getColumn(3);
+    if (labels.getBytes() != row.count * 4 || scores.getBytes() != row.count * row.num_classes * 4) {
+      throw StoreError(fmt::format("store {}: predictions/{} of run {} are truncated ({} and {} bytes "
+                                   "for {} x {})", path_, split, run_id, labels.getBytes(),
+                                   scores.getBytes(), row.count, row.num_classes));
+    }
+    row.labels.resize(row.count);
+    row.scores.resize(row.count * row.num_classes);
+    std::memcpy(row.labels.data(), labels.getBlob(), labels.getBytes());
+    std::memcpy(row.scores.data(), scores.getBlob(), scores.getBytes());
+    return row;
   });
 }
 

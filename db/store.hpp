@@ -51,6 +51,7 @@ struct EpochRow {
   double learning_rate = 0;
   double seconds = 0;
   double images_per_second = 0;
+  bool is_best = false;  // set by finish_run on the epoch whose weights were evaluated
 };
 
 struct MetricRow {
@@ -67,13 +68,30 @@ struct MatrixRow {
   std::vector<double> values;  // row-major
 };
 
+// Softmax scores of one split (see migration 0002 for the stored layout).
+struct PredictionRow {
+  std::string split;
+  std::int64_t count = 0;
+  std::int64_t num_classes = 0;
+  std::vector<std::int32_t> labels;  // count
+  std::vector<float> scores;         // count x num_classes, row-major
+};
+
 struct RunSummary {
   std::int64_t params_trainable = 0;
   std::int64_t params_total = 0;
   std::int64_t epochs = 0;
-  std::int64_t best_epoch = 0;
+  std::int64_t best_epoch = 0;  // 1-based; also marks epochs.is_best
   double train_seconds = 0;
   double test_seconds = 0;
+  std::int64_t params_bytes = 0;
+  double flops_per_image = 0;
+  std::string layer_summary_json;
+  double mean_epoch_seconds = 0;
+  double latency_ms = 0;
+  std::int64_t peak_rss_bytes = 0;
+  std::optional<std::int64_t> peak_cuda_bytes;
+  std::string checkpoint;  // relative to the artifact folder; "" if none
 };
 
 // One row of `runs`, with the test accuracy joined in for listings.
@@ -129,14 +147,20 @@ class Store {
   void add_epoch(std::int64_t run_id, const EpochRow& epoch);
   // Records results and sets `finished`, all in one transaction.
   void finish_run(std::int64_t run_id, const RunSummary& summary,
-                  const std::vector<MetricRow>& metrics, const std::vector<MatrixRow>& matrices);
-  // Sets `failed` or `killed` with a message; keeps the epochs recorded so far.
-  void end_run(std::int64_t run_id, RunStatus status, const std::string& error);
+                  const std::vector<MetricRow>& metrics, const std::vector<MatrixRow>& matrices,
+                  const std::vector<PredictionRow>& predictions = {});
+  // Sets `failed` or `killed` with a message (and the tail of what the run printed, if
+  // known); keeps the epochs recorded so far.
+  void end_run(std::int64_t run_id, RunStatus status, const std::string& error,
+               const std::string& output_tail = "");
 
   std::vector<RunRow> list_runs(const RunFilter& filter = {}) const;
   std::vector<EpochRow> epochs(std::int64_t run_id) const;
   std::vector<MetricRow> metrics(std::int64_t run_id) const;
   std::vector<MatrixRow> matrices(std::int64_t run_id) const;
+  std::optional<PredictionRow> predictions(std::int64_t run_id, const std::string& split) const;
+  // Folder for a store's files other than the database: "<db>.artifacts".
+  std::string artifact_dir() const { return path_ + ".artifacts"; }
 
  private:
   std::string path_;
