@@ -207,41 +207,90 @@ nlohmann::json yaml_to_json(const YAML::Node& node) {
 }
 
 nlohmann::json TrainSettings::to_json() const {
+  nlohmann::json optimizer_json = {{"name", optimizer}, {"lr", lr}, {"weight_decay", weight_decay}};
+  if (optimizer == "sgd") {
+    optimizer_json["momentum"] = momentum;
+    optimizer_json["nesterov"] = nesterov;
+  }
+  nlohmann::json scheduler_json = {{"name", scheduler}};
+  if (scheduler == "plateau") {
+    scheduler_json.update({{"factor", scheduler_factor}, {"patience", scheduler_patience}, {"monitor", scheduler_monitor}});
+  } else if (scheduler == "cosine") {
+    scheduler_json["min_lr"] = scheduler_min_lr;
+  } else if (scheduler == "multistep") {
+    scheduler_json.update({{"milestones", scheduler_milestones}, {"gamma", scheduler_gamma}});
+  }
+  nlohmann::json normalize_json = normalize;
+  if (normalize == "fixed") normalize_json = {{"mean", normalize_mean}, {"std", normalize_std}};
   return {
-      {"optimizer", {{"name", optimizer}, {"lr", lr}, {"weight_decay", weight_decay},
-                     {"momentum", optimizer == "sgd" ? nlohmann::json(momentum) : nlohmann::json()}}},
+      {"optimizer", optimizer_json},
       {"batch_size", batch_size},
       {"eval_batch_size", eval_batch_size},
       {"max_epochs", max_epochs},
       {"early_stopping", {{"monitor", early_stopping_monitor}, {"patience", early_stopping_patience}}},
-      {"scheduler", scheduler == "none"
-                        ? nlohmann::json({{"name", "none"}})
-                        : nlohmann::json({{"name", scheduler}, {"factor", scheduler_factor},
-                                          {"patience", scheduler_patience}})},
+      {"scheduler", scheduler_json},
       {"class_weights", class_weights},
+      {"label_smoothing", label_smoothing},
+      {"grad_clip_norm", grad_clip_norm},
+      {"normalize", normalize_json},
+      {"augment", {{"horizontal_flip", augment.horizontal_flip}, {"vertical_flip", augment.vertical_flip},
+                   {"rotate90", augment.rotate90}, {"rotate_degrees", augment.rotate_degrees},
+                   {"crop_min_area", augment.crop_min_area}}},
       {"device", device},
+      {"deterministic", deterministic},
       {"channels_last", channels_last},
   };
 }
+
+namespace {
+
+double number_in(const YAML::Node& node, const std::string& what, double low, double high,
+                 const std::string& source) {
+  const auto value = scalar<double>(node, what, "a number", source);
+  if (!(value >= low && value <= high)) {
+    throw ConfigError(fmt::format("{}{} is {}; it must be between {} and {}", at(node, source), what,
+                                  value, low, high));
+  }
+  return value;
+}
+
+std::vector<double> number_list(const YAML::Node& node, const std::string& what, const std::string& source) {
+  if (!node.IsSequence() || node.size() == 0) {
+    throw ConfigError(fmt::format("{}{} must be a non-empty list of numbers", at(node, source), what));
+  }
+  std::vector<double> values;
+  for (const auto& item : node) values.push_back(scalar<double>(item, what, "a list of numbers", source));
+  return values;
+}
+
+bool flag(const YAML::Node& node, const std::string& what, const std::string& source) {
+  return scalar<bool>(node, what, "true or false", source);
+}
+
+const std::vector<std::string> kMonitors = {"val_loss", "val_accuracy", "val_auc"};
+
+}  // namespace
 
 TrainSettings parse_train(const YAML::Node& node, const std::string& source) {
   TrainSettings train;
   if (!node || node.IsNull()) return train;
   require_map(node, "train", source);
   check_keys(node,
-             {"optimizer", "batch_size", "eval_batch_size", "max_epochs", "early_stopping",
-              "scheduler", "class_weights", "device", "threads", "channels_last"},
+             {"optimizer", "batch_size", "eval_batch_size", "max_epochs", "early_stopping", "scheduler",
+              "class_weights", "label_smoothing", "grad_clip_norm", "normalize", "augment", "device",
+              "deterministic", "threads", "channels_last"},
              "train", source);
   if (const auto optimizer = node["optimizer"]) {
     require_map(optimizer, "train.optimizer", source);
-    check_keys(optimizer, {"name", "lr", "weight_decay", "momentum"}, "train.optimizer", source);
+    check_keys(optimizer, {"name", "lr", "weight_decay", "momentum", "nesterov"}, "train.optimizer", source);
     if (optimizer["name"]) train.optimizer = choice(optimizer["name"], "train.optimizer.name", {"adam", "adamw", "sgd"}, source);
     if (optimizer["lr"]) train.lr = positive_number(optimizer["lr"], "train.optimizer.lr", source);
-    if (optimizer["weight_decay"]) {
-      train.weight_decay = scalar<double>(optimizer["weight_decay"], "train.optimizer.weight_decay", "a number", source);
-    }
-    if (optimizer["momentum"]) {
-      train.momentum = scalar<double>(optimizer["momentum"], "train.optimizer.momentum", "a number", source);
+    if (optimizer["weight_decay"]) train.weight_decay = number_in(optimizer["weight_decay"], "train.optimizer.weight_decay", 0, 1e3, source);
+    if (optimizer["momentum"]) train.momentum = number_in(optimizer["momentum"], "train.optimizer.momentum", 0, 1, source);
+    if (optimizer["nesterov"]) train.nesterov = flag(optimizer["nesterov"], "train.optimizer.nesterov", source);
+    if ((optimizer["momentum"] || optimizer["nesterov"]) && train.optimizer != "sgd") {
+      throw ConfigError(fmt::format("{}train.optimizer: momentum and nesterov apply to sgd only, not {}",
+                                    at(optimizer, source), train.optimizer));
     }
   }
   if (node["batch_size"]) train.batch_size = positive(node["batch_size"], "train.batch_size", 1, source);
@@ -250,30 +299,55 @@ TrainSettings parse_train(const YAML::Node& node, const std::string& source) {
   if (const auto stopping = node["early_stopping"]) {
     require_map(stopping, "train.early_stopping", source);
     check_keys(stopping, {"monitor", "patience"}, "train.early_stopping", source);
-    if (stopping["monitor"]) {
-      train.early_stopping_monitor = choice(stopping["monitor"], "train.early_stopping.monitor", {"val_loss", "val_accuracy"}, source);
-    }
-    if (stopping["patience"]) {
-      train.early_stopping_patience = positive(stopping["patience"], "train.early_stopping.patience", 0, source);
-    }
+    if (stopping["monitor"]) train.early_stopping_monitor = choice(stopping["monitor"], "train.early_stopping.monitor", kMonitors, source);
+    if (stopping["patience"]) train.early_stopping_patience = positive(stopping["patience"], "train.early_stopping.patience", 0, source);
   }
   if (const auto scheduler = node["scheduler"]) {
     require_map(scheduler, "train.scheduler", source);
-    check_keys(scheduler, {"name", "factor", "patience"}, "train.scheduler", source);
-    if (scheduler["name"]) train.scheduler = choice(scheduler["name"], "train.scheduler.name", {"none", "plateau"}, source);
-    if (scheduler["factor"]) {
-      train.scheduler_factor = positive_number(scheduler["factor"], "train.scheduler.factor", source);
-      if (train.scheduler_factor >= 1) {
-        throw ConfigError(fmt::format("{}train.scheduler.factor is {}; it must be between 0 and 1",
-                                      at(scheduler["factor"], source), train.scheduler_factor));
-      }
+    check_keys(scheduler, {"name", "factor", "patience", "monitor", "min_lr", "milestones", "gamma"}, "train.scheduler", source);
+    if (scheduler["name"]) {
+      train.scheduler = choice(scheduler["name"], "train.scheduler.name", {"none", "plateau", "cosine", "multistep"}, source);
     }
+    if (scheduler["factor"]) train.scheduler_factor = number_in(scheduler["factor"], "train.scheduler.factor", 1e-9, 0.999999, source);
     if (scheduler["patience"]) train.scheduler_patience = positive(scheduler["patience"], "train.scheduler.patience", 0, source);
+    if (scheduler["monitor"]) train.scheduler_monitor = choice(scheduler["monitor"], "train.scheduler.monitor", kMonitors, source);
+    if (scheduler["min_lr"]) train.scheduler_min_lr = number_in(scheduler["min_lr"], "train.scheduler.min_lr", 0, 1e3, source);
+    if (scheduler["milestones"]) train.scheduler_milestones = int_list(scheduler["milestones"], "train.scheduler.milestones", 1, source);
+    if (scheduler["gamma"]) train.scheduler_gamma = number_in(scheduler["gamma"], "train.scheduler.gamma", 1e-9, 1, source);
   }
   if (node["class_weights"]) train.class_weights = choice(node["class_weights"], "train.class_weights", {"none", "balanced"}, source);
+  if (node["label_smoothing"]) train.label_smoothing = number_in(node["label_smoothing"], "train.label_smoothing", 0, 0.999, source);
+  if (node["grad_clip_norm"]) train.grad_clip_norm = number_in(node["grad_clip_norm"], "train.grad_clip_norm", 0, 1e9, source);
+  if (const auto normalize = node["normalize"]) {
+    if (normalize.IsMap()) {
+      check_keys(normalize, {"mean", "std"}, "train.normalize", source);
+      if (!normalize["mean"] || !normalize["std"]) {
+        throw ConfigError(fmt::format("{}train.normalize needs both mean and std, e.g. {{mean: [0.5], std: [0.5]}}",
+                                      at(normalize, source)));
+      }
+      train.normalize = "fixed";
+      train.normalize_mean = number_list(normalize["mean"], "train.normalize.mean", source);
+      train.normalize_std = number_list(normalize["std"], "train.normalize.std", source);
+      for (const double s : train.normalize_std) {
+        if (!(s > 0)) throw ConfigError(fmt::format("{}train.normalize.std values must be > 0", at(normalize["std"], source)));
+      }
+    } else {
+      train.normalize = choice(normalize, "train.normalize (or {mean: [...], std: [...]})", {"none", "dataset"}, source);
+    }
+  }
+  if (const auto augment = node["augment"]) {
+    require_map(augment, "train.augment", source);
+    check_keys(augment, {"horizontal_flip", "vertical_flip", "rotate90", "rotate_degrees", "crop_min_area"}, "train.augment", source);
+    if (augment["horizontal_flip"]) train.augment.horizontal_flip = flag(augment["horizontal_flip"], "train.augment.horizontal_flip", source);
+    if (augment["vertical_flip"]) train.augment.vertical_flip = flag(augment["vertical_flip"], "train.augment.vertical_flip", source);
+    if (augment["rotate90"]) train.augment.rotate90 = flag(augment["rotate90"], "train.augment.rotate90", source);
+    if (augment["rotate_degrees"]) train.augment.rotate_degrees = number_in(augment["rotate_degrees"], "train.augment.rotate_degrees", 0, 180, source);
+    if (augment["crop_min_area"]) train.augment.crop_min_area = number_in(augment["crop_min_area"], "train.augment.crop_min_area", 0.05, 1, source);
+  }
   if (node["device"]) train.device = choice(node["device"], "train.device", {"auto", "cpu", "cuda"}, source);
+  if (node["deterministic"]) train.deterministic = flag(node["deterministic"], "train.deterministic", source);
   if (node["threads"]) train.threads = positive(node["threads"], "train.threads", 0, source);
-  if (node["channels_last"]) train.channels_last = scalar<bool>(node["channels_last"], "train.channels_last", "true or false", source);
+  if (node["channels_last"]) train.channels_last = flag(node["channels_last"], "train.channels_last", source);
   return train;
 }
 

@@ -1,6 +1,8 @@
 // Training and evaluation of one grid cell with LibTorch.
 #include "trainer.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -11,8 +13,11 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "input_pipeline.hpp"
 #include "interrupt.hpp"
 #include "model_factory.hpp"
+#include "model_summary.hpp"
+#include "optimization.hpp"
 
 namespace ablate {
 
@@ -41,10 +46,11 @@ torch::Tensor labels_of(const ImageSet& set) {
 void check_split(const ImageSet& set, const char* split, const DatasetInfo& info) {
   const auto expected = set.count * set.height * set.width * set.channels;
   if (set.count <= 0 || static_cast<std::int64_t>(set.pixels.size()) != expected ||
-      static_cast<std::int64_t>(set.labels.size()) != set.count || set.channels != info.channels) {
+      static_cast<std::int64_t>(set.labels.size()) != set.count || set.channels != info.channels ||
+      set.height != set.width) {
     throw DataError(fmt::format(
         "dataset '{}' returned an inconsistent {} split: {} images of {}x{}x{} ({} bytes, {} "
-        "labels; the dataset declares {} channel(s))",
+        "labels; the dataset declares {} channel(s) and images must be square)",
         info.name, split, set.count, set.height, set.width, set.channels, set.pixels.size(),
         set.labels.size(), info.channels));
   }
@@ -56,42 +62,12 @@ void check_split(const ImageSet& set, const char* split, const DatasetInfo& info
   }
 }
 
-// Turns a batch of uint8 NHWC images into float NCHW in [0, 1] at the cell's resolution.
-// NHWC memory permuted to NCHW is already channels-last, so no copy is made for layout.
-torch::Tensor to_model_input(const torch::Tensor& batch_uint8, std::int64_t resolution,
-                             bool channels_last, const torch::Device& device) {
-  torch::Tensor images = batch_uint8.to(device).permute({0, 3, 1, 2}).to(torch::kFloat32).div_(255.0);
-  if (images.size(2) != resolution || images.size(3) != resolution) {
-    const bool shrinking = images.size(2) > resolution;
-    images = torch::nn::functional::interpolate(
-        images, torch::nn::functional::InterpolateFuncOptions()
-                    .size(std::vector<std::int64_t>{resolution, resolution})
-                    .mode(torch::kBilinear)
-                    .align_corners(false)
-                    .antialias(shrinking));
-  }
-  return channels_last ? images.contiguous(torch::MemoryFormat::ChannelsLast) : images.contiguous();
-}
-
-// LibTorch's C++ Module has no .to(memory_format): convert each 4-d parameter and buffer.
+// LibTorch's C++ Module has no .to(memory_format): convert each 4-d parameter.
 void to_channels_last(torch::nn::Module& model) {
   torch::NoGradGuard no_grad;
   for (auto& parameter : model.parameters()) {
     if (parameter.dim() == 4) parameter.set_data(parameter.contiguous(torch::MemoryFormat::ChannelsLast));
   }
-}
-
-std::pair<std::int64_t, std::int64_t> count_parameters(torch::nn::Module& model) {
-  std::int64_t trainable = 0;
-  std::int64_t total = 0;
-  for (const auto& parameter : model.parameters()) {
-    total += parameter.numel();
-    if (parameter.requires_grad()) trainable += parameter.numel();
-  }
-  for (const auto& buffer : model.buffers()) {
-    if (buffer.is_floating_point()) total += buffer.numel();
-  }
-  return {trainable, total};
 }
 
 // scikit-learn's "balanced": n_samples / (n_classes * count(class)); 0 for absent classes.
@@ -104,54 +80,6 @@ torch::Tensor balanced_class_weights(const ImageSet& train, std::int64_t num_cla
   }
   return torch::tensor(weights);
 }
-
-std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainSettings& train,
-                                                        const std::vector<torch::Tensor>& parameters) {
-  if (train.optimizer == "sgd") {
-    return std::make_unique<torch::optim::SGD>(
-        parameters, torch::optim::SGDOptions(train.lr).momentum(train.momentum).weight_decay(train.weight_decay));
-  }
-  if (train.optimizer == "adamw") {
-    return std::make_unique<torch::optim::AdamW>(
-        parameters, torch::optim::AdamWOptions(train.lr).weight_decay(train.weight_decay));
-  }
-  return std::make_unique<torch::optim::Adam>(
-      parameters, torch::optim::AdamOptions(train.lr).weight_decay(train.weight_decay));
-}
-
-double learning_rate(torch::optim::Optimizer& optimizer) {
-  return optimizer.param_groups().front().options().get_lr();
-}
-
-void scale_learning_rate(torch::optim::Optimizer& optimizer, double factor) {
-  for (auto& group : optimizer.param_groups()) group.options().set_lr(group.options().get_lr() * factor);
-}
-
-// ReduceLROnPlateau as Keras and PyTorch define it (mode follows the monitor).
-class PlateauScheduler {
- public:
-  PlateauScheduler(double factor, std::int64_t patience) : factor_(factor), patience_(patience) {}
-  // `value` improves when it is lower (losses); pass -accuracy for accuracies.
-  bool step(double value, torch::optim::Optimizer& optimizer) {
-    if (value < best_) {
-      best_ = value;
-      bad_epochs_ = 0;
-      return false;
-    }
-    if (++bad_epochs_ > patience_) {
-      scale_learning_rate(optimizer, factor_);
-      bad_epochs_ = 0;
-      return true;
-    }
-    return false;
-  }
-
- private:
-  double factor_;
-  std::int64_t patience_;
-  double best_ = std::numeric_limits<double>::infinity();
-  std::int64_t bad_epochs_ = 0;
-};
 
 // A copy of every parameter and buffer: the best-validation weights.
 using Snapshot = std::vector<torch::Tensor>;
@@ -176,8 +104,8 @@ struct Evaluation {
   torch::Tensor probabilities;  // (N, classes) float32 on the CPU
 };
 
-Evaluation evaluate(Model& model, const ImageSet& set, const TrainSettings& train,
-                    std::int64_t resolution, const torch::Device& device) {
+Evaluation evaluate(Model& model, const ImageSet& set, const InputPipeline& pipeline,
+                    std::int64_t batch_size, const torch::Device& device) {
   model.eval();
   c10::InferenceMode inference;
   const torch::Tensor pixels = pixels_of(set);
@@ -185,10 +113,10 @@ Evaluation evaluate(Model& model, const ImageSet& set, const TrainSettings& trai
   std::vector<torch::Tensor> probabilities;
   double loss_sum = 0;
   std::int64_t correct = 0;
-  for (std::int64_t start = 0; start < set.count; start += train.eval_batch_size) {
+  for (std::int64_t start = 0; start < set.count; start += batch_size) {
     if (stop_requested()) throw Interrupted("stopped by a signal during evaluation");
-    const std::int64_t end = std::min(start + train.eval_batch_size, set.count);
-    const torch::Tensor images = to_model_input(pixels.slice(0, start, end), resolution, train.channels_last, device);
+    const std::int64_t end = std::min(start + batch_size, set.count);
+    const torch::Tensor images = pipeline.eval_batch(pixels.slice(0, start, end));
     const torch::Tensor target = labels.slice(0, start, end).to(device);
     const torch::Tensor logits = model.forward(images).to(torch::kFloat32);
     loss_sum += torch::nn::functional::cross_entropy(
@@ -197,23 +125,102 @@ Evaluation evaluate(Model& model, const ImageSet& set, const TrainSettings& trai
     correct += logits.argmax(1).eq(target).sum().item<std::int64_t>();
     probabilities.push_back(torch::softmax(logits, 1).to(torch::kCPU));
   }
-  return {loss_sum / set.count, static_cast<double>(correct) / set.count,
-          torch::cat(probabilities).contiguous()};
+  return {loss_sum / set.count, static_cast<double>(correct) / set.count, torch::cat(probabilities).contiguous()};
 }
 
-void add_metrics(const std::vector<std::shared_ptr<Metric>>& metrics, const std::string& split,
-                 const Evaluation& evaluation, const ImageSet& set, RunResult& result) {
+MetricResults compute_metrics(const std::vector<std::shared_ptr<Metric>>& metrics, const Evaluation& evaluation,
+                              const ImageSet& set) {
   ScoredSamples samples;
   samples.scores = evaluation.probabilities.data_ptr<float>();
   samples.labels = set.labels.data();
   samples.count = set.count;
   samples.num_classes = evaluation.probabilities.size(1);
-  result.metrics.push_back({split, "loss", evaluation.loss});
+  MetricResults all;
   for (const auto& metric : metrics) {
-    const MetricResults computed = metric->compute(samples);
-    for (const auto& [name, value] : computed.scalars) result.metrics.push_back({split, name, value});
-    for (const auto& matrix : computed.matrices) result.matrices.push_back({split, matrix});
+    MetricResults computed = metric->compute(samples);
+    all.scalars.insert(all.scalars.end(), computed.scalars.begin(), computed.scalars.end());
+    all.matrices.insert(all.matrices.end(), computed.matrices.begin(), computed.matrices.end());
   }
+  return all;
+}
+
+// The macro one-vs-rest ROC AUC from the metric plugins (the `val_auc` monitor).
+double auc_of(const MetricResults& results) {
+  for (const auto& [name, value] : results.scalars) {
+    if (name == "roc_auc_ovr_macro") return value;
+  }
+  throw ConfigError("the val_auc monitor needs a metric plugin that computes roc_auc_ovr_macro "
+                    "(add `classification` to metrics:)");
+}
+
+void record_split(const std::string& split, const Evaluation& evaluation, const ImageSet& set,
+                  const std::vector<std::shared_ptr<Metric>>& metrics, RunResult& result) {
+  result.metrics.push_back({split, "loss", evaluation.loss});
+  const MetricResults computed = compute_metrics(metrics, evaluation, set);
+  for (const auto& [name, value] : computed.scalars) result.metrics.push_back({split, name, value});
+  for (const auto& matrix : computed.matrices) result.matrices.push_back({split, matrix});
+  SplitPredictions predictions;
+  predictions.split = split;
+  predictions.count = set.count;
+  predictions.num_classes = evaluation.probabilities.size(1);
+  predictions.labels.assign(set.labels.begin(), set.labels.end());
+  const float* scores = evaluation.probabilities.data_ptr<float>();
+  predictions.scores.assign(scores, scores + evaluation.probabilities.numel());
+  result.predictions.push_back(std::move(predictions));
+}
+
+// Median latency of one image through the model, after a warm-up.
+double latency_ms(Model& model, const ImageSet& test, const InputPipeline& pipeline) {
+  model.eval();
+  c10::InferenceMode inference;
+  const torch::Tensor image = pipeline.eval_batch(pixels_of(test).slice(0, 0, 1));
+  constexpr int kWarmup = 3;
+  constexpr int kRepeats = 15;
+  for (int i = 0; i < kWarmup; ++i) model.forward(image);
+  std::vector<double> times;
+  for (int i = 0; i < kRepeats; ++i) {
+    const auto start = Clock::now();
+    model.forward(image).to(torch::kCPU);
+    times.push_back(seconds_since(start) * 1000.0);
+  }
+  std::nth_element(times.begin(), times.begin() + kRepeats / 2, times.end());
+  return times[kRepeats / 2];
+}
+
+std::int64_t peak_rss_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<std::int64_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
+}
+
+void save_checkpoint(Model& model, const std::string& path) {
+  torch::serialize::OutputArchive archive;
+  model.save(archive);
+  archive.save_to(path);
+}
+
+void load_checkpoint(Model& model, const std::string& path) {
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+    model.load(archive);
+  } catch (const c10::Error& e) {
+    throw DataError(fmt::format("cannot load checkpoint {}: {}", path, e.what_without_backtrace()));
+  }
+}
+
+std::shared_ptr<Model> build_model(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info,
+                                   const ExecutionContext& context, RunResult& result) {
+  auto model = create_model(registry, cell.model, cell.model_options, model_input(cell, info));
+  const ModelSummary summary = summarize_model(*model, info.channels, cell.resolution);
+  result.params_trainable = summary.params_trainable;
+  result.params_total = summary.params_total;
+  result.params_bytes = summary.params_bytes;
+  result.flops_per_image = summary.flops_per_image;
+  result.layer_summary_json = summary.layers_json().dump();
+  model->to(torch::Device(context.device));
+  if (cell.train.channels_last) to_channels_last(*model);
+  return model;
 }
 
 }  // namespace
@@ -230,68 +237,83 @@ ExecutionContext prepare_execution(const TrainSettings& train) {
   const auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
   context.threads = train.threads > 0 ? train.threads : cores;
   torch::set_num_threads(static_cast<int>(context.threads));
+  if (train.deterministic) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
   context.torch_version = TORCH_VERSION;
   return context;
 }
 
 std::int64_t validate_model(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info) {
   auto model = create_model(registry, cell.model, cell.model_options, model_input(cell, info));
-  return count_parameters(*model).first;
+  std::int64_t trainable = 0;
+  for (const auto& parameter : model->parameters()) trainable += parameter.requires_grad() ? parameter.numel() : 0;
+  return trainable;
+}
+
+std::string describe_model(const PluginRegistry& registry, const std::string& name, const YAML::Node& options,
+                           const ModelInput& input) {
+  auto model = create_model(registry, name, options, input);
+  const ModelSummary summary = summarize_model(*model, input.channels, input.resolution);
+  return summary.to_text(fmt::format("Model: {} ({} channel(s), {}x{}, {} classes)", name, input.channels,
+                                     input.resolution, input.resolution, input.num_classes));
 }
 
 RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
                              const DatasetInfo& info, const DatasetSplits& data,
                              const std::vector<std::shared_ptr<Metric>>& metrics,
-                             const ExecutionContext& context, TrainingObserver& observer) {
+                             const ExecutionContext& context, TrainingObserver& observer,
+                             const std::string& checkpoint_path) {
   check_split(data.train, "train", info);
   check_split(data.val, "val", info);
   check_split(data.test, "test", info);
   const TrainSettings& train = cell.train;
   const torch::Device device(context.device);
 
-  // Weight initialisation and dropout draw from the global generator; shuffling has its
-  // own, so that two arms with the same seed see the same batches in the same order.
+  // Weight initialisation and dropout draw from the global generator; shuffling and
+  // augmentation from their own, so that two arms with the same seed see the same
+  // batches in the same order.
   torch::manual_seed(static_cast<std::uint64_t>(cell.seed));
-  at::Generator shuffle_generator = at::detail::createCPUGenerator(static_cast<std::uint64_t>(cell.seed));
+  at::Generator data_generator = at::detail::createCPUGenerator(static_cast<std::uint64_t>(cell.seed));
 
-  auto model = create_model(registry, cell.model, cell.model_options, model_input(cell, info));
-  model->to(device);
-  if (train.channels_last) to_channels_last(*model);
   RunResult result;
-  std::tie(result.params_trainable, result.params_total) = count_parameters(*model);
-
+  auto model = build_model(cell, registry, info, context, result);
+  const InputPipeline pipeline(train, data.train, cell.resolution, device);
   auto optimizer = make_optimizer(train, model->parameters());
-  PlateauScheduler scheduler(train.scheduler_factor, train.scheduler_patience);
-  torch::Tensor class_weights;
-  if (train.class_weights == "balanced") class_weights = balanced_class_weights(data.train, info.num_classes).to(device);
+  LearningRateSchedule schedule(train, *optimizer);
+  auto loss_options = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(train.label_smoothing);
+  if (train.class_weights == "balanced") loss_options.weight(balanced_class_weights(data.train, info.num_classes).to(device));
 
   const torch::Tensor train_pixels = pixels_of(data.train);
   const torch::Tensor train_labels = labels_of(data.train);
   const std::int64_t batches = (data.train.count + train.batch_size - 1) / train.batch_size;
-  const bool monitor_loss = train.early_stopping_monitor == "val_loss";
+  const bool need_val_auc = train.early_stopping_monitor == "val_auc" ||
+                            (train.scheduler == "plateau" && train.scheduler_monitor == "val_auc");
 
   Snapshot best_weights = snapshot(*model);
   double best_monitor = std::numeric_limits<double>::infinity();  // lower is better
   std::int64_t epochs_without_improvement = 0;
+  double epoch_seconds_sum = 0;
   const auto training_start = Clock::now();
 
   for (std::int64_t epoch = 1; epoch <= train.max_epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     model->train();
-    const torch::Tensor order = torch::randperm(data.train.count, shuffle_generator, torch::kInt64);
+    const torch::Tensor order = torch::randperm(data.train.count, data_generator, torch::kInt64);
     double loss_sum = 0;
     std::int64_t correct = 0;
     for (std::int64_t batch = 0; batch < batches; ++batch) {
       if (stop_requested()) throw Interrupted(fmt::format("stopped by a signal in epoch {}", epoch));
       const torch::Tensor indices = order.slice(0, batch * train.batch_size,
                                                 std::min((batch + 1) * train.batch_size, data.train.count));
-      const torch::Tensor images = to_model_input(train_pixels.index_select(0, indices), cell.resolution,
-                                                  train.channels_last, device);
+      const torch::Tensor images = pipeline.train_batch(train_pixels.index_select(0, indices), data_generator);
       const torch::Tensor target = train_labels.index_select(0, indices).to(device);
       optimizer->zero_grad();
-      const torch::Tensor logits = model->forward(images);
-      auto loss_options = torch::nn::functional::CrossEntropyFuncOptions();
-      if (class_weights.defined()) loss_options.weight(class_weights);
+      torch::Tensor logits;
+      try {
+        logits = model->forward(images);
+      } catch (const std::exception& e) {
+        throw PluginError(fmt::format("model plugin '{}' failed in forward (epoch {}, step {}): {}", cell.model,
+                                      epoch, batch + 1, e.what()));
+      }
       const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, target, loss_options);
       const double loss_value = loss.item<double>();
       if (!std::isfinite(loss_value)) {
@@ -301,29 +323,34 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
                                         learning_rate(*optimizer)));
       }
       loss.backward();
+      if (train.grad_clip_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), train.grad_clip_norm);
       optimizer->step();
-      loss_sum += loss_value * indices.size(0);
+      loss_sum += loss_value * static_cast<double>(indices.size(0));
       correct += logits.detach().argmax(1).eq(target).sum().item<std::int64_t>();
       observer.on_batch(epoch, batch + 1, batches);
     }
     const double train_seconds = seconds_since(epoch_start);
 
-    const Evaluation val = evaluate(*model, data.val, train, cell.resolution, device);
+    const Evaluation val = evaluate(*model, data.val, pipeline, train.eval_batch_size, device);
+    if (!std::isfinite(val.loss)) {
+      throw TrainingError(fmt::format("the validation loss became {} after epoch {}", val.loss, epoch));
+    }
+    EpochMonitors monitors{val.loss, val.accuracy};
+    if (need_val_auc) monitors.val_auc = auc_of(compute_metrics(metrics, val, data.val));
+
     EpochResult record;
     record.epoch = epoch;
     record.max_epochs = train.max_epochs;
-    record.train_loss = loss_sum / data.train.count;
-    record.train_accuracy = static_cast<double>(correct) / data.train.count;
+    record.train_loss = loss_sum / static_cast<double>(data.train.count);
+    record.train_accuracy = static_cast<double>(correct) / static_cast<double>(data.train.count);
     record.val_loss = val.loss;
     record.val_accuracy = val.accuracy;
     record.learning_rate = learning_rate(*optimizer);
     record.seconds = seconds_since(epoch_start);
-    record.images_per_second = data.train.count / train_seconds;
-    if (!std::isfinite(val.loss)) {
-      throw TrainingError(fmt::format("the validation loss became {} after epoch {}", val.loss, epoch));
-    }
+    record.images_per_second = static_cast<double>(data.train.count) / train_seconds;
+    epoch_seconds_sum += record.seconds;
 
-    const double monitor = monitor_loss ? val.loss : -val.accuracy;
+    const double monitor = monitors.lower_is_better(train.early_stopping_monitor);
     record.improved = monitor < best_monitor;
     if (record.improved) {
       best_monitor = monitor;
@@ -335,17 +362,40 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
     }
     result.epochs = epoch;
     observer.on_epoch(record);
-    if (train.scheduler == "plateau") scheduler.step(monitor, *optimizer);
+    schedule.after_epoch(epoch, monitors);
     if (train.early_stopping_patience > 0 && epochs_without_improvement >= train.early_stopping_patience) break;
   }
   result.train_seconds = seconds_since(training_start);
+  result.mean_epoch_seconds = epoch_seconds_sum / static_cast<double>(result.epochs);
 
   restore(*model, best_weights);
-  add_metrics(metrics, "val", evaluate(*model, data.val, train, cell.resolution, device), data.val, result);
+  if (!checkpoint_path.empty()) save_checkpoint(*model, checkpoint_path);
+  record_split("val", evaluate(*model, data.val, pipeline, train.eval_batch_size, device), data.val, metrics, result);
   const auto test_start = Clock::now();
-  const Evaluation test = evaluate(*model, data.test, train, cell.resolution, device);
+  const Evaluation test = evaluate(*model, data.test, pipeline, train.eval_batch_size, device);
   result.test_seconds = seconds_since(test_start);
-  add_metrics(metrics, "test", test, data.test, result);
+  record_split("test", test, data.test, metrics, result);
+  result.latency_ms = latency_ms(*model, data.test, pipeline);
+  result.peak_rss_bytes = peak_rss_bytes();
+  return result;
+}
+
+RunResult evaluate_checkpoint(const Cell& cell, const PluginRegistry& registry,
+                              const DatasetInfo& info, const DatasetSplits& data,
+                              const std::vector<std::shared_ptr<Metric>>& metrics,
+                              const ExecutionContext& context, const std::string& checkpoint_path) {
+  check_split(data.val, "val", info);
+  check_split(data.test, "test", info);
+  const torch::Device device(context.device);
+  RunResult result;
+  auto model = build_model(cell, registry, info, context, result);
+  load_checkpoint(*model, checkpoint_path);
+  if (cell.train.channels_last) to_channels_last(*model);  // loading copies into the same layout, but be sure
+  // Normalisation statistics come from the train split, as in training.
+  const InputPipeline pipeline(cell.train, data.train, cell.resolution, device);
+  record_split("val", evaluate(*model, data.val, pipeline, cell.train.eval_batch_size, device), data.val, metrics, result);
+  record_split("test", evaluate(*model, data.test, pipeline, cell.train.eval_batch_size, device), data.test, metrics,
+               result);
   return result;
 }
 

@@ -38,15 +38,32 @@ struct SplitMatrix {
   MetricMatrix matrix;
 };
 
+// Softmax scores of every sample of a split.
+struct SplitPredictions {
+  std::string split;
+  std::int64_t count = 0;
+  std::int64_t num_classes = 0;
+  std::vector<std::int32_t> labels;
+  std::vector<float> scores;  // count x num_classes
+};
+
 struct RunResult {
   std::int64_t params_trainable = 0;
   std::int64_t params_total = 0;  // parameters plus floating-point buffers (BatchNorm statistics)
+  std::int64_t params_bytes = 0;
+  double flops_per_image = 0;
+  std::string layer_summary_json;
   std::int64_t epochs = 0;
   std::int64_t best_epoch = 0;
   double train_seconds = 0;
-  double test_seconds = 0;
+  double mean_epoch_seconds = 0;
+  double test_seconds = 0;        // inference over the whole test split
+  double latency_ms = 0;          // median per image at batch 1
+  std::int64_t peak_rss_bytes = 0;
+  std::int64_t peak_cuda_bytes = -1;  // -1: not on a GPU
   std::vector<SplitMetric> metrics;
   std::vector<SplitMatrix> matrices;
+  std::vector<SplitPredictions> predictions;
 };
 
 // What the trainer tells the outside world while it works.
@@ -69,15 +86,28 @@ struct ExecutionContext {
 ExecutionContext prepare_execution(const TrainSettings& train);
 
 // Trains the cell's model on `data`, keeps the best-validation weights, evaluates them
-// on val and test with every metric, and returns the numbers. Throws TrainingError for a
-// non-finite loss (naming epoch and step), Interrupted when a stop was requested.
+// on val and test with every metric, and returns the numbers. Saves the best weights to
+// `checkpoint_path` unless it is empty. Throws TrainingError for a non-finite loss
+// (naming epoch and step), Interrupted when a stop was requested.
 RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
                              const DatasetInfo& info, const DatasetSplits& data,
                              const std::vector<std::shared_ptr<Metric>>& metrics,
-                             const ExecutionContext& context, TrainingObserver& observer);
+                             const ExecutionContext& context, TrainingObserver& observer,
+                             const std::string& checkpoint_path = "");
+
+// Loads a checkpoint written by train_and_evaluate and evaluates it on val and test:
+// the metrics and predictions of the returned result are filled in.
+RunResult evaluate_checkpoint(const Cell& cell, const PluginRegistry& registry,
+                              const DatasetInfo& info, const DatasetSplits& data,
+                              const std::vector<std::shared_ptr<Metric>>& metrics,
+                              const ExecutionContext& context, const std::string& checkpoint_path);
 
 // Builds the cell's model once to validate its options before any training starts.
 // Returns the trainable parameter count.
 std::int64_t validate_model(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info);
+
+// The Keras-style summary of a model plugin, for `runner --describe`.
+std::string describe_model(const PluginRegistry& registry, const std::string& model,
+                           const YAML::Node& options, const ModelInput& input);
 
 }  // namespace ablate

@@ -77,6 +77,43 @@ class StoreObserver : public TrainingObserver {
   Clock::time_point last_heartbeat_ = Clock::now();
 };
 
+db::RunSummary to_summary(const RunResult& result, const std::string& checkpoint) {
+  db::RunSummary summary;
+  summary.params_trainable = result.params_trainable;
+  summary.params_total = result.params_total;
+  summary.epochs = result.epochs;
+  summary.best_epoch = result.best_epoch;
+  summary.train_seconds = result.train_seconds;
+  summary.test_seconds = result.test_seconds;
+  summary.params_bytes = result.params_bytes;
+  summary.flops_per_image = result.flops_per_image;
+  summary.layer_summary_json = result.layer_summary_json;
+  summary.mean_epoch_seconds = result.mean_epoch_seconds;
+  summary.latency_ms = result.latency_ms;
+  summary.peak_rss_bytes = result.peak_rss_bytes;
+  if (result.peak_cuda_bytes >= 0) summary.peak_cuda_bytes = result.peak_cuda_bytes;
+  summary.checkpoint = checkpoint;
+  return summary;
+}
+
+std::vector<db::MetricRow> to_metric_rows(const RunResult& result) {
+  std::vector<db::MetricRow> rows;
+  for (const auto& m : result.metrics) rows.push_back({m.split, m.name, m.value});
+  return rows;
+}
+
+std::vector<db::MatrixRow> to_matrix_rows(const RunResult& result) {
+  std::vector<db::MatrixRow> rows;
+  for (const auto& m : result.matrices) rows.push_back({m.split, m.matrix.name, m.matrix.rows, m.matrix.cols, m.matrix.values});
+  return rows;
+}
+
+std::vector<db::PredictionRow> to_prediction_rows(const RunResult& result) {
+  std::vector<db::PredictionRow> rows;
+  for (const auto& p : result.predictions) rows.push_back({p.split, p.count, p.num_classes, p.labels, p.scores});
+  return rows;
+}
+
 struct PlannedCell {
   Cell cell;
   nlohmann::json identity;
@@ -212,17 +249,14 @@ int run_grid(const RunnerOptions& options) {
     StoreObserver observer(store, run_id, prefix, options.quiet);
     try {
       const DatasetSplits& data = data_cache.get(*dataset, dataset_key, cell.resolution);
-      const RunResult result = train_and_evaluate(cell, registry, info, data, metrics, context, observer);
-      std::vector<db::MetricRow> metric_rows;
-      for (const auto& m : result.metrics) metric_rows.push_back({m.split, m.name, m.value});
-      std::vector<db::MatrixRow> matrix_rows;
-      for (const auto& m : result.matrices) {
-        matrix_rows.push_back({m.split, m.matrix.name, m.matrix.rows, m.matrix.cols, m.matrix.values});
-      }
-      store.finish_run(run_id,
-                       {result.params_trainable, result.params_total, result.epochs, result.best_epoch,
-                        result.train_seconds, result.test_seconds},
-                       metric_rows, matrix_rows);
+      // Best weights go to <store>.artifacts/<config hash>/: hashes, unlike run ids, stay
+      // the same when stores are merged.
+      const std::string checkpoint = planned.hash.substr(0, 16) + "/best.pt";
+      fs::create_directories(fs::path(store.artifact_dir()) / planned.hash.substr(0, 16));
+      const RunResult result = train_and_evaluate(cell, registry, info, data, metrics, context, observer,
+                                                  (fs::path(store.artifact_dir()) / checkpoint).string());
+      store.finish_run(run_id, to_summary(result, checkpoint), to_metric_rows(result), to_matrix_rows(result),
+                       to_prediction_rows(result));
       ++finished;
       if (!options.quiet) {
         double accuracy = 0;

@@ -12,13 +12,6 @@
 
 namespace ablate {
 
-// What the host tells a model factory about the data it will see.
-struct ModelInput {
-  std::int64_t channels = 3;     // 1 (grayscale) or 3 (RGB)
-  std::int64_t resolution = 64;  // images are resolution x resolution
-  std::int64_t num_classes = 2;
-};
-
 // A model is a torch::nn::Module with a forward from float images (N, C, H, W), scaled
 // to [0, 1] and possibly normalised, to logits (N, num_classes). Softmax and loss are
 // the host's business. Seeding and device placement belong to the host too.

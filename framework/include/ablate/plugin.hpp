@@ -10,7 +10,13 @@ class Dataset;
 class Metric;
 class Model;
 class Options;
-struct ModelInput;
+
+// What the host tells a model factory about the data it will see.
+struct ModelInput {
+  std::int64_t channels = 3;     // 1 (grayscale) or 3 (RGB)
+  std::int64_t resolution = 64;  // images are resolution x resolution
+  std::int64_t num_classes = 2;
+};
 
 // Bumped whenever a type reachable from this header changes layout or meaning
 // (see docs/plugins.md). The loader refuses a plugin built for another version.
