@@ -4,6 +4,10 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
 
+#include <signal.h>
+
+#include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -18,7 +22,7 @@ namespace {
 
 // Long enough for several runner processes finishing epochs at once; short enough that a
 // truly stuck lock is reported rather than hanging the grid.
-constexpr int kBusyTimeoutMs = 10000;
+constexpr int kBusyTimeoutMs = 60000;
 
 // One place for "now", so every timestamp in the store has the same UTC ISO-8601 form.
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -72,7 +76,8 @@ std::string text_or_empty(const SQLite::Column& column) {
 // The columns list_runs and find_run read, in the order read_run_row expects.
 constexpr const char* kRunSelect =
     "SELECT r.id, r.config_hash, r.status, r.arm, r.model, r.dataset, r.resolution, r.seed, "
-    "r.params_trainable, r.epochs, r.train_seconds, m.value, r.error, r.heartbeat_at "
+    "r.params_trainable, r.epochs, r.train_seconds, m.value, r.error, r.heartbeat_at, "
+    "(julianday('now') - julianday(r.heartbeat_at)) * 86400.0, r.host, r.pid "
     "FROM runs r LEFT JOIN metrics m "
     "ON m.run_id = r.id AND m.split = 'test' AND m.name = 'accuracy' ";
 
@@ -92,6 +97,9 @@ RunRow read_run_row(SQLite::Statement& query) {
   row.test_accuracy = optional_double(query.getColumn(11));
   row.error = text_or_empty(query.getColumn(12));
   row.heartbeat_at = text_or_empty(query.getColumn(13));
+  row.heartbeat_age_seconds = query.getColumn(14).isNull() ? 1e18 : query.getColumn(14).getDouble();
+  row.host = text_or_empty(query.getColumn(15));
+  row.pid = query.getColumn(16).isNull() ? 0 : query.getColumn(16).getInt64();
   return row;
 }
 
@@ -259,20 +267,43 @@ std::optional<RunRow> Store::find_run(const std::string& config_hash) const {
   });
 }
 
+bool Store::is_stale(const RunRow& run, const ClaimPolicy& policy) {
+  if (run.status != RunStatus::running) return false;
+  if (run.heartbeat_age_seconds > policy.stale_after_seconds) return true;
+  // On this host a dead owner is known at once, without waiting for the heartbeat.
+  return !policy.host.empty() && run.host == policy.host && run.pid > 0 &&
+         ::kill(static_cast<pid_t>(run.pid), 0) != 0 && errno == ESRCH;
+}
+
 std::int64_t Store::start_run(const RunClaim& claim) {
-  return guarded(path_, "cannot start a run", [&] {
+  ClaimPolicy policy;
+  policy.retry_failed = true;
+  policy.take_running = true;
+  const ClaimResult result = claim_run(claim, policy);
+  if (result.outcome == ClaimOutcome::finished) {
+    throw StoreError(fmt::format("store {}: run {} (config {}) is already finished; it is not started again",
+                                 path_, result.run_id, claim.config_hash));
+  }
+  return result.run_id;
+}
+
+ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
+  return guarded(path_, "cannot start a run", [&]() -> ClaimResult {
+    // IMMEDIATE: the check and the claim happen under one write lock, so two runners
+    // cannot both see the cell free and both take it.
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
 
     std::optional<std::int64_t> existing;
     {
-      SQLite::Statement query(*db_, "SELECT id, status FROM runs WHERE config_hash = ?");
+      SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE r.config_hash = ?");
       query.bind(1, claim.config_hash);
       if (query.executeStep()) {
-        existing = query.getColumn(0).getInt64();
-        if (parse_run_status(query.getColumn(1).getString()) == RunStatus::finished) {
-          throw StoreError(fmt::format(
-              "store {}: run {} (config {}) is already finished; it is not started again",
-              path_, *existing, claim.config_hash));
+        const RunRow row = read_run_row(query);
+        existing = row.id;
+        if (row.status == RunStatus::finished && !policy.force) return {ClaimOutcome::finished, row.id};
+        if (row.status == RunStatus::failed && !policy.retry_failed && !policy.force) return {ClaimOutcome::failed, row.id};
+        if (row.status == RunStatus::running && !policy.take_running && !is_stale(row, policy)) {
+          return {ClaimOutcome::running_elsewhere, row.id};
         }
       }
     }
@@ -337,7 +368,7 @@ std::int64_t Store::start_run(const RunClaim& claim) {
       link.exec();
     }
     transaction.commit();
-    return run_id;
+    return ClaimResult{ClaimOutcome::claimed, run_id};
   });
 }
 
@@ -547,8 +578,10 @@ std::vector<MetricRow> Store::metrics(std::int64_t run_id) const {
     query.bind(1, run_id);
     std::vector<MetricRow> rows;
     while (query.executeStep()) {
+      // SQLite stores NaN (an undefined metric, e.g. AUC without positives) as NULL.
+      const SQLite::Column value = query.getColumn(2);
       rows.push_back(MetricRow{query.getColumn(0).getString(), query.getColumn(1).getString(),
-                               query.getColumn(2).getDouble()});
+                               value.isNull() ? std::nan("") : value.getDouble()});
     }
     return rows;
   });
@@ -605,6 +638,43 @@ std::optional<PredictionRow> Store::predictions(std::int64_t run_id, const std::
     std::memcpy(row.labels.data(), labels.getBlob(), labels.getBytes());
     std::memcpy(row.scores.data(), scores.getBlob(), scores.getBytes());
     return row;
+  });
+}
+
+std::optional<RunRow> Store::find_run_by_reference(const std::string& reference) const {
+  return guarded(path_, "cannot look up a run", [&]() -> std::optional<RunRow> {
+    const bool numeric = !reference.empty() && reference.find_first_not_of("0123456789") == std::string::npos;
+    if (numeric) {
+      SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE r.id = ?");
+      query.bind(1, static_cast<std::int64_t>(std::stoll(reference)));
+      if (query.executeStep()) return read_run_row(query);
+    }
+    // A hash prefix: LIKE would treat % and _ as wildcards, substr compares literally.
+    SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE substr(r.config_hash, 1, ?) = ? LIMIT 2");
+    query.bind(1, static_cast<std::int64_t>(reference.size()));
+    query.bind(2, reference);
+    std::optional<RunRow> found;
+    while (query.executeStep()) {
+      if (found) {
+        throw StoreError(fmt::format("store {}: '{}' matches several runs; give more of the config hash", path_,
+                                     reference));
+      }
+      found = read_run_row(query);
+    }
+    return found;
+  });
+}
+
+std::optional<RunOrigin> Store::run_origin(std::int64_t run_id) const {
+  return guarded(path_, "cannot read a run's origin", [&]() -> std::optional<RunOrigin> {
+    SQLite::Statement query(*db_,
+                            "SELECT g.experiment, g.spec_yaml, r.checkpoint FROM runs r "
+                            "JOIN grid_runs gr ON gr.run_id = r.id JOIN grids g ON g.id = gr.grid_id "
+                            "WHERE r.id = ? ORDER BY g.id DESC LIMIT 1");
+    query.bind(1, run_id);
+    if (!query.executeStep()) return std::nullopt;
+    return RunOrigin{query.getColumn(0).getString(), query.getColumn(1).getString(),
+                     text_or_empty(query.getColumn(2))};
   });
 }
 

@@ -110,6 +110,32 @@ struct RunRow {
   std::optional<double> test_accuracy;  // metrics(split='test', name='accuracy')
   std::string error;
   std::string heartbeat_at;
+  double heartbeat_age_seconds = 0;  // now - heartbeat_at
+  std::string host;                  // where the runner that owns it runs
+  std::int64_t pid = 0;              // that runner's process id
+};
+
+// When may a runner take a cell? See Store::claim_run.
+struct ClaimPolicy {
+  bool retry_failed = false;          // take failed runs (killed and stale ones are always taken)
+  bool force = false;                 // take finished runs too
+  bool take_running = false;          // take runs another runner is working on (tests, start_run)
+  double stale_after_seconds = 120;   // a running run without a heartbeat for this long is dead
+  std::string host;                   // this host: a running run of a dead pid here is dead at once
+};
+
+enum class ClaimOutcome { claimed, finished, failed, running_elsewhere };
+
+struct ClaimResult {
+  ClaimOutcome outcome = ClaimOutcome::claimed;
+  std::int64_t run_id = 0;  // the claimed (or existing) run
+};
+
+// What re-evaluating a stored run needs: the experiment as it was run, and the weights.
+struct RunOrigin {
+  std::string experiment;  // the path it was run from
+  std::string spec_yaml;   // the experiment after overrides
+  std::string checkpoint;  // relative to artifact_dir(); "" if none
 };
 
 struct RunFilter {
@@ -143,6 +169,12 @@ class Store {
   // Marks the cell's run `running` (inserting it, or resetting a failed/killed/stale one
   // and deleting its old epochs and metrics) in one transaction; returns its id.
   std::int64_t start_run(const RunClaim& claim);
+  // Atomically decides whether this runner may run the cell and, if so, claims it as
+  // start_run does. Several runners sharing a store never claim the same live run.
+  ClaimResult claim_run(const RunClaim& claim, const ClaimPolicy& policy);
+  // A running run is stale when its heartbeat is old, or its owner ran on `host` and is
+  // gone.
+  static bool is_stale(const RunRow& run, const ClaimPolicy& policy);
   void heartbeat(std::int64_t run_id);
   void add_epoch(std::int64_t run_id, const EpochRow& epoch);
   // Records results and sets `finished`, all in one transaction.
@@ -155,6 +187,10 @@ class Store {
                const std::string& output_tail = "");
 
   std::vector<RunRow> list_runs(const RunFilter& filter = {}) const;
+  // A run by id ("12") or by a unique prefix of its config hash ("3f9a"); throws
+  // StoreError when a prefix matches several runs.
+  std::optional<RunRow> find_run_by_reference(const std::string& reference) const;
+  std::optional<RunOrigin> run_origin(std::int64_t run_id) const;
   std::vector<EpochRow> epochs(std::int64_t run_id) const;
   std::vector<MetricRow> metrics(std::int64_t run_id) const;
   std::vector<MatrixRow> matrices(std::int64_t run_id) const;

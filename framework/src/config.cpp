@@ -227,6 +227,8 @@ nlohmann::json TrainSettings::to_json() const {
       {"batch_size", batch_size},
       {"eval_batch_size", eval_batch_size},
       {"max_epochs", max_epochs},
+      {"steps_per_epoch", steps_per_epoch},
+      {"amp", amp},
       {"early_stopping", {{"monitor", early_stopping_monitor}, {"patience", early_stopping_patience}}},
       {"scheduler", scheduler_json},
       {"class_weights", class_weights},
@@ -276,9 +278,9 @@ TrainSettings parse_train(const YAML::Node& node, const std::string& source) {
   if (!node || node.IsNull()) return train;
   require_map(node, "train", source);
   check_keys(node,
-             {"optimizer", "batch_size", "eval_batch_size", "max_epochs", "early_stopping", "scheduler",
+             {"optimizer", "batch_size", "eval_batch_size", "max_epochs", "steps_per_epoch", "early_stopping", "scheduler",
               "class_weights", "label_smoothing", "grad_clip_norm", "normalize", "augment", "device",
-              "deterministic", "threads", "channels_last"},
+              "deterministic", "amp", "threads", "channels_last"},
              "train", source);
   if (const auto optimizer = node["optimizer"]) {
     require_map(optimizer, "train.optimizer", source);
@@ -296,6 +298,7 @@ TrainSettings parse_train(const YAML::Node& node, const std::string& source) {
   if (node["batch_size"]) train.batch_size = positive(node["batch_size"], "train.batch_size", 1, source);
   if (node["eval_batch_size"]) train.eval_batch_size = positive(node["eval_batch_size"], "train.eval_batch_size", 1, source);
   if (node["max_epochs"]) train.max_epochs = positive(node["max_epochs"], "train.max_epochs", 1, source);
+  if (node["steps_per_epoch"]) train.steps_per_epoch = positive(node["steps_per_epoch"], "train.steps_per_epoch", 0, source);
   if (const auto stopping = node["early_stopping"]) {
     require_map(stopping, "train.early_stopping", source);
     check_keys(stopping, {"monitor", "patience"}, "train.early_stopping", source);
@@ -345,6 +348,7 @@ TrainSettings parse_train(const YAML::Node& node, const std::string& source) {
     if (augment["crop_min_area"]) train.augment.crop_min_area = number_in(augment["crop_min_area"], "train.augment.crop_min_area", 0.05, 1, source);
   }
   if (node["device"]) train.device = choice(node["device"], "train.device", {"auto", "cpu", "cuda"}, source);
+  if (node["amp"]) train.amp = choice(node["amp"], "train.amp", {"none", "bf16"}, source);
   if (node["deterministic"]) train.deterministic = flag(node["deterministic"], "train.deterministic", source);
   if (node["threads"]) train.threads = positive(node["threads"], "train.threads", 0, source);
   if (node["channels_last"]) train.channels_last = flag(node["channels_last"], "train.channels_last", source);

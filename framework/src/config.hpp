@@ -34,6 +34,7 @@ struct TrainSettings {
   std::int64_t batch_size = 64;
   std::int64_t eval_batch_size = 256;
   std::int64_t max_epochs = 10;
+  std::int64_t steps_per_epoch = 0;  // batches per epoch; 0 = the whole train split
   std::string early_stopping_monitor = "val_loss";  // val_loss | val_accuracy | val_auc
   std::int64_t early_stopping_patience = 5;         // 0 = never stop early
   std::string scheduler = "none";                   // none | plateau | cosine | multistep
@@ -51,6 +52,7 @@ struct TrainSettings {
   std::vector<double> normalize_std;   // fixed
   AugmentSettings augment;
   bool deterministic = false;          // LibTorch's deterministic algorithms (GPU)
+  std::string amp = "none";            // none | bf16: autocast forward passes to bfloat16
   std::string device = "auto";         // auto | cpu | cuda
   std::int64_t threads = 0;            // 0 = every core
   bool channels_last = true;

@@ -13,6 +13,15 @@ std::string Cell::label() const {
   return text;
 }
 
+std::string Cell::arm_label() const {
+  std::string text = arm;
+  for (std::size_t i = 0; i < axes.size(); ++i) {
+    const std::string& key = axes[i].first;
+    text += (i == 0 ? "@" : ",") + key.substr(key.rfind('.') + 1) + "=" + axes[i].second;
+  }
+  return text;
+}
+
 namespace {
 
 YAML::Node mapping_or_empty(const YAML::Node& node) {

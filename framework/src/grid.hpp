@@ -28,6 +28,10 @@ struct Cell {
 
   // "baseline r28 s0" plus any grid axes: how progress lines and errors name a cell.
   std::string label() const;
+  // The arm as the store and report know it: the arm's name, followed by the cell's grid
+  // axis values when there are any ("se@se_reduction=8", "baseline@lr=0.0001"), so that
+  // cells differing only in an axis are compared as different arms.
+  std::string arm_label() const;
 };
 
 // Cells in declared order: arms outermost, then resolutions, then grid axes (first

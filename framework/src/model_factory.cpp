@@ -23,6 +23,9 @@ std::shared_ptr<Model> create_model(const PluginRegistry& registry, const std::s
     throw PluginError(fmt::format("{} failed to build its network for {} channel(s), {}x{}, {} "
                                   "classes: {}", owner, input.channels, input.resolution,
                                   input.resolution, input.num_classes, e.what()));
+  } catch (...) {
+    throw PluginError(fmt::format("{} failed to build its network: it threw something that is not a "
+                                  "std::exception", owner));
   }
   if (model == nullptr) throw PluginError(fmt::format("{} returned no model", owner));
   auto adopted = adopt_plugin_object(plugin, model);

@@ -31,6 +31,20 @@ std::vector<fs::path> plugin_search_path(const std::vector<fs::path>& extra) {
       start = end + 1;
     }
   }
+  // The default folder: an installed runner's own <prefix>/lib/ablate/plugins, found next
+  // to its executable, else the build tree's. Never both: the build tree may still be
+  // there, and every plugin would then be reported twice as a duplicate.
+#ifdef ABLATE_INSTALL_PLUGIN_RELDIR
+  std::error_code error;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  if (!error) {
+    const fs::path installed = (exe.parent_path() / ABLATE_INSTALL_PLUGIN_RELDIR).lexically_normal();
+    if (fs::is_directory(installed, error)) {
+      dirs.push_back(installed);
+      return dirs;
+    }
+  }
+#endif
   const fs::path build_dir = ABLATE_BUILD_PLUGIN_DIR;
   if (!build_dir.empty()) dirs.push_back(build_dir);
   return dirs;
@@ -165,6 +179,9 @@ auto call_factory(const LoadedPlugin& plugin, Create create) {
     throw;
   } catch (const std::exception& e) {
     throw PluginError(fmt::format("{} failed to create its object: {}", owner_of(plugin), e.what()));
+  } catch (...) {
+    throw PluginError(fmt::format("{} failed to create its object: it threw something that is not a "
+                                  "std::exception", owner_of(plugin)));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <ATen/autocast_mode.h>
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -80,6 +81,32 @@ torch::Tensor balanced_class_weights(const ImageSet& train, std::int64_t num_cla
   }
   return torch::tensor(weights);
 }
+
+// Mixed precision for the forward pass (train.amp: bf16); losses stay float32.
+class AutocastScope {
+ public:
+  AutocastScope(bool enabled, const torch::Device& device) : enabled_(enabled), cuda_(device.is_cuda()) {
+    if (!enabled_) return;
+    if (cuda_) {
+      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+      at::autocast::set_enabled(true);
+    } else {
+      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+      at::autocast::set_cpu_enabled(true);
+    }
+  }
+  ~AutocastScope() {
+    if (!enabled_) return;
+    if (cuda_) at::autocast::set_enabled(false); else at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool enabled_;
+  bool cuda_;
+};
 
 // A copy of every parameter and buffer: the best-validation weights.
 using Snapshot = std::vector<torch::Tensor>;
@@ -212,7 +239,13 @@ void load_checkpoint(Model& model, const std::string& path) {
 std::shared_ptr<Model> build_model(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info,
                                    const ExecutionContext& context, RunResult& result) {
   auto model = create_model(registry, cell.model, cell.model_options, model_input(cell, info));
-  const ModelSummary summary = summarize_model(*model, info.channels, cell.resolution);
+  ModelSummary summary;
+  try {
+    summary = summarize_model(*model, info.channels, cell.resolution);
+  } catch (const std::exception& e) {
+    throw PluginError(fmt::format("model plugin '{}' failed in forward (on one {}x{} image, before training): {}",
+                                  cell.model, cell.resolution, cell.resolution, e.what()));
+  }
   result.params_trainable = summary.params_trainable;
   result.params_total = summary.params_total;
   result.params_bytes = summary.params_bytes;
@@ -225,14 +258,20 @@ std::shared_ptr<Model> build_model(const Cell& cell, const PluginRegistry& regis
 
 }  // namespace
 
-ExecutionContext prepare_execution(const TrainSettings& train) {
-  ExecutionContext context;
+std::string resolve_device(const std::string& device) {
   const bool cuda = torch::cuda::is_available();
-  if (train.device == "cuda" && !cuda) {
+  if (device == "cuda" && !cuda) {
     throw ConfigError("train.device is 'cuda', but this LibTorch has no usable CUDA device "
                       "(Debian's libtorch is CPU-only); use device: auto or cpu");
   }
-  context.device = (train.device == "cuda" || (train.device == "auto" && cuda)) ? "cuda" : "cpu";
+  return (device == "cuda" || (device == "auto" && cuda)) ? "cuda" : "cpu";
+}
+
+std::string torch_version() { return TORCH_VERSION; }
+
+ExecutionContext prepare_execution(const TrainSettings& train) {
+  ExecutionContext context;
+  context.device = resolve_device(train.device);
   // LibTorch's default on these VMs is one thread: always set it explicitly.
   const auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
   context.threads = train.threads > 0 ? train.threads : cores;
@@ -284,7 +323,9 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
 
   const torch::Tensor train_pixels = pixels_of(data.train);
   const torch::Tensor train_labels = labels_of(data.train);
-  const std::int64_t batches = (data.train.count + train.batch_size - 1) / train.batch_size;
+  std::int64_t batches = (data.train.count + train.batch_size - 1) / train.batch_size;
+  if (train.steps_per_epoch > 0) batches = std::min(batches, train.steps_per_epoch);
+  const std::int64_t images_per_epoch = std::min(data.train.count, batches * train.batch_size);
   const bool need_val_auc = train.early_stopping_monitor == "val_auc" ||
                             (train.scheduler == "plateau" && train.scheduler_monitor == "val_auc");
 
@@ -309,10 +350,14 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
       optimizer->zero_grad();
       torch::Tensor logits;
       try {
-        logits = model->forward(images);
+        const AutocastScope autocast(train.amp == "bf16", device);
+        logits = model->forward(images).to(torch::kFloat32);
       } catch (const std::exception& e) {
         throw PluginError(fmt::format("model plugin '{}' failed in forward (epoch {}, step {}): {}", cell.model,
                                       epoch, batch + 1, e.what()));
+      } catch (...) {
+        throw PluginError(fmt::format("model plugin '{}' failed in forward (epoch {}, step {}): it threw something "
+                                      "that is not a std::exception", cell.model, epoch, batch + 1));
       }
       const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, target, loss_options);
       const double loss_value = loss.item<double>();
@@ -341,13 +386,13 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
     EpochResult record;
     record.epoch = epoch;
     record.max_epochs = train.max_epochs;
-    record.train_loss = loss_sum / static_cast<double>(data.train.count);
-    record.train_accuracy = static_cast<double>(correct) / static_cast<double>(data.train.count);
+    record.train_loss = loss_sum / static_cast<double>(images_per_epoch);
+    record.train_accuracy = static_cast<double>(correct) / static_cast<double>(images_per_epoch);
     record.val_loss = val.loss;
     record.val_accuracy = val.accuracy;
     record.learning_rate = learning_rate(*optimizer);
     record.seconds = seconds_since(epoch_start);
-    record.images_per_second = static_cast<double>(data.train.count) / train_seconds;
+    record.images_per_second = static_cast<double>(images_per_epoch) / train_seconds;
     epoch_seconds_sum += record.seconds;
 
     const double monitor = monitors.lower_is_better(train.early_stopping_monitor);

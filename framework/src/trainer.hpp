@@ -85,6 +85,11 @@ struct ExecutionContext {
 // Resolves `auto` and thread counts, and applies them to LibTorch.
 ExecutionContext prepare_execution(const TrainSettings& train);
 
+// "cpu" or "cuda" for train.device (auto | cpu | cuda) on this machine, without touching
+// threads; and the LibTorch version this binary was built with.
+std::string resolve_device(const std::string& device);
+std::string torch_version();
+
 // Trains the cell's model on `data`, keeps the best-validation weights, evaluates them
 // on val and test with every metric, and returns the numbers. Saves the best weights to
 // `checkpoint_path` unless it is empty. Throws TrainingError for a non-finite loss

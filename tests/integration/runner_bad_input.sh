@@ -61,7 +61,7 @@ grid: {train.optimizer.lr: [1.0e+12, 1.0e-3]}
 YAML
 expect_exit 1 out.log -- "$RUNNER" diverge.yaml --db diverge.db
 expect_in out.log "failed: the training loss became"
-expect_in out.log "1 finished now, 0 already done or running elsewhere, 1 failed"
+expect_in out.log "1 finished now, 0 skipped (done, failed before or running elsewhere), 1 failed"
 [ "$(sql diverge.db "SELECT count(*) FROM runs WHERE status = 'failed' AND error LIKE '%in epoch % step %'")" = 1 ] \
   || { sql diverge.db "SELECT status, error FROM runs"; fail "the diverging run is failed with epoch and step"; }
 [ "$(sql diverge.db "SELECT count(*) FROM runs WHERE status = 'finished'")" = 1 ] || fail "the other cell finished"

@@ -19,4 +19,13 @@ expect_in list.log "model    baseline_cnn"  # the good ones still load
 # ABLATE_PLUGIN_PATH adds folders too.
 ABLATE_PLUGIN_PATH="$bad_dir" expect_exit 0 env.log -- "$RUNNER" --list-plugins
 expect_in env.log "libwrong_abi.so"
+
+
+# --describe: Keras-like summary with the seed study's parameter count.
+expect_exit 0 describe.log -- "$RUNNER" --describe baseline_cnn --resolution 64 --channels 3 --classes 8
+expect_in describe.log "trainable 1,143,432"
+expect_in describe.log "blocks.0 (conv2d)"
+expect_in describe.log "Forward FLOPs per image"
+expect_exit 2 describe_bad.log -- "$RUNNER" --describe baseline_cnn --options "{dense: 0}"
+expect_in describe_bad.log "option 'dense'"
 echo "ok"

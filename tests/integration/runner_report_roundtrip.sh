@@ -8,7 +8,7 @@ expect_in dry.log "4 cells"
 expect_in dry.log "0 done, 4 to run"
 
 expect_exit 0 run1.log -- "$RUNNER" exp.yaml --db runs.db
-expect_in run1.log "4 finished now, 0 already done"
+expect_in run1.log "4 finished now, 0 skipped"
 [ "$(sql runs.db "SELECT count(*) FROM runs WHERE status = 'finished'")" = 4 ] || fail "4 finished runs expected"
 [ "$(sql runs.db "SELECT count(DISTINCT config_hash) FROM runs")" = 4 ] || fail "4 distinct config hashes expected"
 [ "$(sql runs.db "SELECT count(*) FROM epochs")" = 8 ] || fail "2 epochs per run expected"
@@ -30,12 +30,12 @@ expect_in compare.log "narrow − baseline"
 
 # A second run of the same grid trains nothing, and the dry run says all are done.
 expect_exit 0 run2.log -- "$RUNNER" exp.yaml --db runs.db
-expect_in run2.log "0 finished now, 4 already done"
+expect_in run2.log "0 finished now, 4 skipped"
 [ "$(sql runs.db "SELECT count(*) FROM runs")" = 4 ] || fail "no new runs on the second pass"
 expect_exit 0 dry2.log -- "$RUNNER" exp.yaml --db runs.db --dry-run
 expect_in dry2.log "4 done, 0 to run"
 
 # An override is a different configuration: two new cells, the others skipped.
 expect_exit 0 run3.log -- "$RUNNER" exp.yaml --db runs.db "seeds=[1, 2]"
-expect_in run3.log "2 finished now, 2 already done"
+expect_in run3.log "2 finished now, 2 skipped"
 echo "ok"

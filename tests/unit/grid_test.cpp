@@ -37,6 +37,14 @@ TEST(GridTest, ExpandsCartesianProductInDeclaredOrder) {
   for (std::size_t i = 0; i < cells.size(); ++i) EXPECT_EQ(cells[i].index, i);
 }
 
+TEST(GridTest, ArmLabelCarriesTheGridAxisValues) {
+  const auto cells = expand_grid(parse_experiment(kExperiment, "g.yaml"));
+  EXPECT_EQ(cells[2].arm_label(), "a@lr=1.0e-3,depth=3");
+  const auto plain = expand_grid(parse_experiment(
+      "dataset: {plugin: s}\narms: {a: {model: m}}\nresolutions: [28]\nseeds: [0]\n", "x.yaml"));
+  EXPECT_EQ(plain[0].arm_label(), "a");
+}
+
 TEST(GridTest, AxisValuesReachTheCellsTrainAndModelOptions) {
   const auto cells = expand_grid(parse_experiment(kExperiment, "g.yaml"));
   EXPECT_DOUBLE_EQ(cells[6].train.lr, 1e-4);

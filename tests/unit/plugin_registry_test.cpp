@@ -27,7 +27,8 @@ class PluginRegistryTest : public ::testing::Test {
 };
 
 TEST_F(PluginRegistryTest, LoadsTheGoodPluginsDespiteTheBadOnes) {
-  EXPECT_EQ(registry_.names(PluginKind::model), std::vector<std::string>{"baseline_cnn"});
+  const auto models = registry_.names(PluginKind::model);
+  EXPECT_NE(std::find(models.begin(), models.end(), "baseline_cnn"), models.end());
   const auto datasets = registry_.names(PluginKind::dataset);
   EXPECT_NE(std::find(datasets.begin(), datasets.end(), "synthetic"), datasets.end());
   EXPECT_NE(std::find(datasets.begin(), datasets.end(), "fashion_mnist"), datasets.end());
@@ -66,7 +67,7 @@ TEST_F(PluginRegistryTest, UnknownPluginListsTheAvailableOnes) {
     registry_.find(PluginKind::model, "resnet");
     FAIL() << "no error";
   } catch (const PluginError& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown model plugin 'resnet'; available: baseline_cnn"),
+    EXPECT_NE(std::string(e.what()).find("unknown model plugin 'resnet'; available: baseline_cnn,"),
               std::string::npos) << e.what();
   }
 }

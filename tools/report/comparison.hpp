@@ -1,35 +1,70 @@
-// The result of `report --compare A B`: per resolution, the metric of A and B across seeds.
+// The result of `report --compare A B`: per metric and resolution, both arms across seeds
+// and the tests of their difference, as plain data for the reporters.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "statistics.hpp"
-#include "store.hpp"
+#include "store_queries.hpp"
 
 namespace ablate::report {
 
+// One finished run's value, by seed.
+struct SeedValue {
+  std::int64_t seed = 0;
+  std::int64_t run_id = 0;
+  double value = 0;
+};
+
+struct McNemarSeed {
+  std::int64_t seed = 0;
+  McNemarResult result;
+};
+
 struct ComparisonRow {
+  std::string metric;  // "test.accuracy"
   std::int64_t resolution = 0;
   Summary a;
   Summary b;
-  double difference = 0;  // mean of B minus mean of A; NaN when either arm has no value
+  WelchResult welch;  // difference = mean(B) - mean(A), its 95% CI, Welch's t test
+  MannWhitneyResult mann_whitney;
+  std::optional<PairedResult> paired;  // when both arms have the same seeds, once each
+  std::vector<McNemarSeed> mcnemar_seeds;  // accuracy metrics with stored predictions
+  std::optional<McNemarResult> mcnemar;    // b and c summed over the seeds
+  std::vector<std::string> notes;          // warnings about this row, for the footnotes
 };
 
 struct Comparison {
   std::string store_path;
-  std::string metric;  // what is compared, for titles: "test accuracy"
   std::string arm_a;
   std::string arm_b;
-  std::vector<ComparisonRow> rows;  // by resolution, ascending
+  std::vector<std::string> metrics;  // labels, in the order asked
+  std::vector<ComparisonRow> rows;   // by metric as asked, then resolution ascending
 };
 
-// Compares the test accuracy of finished runs of arms `a` and `b` from `runs`, over every
-// resolution either arm has (at any status, so that a resolution whose runs all failed
-// shows up with n = 0 rather than vanishing). Throws UsageError for an arm with no runs,
-// listing the arms there are.
-Comparison compare_arms(const std::string& store_path, const std::vector<db::RunRow>& runs,
-                        const std::string& a, const std::string& b);
+// The statistics of one (metric, resolution) cell from both arms' values: everything but
+// McNemar, which needs predictions. Pure; notes say which test cannot reach p < 0.05 and
+// why the paired test is missing.
+ComparisonRow compare_values(const std::string& metric, std::int64_t resolution,
+                             const std::vector<SeedValue>& a, const std::vector<SeedValue>& b);
+
+// Discordant counts of two classifiers on the same test set: b = items A got right and
+// B wrong, c = the reverse. nullopt when the two predictions are not of the same items
+// (different count, classes or labels). Correct = arg max of the scores is the label.
+struct Discordance {
+  std::int64_t b = 0;
+  std::int64_t c = 0;
+};
+std::optional<Discordance> discordant_counts(const db::PredictionRow& a,
+                                             const db::PredictionRow& b);
+
+// Runs the comparison on the store: finished runs of A and B matching `filter` (its arms
+// are replaced), for each metric (default test.accuracy) and resolution either arm has.
+// UsageError for an unknown arm or metric, naming the ones there are.
+Comparison compare_arms(const StoreReader& store, const std::string& a, const std::string& b,
+                        const std::vector<MetricKey>& metrics, RunQuery filter);
 
 }  // namespace ablate::report

@@ -1,70 +1,85 @@
-// The terminal table: columns padded to their widest cell, two spaces apart.
+// The terminal format: columns padded to their widest cell, two spaces apart; blocks one
+// blank line apart.
 #include <algorithm>
 
 #include "reporter.hpp"
-#include "table.hpp"
 #include "text.hpp"
 
 namespace ablate::report {
 
 namespace {
 
-// Errors can be long stack-like messages; the listing shows only their start.
-constexpr std::size_t kMaxErrorWidth = 60;
+constexpr const char* kBoldGreen = "\x1b[1;32m";
+constexpr const char* kReset = "\x1b[0m";
+constexpr const char* kStar = " *";
 
-std::string pad(const std::string& cell, std::size_t width, Align align) {
-  const std::string fill(width - display_width(cell), ' ');
-  return align == Align::right ? fill + cell : cell + fill;
+std::string pad(const std::string& text, std::size_t width, Align align) {
+  const std::string fill(width - display_width(text), ' ');
+  return align == Align::right ? fill + text : text + fill;
 }
 
-void print_line(std::ostream& out, const std::vector<std::string>& cells,
-                const std::vector<std::size_t>& widths, const std::vector<Column>& columns) {
+std::string shown(const Cell& cell, bool colour) {
+  return cell.best && !colour ? cell.text + kStar : cell.text;
+}
+
+void print_line(std::ostream& out, const std::vector<Cell>& cells,
+                const std::vector<std::size_t>& widths, const std::vector<Column>& columns,
+                bool colour) {
   std::string line;
   for (std::size_t i = 0; i < cells.size(); ++i) {
     if (i > 0) line += "  ";
-    line += pad(cells[i], widths[i], columns[i].align);
+    std::string cell = pad(shown(cells[i], colour), widths[i], columns[i].align);
+    // Escapes go around the padded text so that they take no width.
+    if (cells[i].best && colour) cell = kBoldGreen + cell + kReset;
+    line += cell;
   }
   // The last column is often left-aligned and short: no trailing blanks.
   line.erase(line.find_last_not_of(' ') + 1);
   out << line << '\n';
 }
 
-void print_table(std::ostream& out, const Table& table) {
+void print_table(std::ostream& out, const Table& table, bool colour) {
   std::vector<std::size_t> widths;
-  std::vector<std::string> titles;
+  std::vector<Cell> titles;
   for (const auto& column : table.columns) {
     widths.push_back(display_width(column.title));
-    titles.push_back(column.title);
+    titles.emplace_back(column.title);
   }
   for (const auto& row : table.rows) {
     for (std::size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], display_width(row[i]));
+      widths[i] = std::max(widths[i], display_width(shown(row[i], colour)));
     }
   }
-  std::vector<std::string> rules;
-  for (std::size_t width : widths) rules.emplace_back(width, '-');
-  print_line(out, titles, widths, table.columns);
-  print_line(out, rules, widths, table.columns);
-  for (const auto& row : table.rows) print_line(out, row, widths, table.columns);
+  std::vector<Cell> rules;
+  for (std::size_t width : widths) rules.emplace_back(std::string(width, '-'));
+  print_line(out, titles, widths, table.columns, false);
+  print_line(out, rules, widths, table.columns, false);
+  for (const auto& row : table.rows) print_line(out, row, widths, table.columns, colour);
 }
 
 }  // namespace
 
-void ConsoleReporter::report_runs(std::ostream& out, const RunListing& listing) const {
-  if (listing.runs.empty()) {
-    out << empty_message(listing) << '\n';
-    return;
+void ConsoleReporter::render(std::ostream& out, const Document& document) const {
+  const Block* previous = nullptr;
+  for (const auto& block : document) {
+    // Blocks one blank line apart; consecutive notes together.
+    if (previous != nullptr &&
+        !(previous->kind == Block::Kind::note && block.kind == Block::Kind::note)) {
+      out << '\n';
+    }
+    previous = &block;
+    switch (block.kind) {
+      case Block::Kind::table:
+        print_table(out, block.table, colour_);
+        break;
+      case Block::Kind::heading:
+      case Block::Kind::note:
+      case Block::Kind::code:
+        out << block.text << '\n';
+        break;
+    }
   }
-  print_table(out, runs_table(listing, kMaxErrorWidth));
-}
-
-void ConsoleReporter::report_comparison(std::ostream& out,
-                                        const Comparison& comparison) const {
-  out << comparison_title(comparison) << "\n\n";
-  print_table(out, comparison_table(comparison));
-  if (has_undefined_sd(comparison)) {
-    out << "\n" << kUndefined << ": undefined (fewer than two finished seeds)\n";
-  }
+  if (!colour_ && has_best(document)) out << "\n*: best in its column\n";
 }
 
 }  // namespace ablate::report

@@ -1,4 +1,5 @@
-// CSV for spreadsheets and pandas: raw values at full precision, one header row.
+// CSV for spreadsheets and pandas: raw values at full precision, one header row, one
+// record per line (long format where a table has a variable number of columns).
 #include <fmt/format.h>
 
 #include <cmath>
@@ -38,6 +39,11 @@ void print_row(std::ostream& out, const std::vector<std::string>& fields) {
   out << '\n';
 }
 
+std::string method(bool defined, bool exact, const char* approximate) {
+  if (!defined) return "";
+  return exact ? "exact" : approximate;
+}
+
 }  // namespace
 
 void CsvReporter::report_runs(std::ostream& out, const RunListing& listing) const {
@@ -55,13 +61,74 @@ void CsvReporter::report_runs(std::ostream& out, const RunListing& listing) cons
 
 void CsvReporter::report_comparison(std::ostream& out, const Comparison& comparison) const {
   print_row(out, {"metric", "resolution", "arm_a", "n_a", "mean_a", "sd_a", "arm_b", "n_b",
-                  "mean_b", "sd_b", "difference"});
+                  "mean_b", "sd_b", "difference", "ci_low", "ci_high", "welch_t", "welch_df",
+                  "welch_p", "mann_whitney_u", "mann_whitney_p", "mann_whitney_method",
+                  "paired_n", "paired_t", "paired_p", "mcnemar_b", "mcnemar_c", "mcnemar_p",
+                  "mcnemar_method"});
   for (const auto& row : comparison.rows) {
-    print_row(out, {comparison.metric, std::to_string(row.resolution), comparison.arm_a,
+    const bool paired = row.paired.has_value();
+    const bool mcnemar = row.mcnemar.has_value();
+    print_row(out, {row.metric, std::to_string(row.resolution), comparison.arm_a,
                     std::to_string(row.a.n), number(row.a.mean), number(row.a.sd),
                     comparison.arm_b, std::to_string(row.b.n), number(row.b.mean),
-                    number(row.b.sd), number(row.difference)});
+                    number(row.b.sd), number(row.welch.difference), number(row.welch.ci.low),
+                    number(row.welch.ci.high), number(row.welch.t), number(row.welch.df),
+                    number(row.welch.p), number(row.mann_whitney.u), number(row.mann_whitney.p),
+                    method(!std::isnan(row.mann_whitney.p), row.mann_whitney.exact, "normal"),
+                    paired ? std::to_string(row.paired->n) : "",
+                    paired ? number(row.paired->t) : "", paired ? number(row.paired->p) : "",
+                    mcnemar ? std::to_string(row.mcnemar->b) : "",
+                    mcnemar ? std::to_string(row.mcnemar->c) : "",
+                    mcnemar ? number(row.mcnemar->p) : "",
+                    method(mcnemar, mcnemar && row.mcnemar->exact, "chi2")});
   }
+}
+
+void CsvReporter::report_tables(std::ostream& out,
+                                const std::vector<AggregateTable>& tables) const {
+  print_row(out, {"metric", "axis", "value", "arm", "n", "mean", "sd", "best"});
+  for (const auto& table : tables) {
+    for (std::size_t r = 0; r < table.arms.size(); ++r) {
+      for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        const Summary& cell = table.cells[r][c];
+        if (cell.n == 0) continue;
+        const bool best = table.best[c] && *table.best[c] == r;
+        print_row(out, {table.metric, table.axis, table.columns[c], table.arms[r],
+                        std::to_string(cell.n), number(cell.mean), number(cell.sd),
+                        best ? "1" : "0"});
+      }
+    }
+  }
+}
+
+void CsvReporter::report_run(std::ostream& out, const RunDetail& detail) const {
+  print_row(out, {"section", "key", "value"});
+  for (const auto& f : detail.fields) {
+    if (!f.is_null) print_row(out, {"field", f.name, f.value});
+  }
+  for (const auto& metric : detail.metrics) {
+    print_row(out, {"metric", metric.split + "." + metric.name, number(metric.value)});
+  }
+  for (const auto& epoch : detail.epochs) {
+    const std::string section = fmt::format("epoch {}", epoch.epoch);
+    print_row(out, {section, "train_loss", number(epoch.train_loss)});
+    print_row(out, {section, "train_accuracy", number(epoch.train_accuracy)});
+    print_row(out, {section, "val_loss", number(epoch.val_loss)});
+    print_row(out, {section, "val_accuracy", number(epoch.val_accuracy)});
+    print_row(out, {section, "learning_rate", number(epoch.learning_rate)});
+    print_row(out, {section, "seconds", number(epoch.seconds)});
+    print_row(out, {section, "images_per_second", number(epoch.images_per_second)});
+    print_row(out, {section, "is_best", epoch.is_best ? "1" : "0"});
+  }
+  for (const auto& matrix : detail.matrices) {
+    for (std::int64_t r = 0; r < matrix.rows; ++r) {
+      for (std::int64_t c = 0; c < matrix.cols; ++c) {
+        print_row(out, {matrix.split + "." + matrix.name, fmt::format("{},{}", r, c),
+                        number(matrix.values[static_cast<std::size_t>(r * matrix.cols + c)])});
+      }
+    }
+  }
+  print_row(out, {"config", "json", detail.config_json});
 }
 
 }  // namespace ablate::report

@@ -1,4 +1,5 @@
-// JSON for scripts: one document, keys in a fixed order, null for missing values.
+// JSON for scripts: one document per command, keys in a fixed order, null for missing
+// values, "schema_version" and "kind" first.
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -18,10 +19,28 @@ Json optional(const std::optional<T>& value) {
   return value ? Json(*value) : Json(nullptr);
 }
 
+Json document(const char* kind, const std::string& store) {
+  return Json{{"schema_version", kJsonSchemaVersion}, {"kind", kind}, {"store", store}};
+}
+
 Json summary(const std::string& arm, const Summary& values) {
   return Json{{"arm", arm}, {"n", values.n}, {"mean", number(values.mean)},
               {"sd", number(values.sd)}};
 }
+
+Json interval(const Interval& ci) {
+  return std::isnan(ci.low) ? Json(nullptr) : Json::array({ci.low, ci.high});
+}
+
+Json mcnemar(const McNemarResult& result) {
+  return Json{{"b", result.b},
+              {"c", result.c},
+              {"statistic", number(result.statistic)},
+              {"p", number(result.p)},
+              {"method", result.exact ? "exact binomial" : "chi-square, continuity corrected"}};
+}
+
+void print(std::ostream& out, const Json& json) { out << json.dump(2) << '\n'; }
 
 }  // namespace
 
@@ -44,24 +63,127 @@ void JsonReporter::report_runs(std::ostream& out, const RunListing& listing) con
                         {"test_accuracy", optional(run.test_accuracy)},
                         {"error", stopped ? Json(run.error) : Json(nullptr)}});
   }
-  const Json document{{"store", listing.store_path}, {"runs", runs}};
-  out << document.dump(2) << '\n';
+  Json json = document("runs", listing.store_path);
+  json["runs"] = runs;
+  print(out, json);
 }
 
 void JsonReporter::report_comparison(std::ostream& out, const Comparison& comparison) const {
   Json rows = Json::array();
   for (const auto& row : comparison.rows) {
-    rows.push_back(Json{{"resolution", row.resolution},
-                        {"a", summary(comparison.arm_a, row.a)},
-                        {"b", summary(comparison.arm_b, row.b)},
-                        {"difference", number(row.difference)}});
+    Json seeds = Json::array();
+    for (const auto& seed : row.mcnemar_seeds) {
+      Json entry = Json{{"seed", seed.seed}};
+      entry.update(mcnemar(seed.result));
+      seeds.push_back(entry);
+    }
+    rows.push_back(Json{
+        {"metric", row.metric},
+        {"resolution", row.resolution},
+        {"a", summary(comparison.arm_a, row.a)},
+        {"b", summary(comparison.arm_b, row.b)},
+        {"difference", number(row.welch.difference)},
+        {"ci95", interval(row.welch.ci)},
+        {"welch", Json{{"t", number(row.welch.t)}, {"df", number(row.welch.df)},
+                       {"p", number(row.welch.p)}}},
+        {"mann_whitney", Json{{"u", number(row.mann_whitney.u)},
+                              {"p", number(row.mann_whitney.p)},
+                              {"method", std::isnan(row.mann_whitney.p)
+                                             ? Json(nullptr)
+                                             : Json(row.mann_whitney.exact
+                                                        ? "exact"
+                                                        : "normal, tie and continuity corrected")}}},
+        {"paired", row.paired ? Json{{"n", row.paired->n},
+                                     {"mean_difference", number(row.paired->mean_difference)},
+                                     {"ci95", interval(row.paired->ci)},
+                                     {"t", number(row.paired->t)},
+                                     {"df", number(row.paired->df)},
+                                     {"p", number(row.paired->p)}}
+                              : Json(nullptr)},
+        {"mcnemar", row.mcnemar ? mcnemar(*row.mcnemar) : Json(nullptr)},
+        {"mcnemar_per_seed", seeds},
+        {"notes", row.notes}});
   }
-  const Json document{{"store", comparison.store_path},
-                      {"metric", comparison.metric},
-                      {"a", comparison.arm_a},
-                      {"b", comparison.arm_b},
-                      {"rows", rows}};
-  out << document.dump(2) << '\n';
+  Json json = document("comparison", comparison.store_path);
+  json["a"] = comparison.arm_a;
+  json["b"] = comparison.arm_b;
+  json["metrics"] = comparison.metrics;
+  json["rows"] = rows;
+  print(out, json);
+}
+
+void JsonReporter::report_tables(std::ostream& out,
+                                 const std::vector<AggregateTable>& tables) const {
+  Json list = Json::array();
+  std::string store;
+  for (const auto& table : tables) {
+    store = table.store_path;
+    Json rows = Json::array();
+    for (std::size_t r = 0; r < table.arms.size(); ++r) {
+      Json cells = Json::array();
+      for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        const Summary& cell = table.cells[r][c];
+        cells.push_back(Json{{table.axis, table.columns[c]},
+                             {"n", cell.n},
+                             {"mean", number(cell.mean)},
+                             {"sd", number(cell.sd)},
+                             {"best", table.best[c] && *table.best[c] == r}});
+      }
+      rows.push_back(Json{{"arm", table.arms[r]}, {"cells", cells}});
+    }
+    list.push_back(Json{{"metric", table.metric},
+                        {"by", table.axis},
+                        {"higher_is_better", table.higher_is_better},
+                        {"columns", table.columns},
+                        {"rows", rows}});
+  }
+  Json json = document("table", store);
+  json["tables"] = list;
+  print(out, json);
+}
+
+void JsonReporter::report_run(std::ostream& out, const RunDetail& detail) const {
+  Json fields = Json::object();
+  for (const auto& f : detail.fields) {
+    if (f.is_null) {
+      fields[f.name] = nullptr;
+    } else if (f.is_number) {
+      fields[f.name] = Json::parse(f.value, nullptr, false);
+    } else {
+      fields[f.name] = f.value;
+    }
+  }
+  Json metrics = Json::array();
+  for (const auto& metric : detail.metrics) {
+    metrics.push_back(Json{{"split", metric.split}, {"name", metric.name},
+                           {"value", number(metric.value)}});
+  }
+  Json epochs = Json::array();
+  for (const auto& epoch : detail.epochs) {
+    epochs.push_back(Json{{"epoch", epoch.epoch},
+                          {"train_loss", number(epoch.train_loss)},
+                          {"train_accuracy", number(epoch.train_accuracy)},
+                          {"val_loss", number(epoch.val_loss)},
+                          {"val_accuracy", number(epoch.val_accuracy)},
+                          {"learning_rate", number(epoch.learning_rate)},
+                          {"seconds", number(epoch.seconds)},
+                          {"images_per_second", number(epoch.images_per_second)},
+                          {"is_best", epoch.is_best}});
+  }
+  Json matrices = Json::array();
+  for (const auto& matrix : detail.matrices) {
+    matrices.push_back(Json{{"split", matrix.split}, {"name", matrix.name},
+                            {"rows", matrix.rows}, {"cols", matrix.cols},
+                            {"values", matrix.values}});
+  }
+  Json json = document("run", detail.store_path);
+  json["run"] = fields;
+  const Json config = Json::parse(detail.config_json, nullptr, false);
+  json["config"] = config.is_discarded() ? Json(detail.config_json) : config;
+  json["metrics"] = metrics;
+  json["epochs"] = epochs;
+  json["matrices"] = matrices;
+  print(out, json);
 }
 
 }  // namespace ablate::report

@@ -4,41 +4,65 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <set>
 
 #include "usage_error.hpp"
+#include "where.hpp"
 
 namespace ablate::report {
 
-std::vector<std::string> arms_in(const db::Store& store) {
-  std::set<std::string> arms;
-  for (const auto& run : store.list_runs()) arms.insert(run.arm);
-  return {arms.begin(), arms.end()};
+namespace {
+
+void check_known(const std::string& what, const std::string& value,
+                 const std::vector<std::string>& known, const std::string& path) {
+  if (std::find(known.begin(), known.end(), value) != known.end()) return;
+  throw UsageError(fmt::format("unknown {} '{}' in {}: the {}s are {}", what, value, path, what,
+                               known.empty() ? std::string("(none)")
+                                             : fmt::format("{}", fmt::join(known, ", "))));
 }
 
-RunListing list_runs(const db::Store& store, const db::RunFilter& filter) {
+}  // namespace
+
+RunQuery make_query(const StoreReader& store, const ListFilter& filter) {
+  RunQuery query;
+  const bool any_runs = !store.empty();
+  if (filter.arm) {
+    if (any_runs) check_known("arm", *filter.arm, store.arms(), store.path());
+    query.arms = {*filter.arm};
+  }
+  if (filter.dataset) {
+    if (any_runs) check_known("dataset", *filter.dataset, store.datasets(), store.path());
+    query.dataset = filter.dataset;
+  }
+  if (filter.grid) {
+    if (any_runs) check_known("grid", *filter.grid, store.grids(), store.path());
+    query.grid = filter.grid;
+  }
+  query.resolution = filter.resolution;
+  query.status = filter.status;
+  if (filter.where) query.where = compile_where(*filter.where, store.metrics());
+  return query;
+}
+
+RunListing list_runs(const StoreReader& store, const ListFilter& filter) {
   RunListing listing;
   listing.store_path = store.path();
   listing.filter = filter;
-  const std::vector<std::string> arms = arms_in(store);
-  listing.store_empty = arms.empty();
+  const RunQuery query = make_query(store, filter);
+  listing.store_empty = store.empty();
   if (listing.store_empty) return listing;
-  if (filter.arm && std::find(arms.begin(), arms.end(), *filter.arm) == arms.end()) {
-    throw UsageError(fmt::format("unknown arm '{}' in {}: the arms are {}", *filter.arm,
-                                 store.path(), fmt::join(arms, ", ")));
-  }
-  listing.runs = store.list_runs(filter);
+  listing.runs = store.list_runs(query);
   return listing;
 }
 
-std::string describe(const db::RunFilter& filter) {
-  std::string text;
-  if (filter.arm) text += fmt::format("arm={}", *filter.arm);
-  if (filter.status) {
-    if (!text.empty()) text += ", ";
-    text += fmt::format("status={}", db::to_string(*filter.status));
-  }
-  return text;
+std::string describe(const ListFilter& filter) {
+  std::vector<std::string> parts;
+  if (filter.arm) parts.push_back(fmt::format("arm={}", *filter.arm));
+  if (filter.dataset) parts.push_back(fmt::format("dataset={}", *filter.dataset));
+  if (filter.resolution) parts.push_back(fmt::format("resolution={}", *filter.resolution));
+  if (filter.status) parts.push_back(fmt::format("status={}", db::to_string(*filter.status)));
+  if (filter.grid) parts.push_back(fmt::format("grid={}", *filter.grid));
+  if (filter.where) parts.push_back(fmt::format("where {}", *filter.where));
+  return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 }  // namespace ablate::report

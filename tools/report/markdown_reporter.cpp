@@ -1,7 +1,6 @@
-// GitHub-flavoured Markdown: a pipe table, numbers right-aligned.
+// GitHub-flavoured Markdown: headings in bold, pipe tables with numbers right-aligned,
+// the best cells in bold, configuration in a fenced block.
 #include "reporter.hpp"
-#include "table.hpp"
-#include "text.hpp"
 
 namespace ablate::report {
 
@@ -17,15 +16,18 @@ std::string escape(const std::string& cell) {
   return escaped;
 }
 
-void print_row(std::ostream& out, const std::vector<std::string>& cells) {
+void print_row(std::ostream& out, const std::vector<Cell>& cells) {
   out << '|';
-  for (const auto& cell : cells) out << ' ' << escape(cell) << " |";
+  for (const auto& cell : cells) {
+    const std::string text = escape(cell.text);
+    out << ' ' << (cell.best && !text.empty() ? "**" + text + "**" : text) << " |";
+  }
   out << '\n';
 }
 
 void print_table(std::ostream& out, const Table& table) {
-  std::vector<std::string> titles;
-  for (const auto& column : table.columns) titles.push_back(column.title);
+  std::vector<Cell> titles;
+  for (const auto& column : table.columns) titles.emplace_back(column.title);
   print_row(out, titles);
   out << '|';
   for (const auto& column : table.columns) {
@@ -37,20 +39,31 @@ void print_table(std::ostream& out, const Table& table) {
 
 }  // namespace
 
-void MarkdownReporter::report_runs(std::ostream& out, const RunListing& listing) const {
-  if (listing.runs.empty()) {
-    out << empty_message(listing) << '\n';
-    return;
-  }
-  print_table(out, runs_table(listing, /*max_error_width=*/0));
-}
-
-void MarkdownReporter::report_comparison(std::ostream& out,
-                                         const Comparison& comparison) const {
-  out << "**" << escape(comparison_title(comparison)) << "**\n\n";
-  print_table(out, comparison_table(comparison));
-  if (has_undefined_sd(comparison)) {
-    out << "\n" << kUndefined << ": undefined (fewer than two finished seeds)\n";
+void MarkdownReporter::render(std::ostream& out, const Document& document) const {
+  const Block* previous = nullptr;
+  for (const auto& block : document) {
+    // Blocks one blank line apart; consecutive notes as one list.
+    const bool in_list = previous != nullptr && previous->kind == Block::Kind::note &&
+                         block.kind == Block::Kind::note;
+    if (previous != nullptr && !in_list) out << '\n';
+    const bool list_item = block.kind == Block::Kind::note &&
+                           (in_list || (&block + 1 != document.data() + document.size() &&
+                                        (&block + 1)->kind == Block::Kind::note));
+    previous = &block;
+    switch (block.kind) {
+      case Block::Kind::table:
+        print_table(out, block.table);
+        break;
+      case Block::Kind::heading:
+        out << "**" << escape(block.text) << "**\n";
+        break;
+      case Block::Kind::note:
+        out << (list_item ? "- " : "") << escape(block.text) << '\n';
+        break;
+      case Block::Kind::code:
+        out << "```json\n" << block.text << "\n```\n";
+        break;
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-// Chooses the reporter for a --format name.
+// Chooses the reporter for a --format name; the shared half of the document reporters.
 #include "reporter.hpp"
 
 #include <fmt/format.h>
@@ -9,16 +9,34 @@ namespace ablate::report {
 
 Reporter::~Reporter() = default;
 
+void DocumentReporter::report_runs(std::ostream& out, const RunListing& listing) const {
+  render(out, runs_document(listing, max_error_width()));
+}
+
+void DocumentReporter::report_comparison(std::ostream& out, const Comparison& comparison) const {
+  render(out, comparison_document(comparison));
+}
+
+void DocumentReporter::report_tables(std::ostream& out,
+                                     const std::vector<AggregateTable>& tables) const {
+  render(out, aggregate_document(tables));
+}
+
+void DocumentReporter::report_run(std::ostream& out, const RunDetail& detail) const {
+  render(out, run_document(detail));
+}
+
 const std::vector<std::string>& reporter_formats() {
-  static const std::vector<std::string> formats = {"table", "markdown", "csv", "json"};
+  static const std::vector<std::string> formats = {"table", "markdown", "csv", "json", "latex"};
   return formats;
 }
 
-std::unique_ptr<Reporter> make_reporter(const std::string& format) {
-  if (format == "table") return std::make_unique<ConsoleReporter>();
+std::unique_ptr<Reporter> make_reporter(const std::string& format, bool colour) {
+  if (format == "table") return std::make_unique<ConsoleReporter>(colour);
   if (format == "markdown") return std::make_unique<MarkdownReporter>();
   if (format == "csv") return std::make_unique<CsvReporter>();
   if (format == "json") return std::make_unique<JsonReporter>();
+  if (format == "latex") return std::make_unique<LatexReporter>();
   throw UsageError(fmt::format("unknown --format '{}': expected one of {}", format,
                                fmt::join(reporter_formats(), ", ")));
 }

@@ -1,5 +1,6 @@
 // One reporter per output format, as google/benchmark does: each turns the plain results
-// (a run listing, a comparison) into text on a stream, and knows nothing else.
+// (a run listing, a comparison, aggregate tables, one run) into text on a stream, and
+// knows nothing else.
 #pragma once
 
 #include <memory>
@@ -7,30 +8,65 @@
 #include <string>
 #include <vector>
 
+#include "aggregate.hpp"
 #include "comparison.hpp"
 #include "listing.hpp"
+#include "run_detail.hpp"
+#include "table.hpp"
 
 namespace ablate::report {
+
+// The version of the JSON documents' layout, in each as "schema_version". Bump it when a
+// key changes meaning or goes away (adding keys is compatible).
+inline constexpr int kJsonSchemaVersion = 1;
 
 class Reporter {
  public:
   virtual ~Reporter();
   virtual void report_runs(std::ostream& out, const RunListing& listing) const = 0;
   virtual void report_comparison(std::ostream& out, const Comparison& comparison) const = 0;
+  virtual void report_tables(std::ostream& out,
+                             const std::vector<AggregateTable>& tables) const = 0;
+  virtual void report_run(std::ostream& out, const RunDetail& detail) const = 0;
 };
 
-// Aligned columns for a terminal.
-class ConsoleReporter final : public Reporter {
+// The human-readable formats: each renders the same documents (table.hpp).
+class DocumentReporter : public Reporter {
  public:
   void report_runs(std::ostream& out, const RunListing& listing) const override;
   void report_comparison(std::ostream& out, const Comparison& comparison) const override;
+  void report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const override;
+  void report_run(std::ostream& out, const RunDetail& detail) const override;
+
+ protected:
+  virtual void render(std::ostream& out, const Document& document) const = 0;
+  // Errors can be long stack-like messages; a terminal shows only their start (0: all).
+  virtual std::size_t max_error_width() const { return 0; }
+};
+
+// Aligned columns for a terminal; the best cells bold green when `colour`, else starred.
+class ConsoleReporter final : public DocumentReporter {
+ public:
+  explicit ConsoleReporter(bool colour = false) : colour_(colour) {}
+
+ protected:
+  void render(std::ostream& out, const Document& document) const override;
+  std::size_t max_error_width() const override { return 60; }
+
+ private:
+  bool colour_;
 };
 
 // GitHub-flavoured Markdown tables, to paste into notes and pull requests.
-class MarkdownReporter final : public Reporter {
- public:
-  void report_runs(std::ostream& out, const RunListing& listing) const override;
-  void report_comparison(std::ostream& out, const Comparison& comparison) const override;
+class MarkdownReporter final : public DocumentReporter {
+ protected:
+  void render(std::ostream& out, const Document& document) const override;
+};
+
+// LaTeX tables with booktabs rules, for a paper: \usepackage{booktabs}.
+class LatexReporter final : public DocumentReporter {
+ protected:
+  void render(std::ostream& out, const Document& document) const override;
 };
 
 // RFC 4180 CSV with a header row; full-precision numbers, empty cells for missing values.
@@ -38,19 +74,25 @@ class CsvReporter final : public Reporter {
  public:
   void report_runs(std::ostream& out, const RunListing& listing) const override;
   void report_comparison(std::ostream& out, const Comparison& comparison) const override;
+  void report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const override;
+  void report_run(std::ostream& out, const RunDetail& detail) const override;
 };
 
-// One JSON document; full-precision numbers, null for missing or undefined values.
+// One JSON document with "schema_version"; full-precision numbers, null for missing or
+// undefined values.
 class JsonReporter final : public Reporter {
  public:
   void report_runs(std::ostream& out, const RunListing& listing) const override;
   void report_comparison(std::ostream& out, const Comparison& comparison) const override;
+  void report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const override;
+  void report_run(std::ostream& out, const RunDetail& detail) const override;
 };
 
 // The --format names, in the order --help lists them.
 const std::vector<std::string>& reporter_formats();
 
-// The reporter for a --format name; UsageError naming the valid ones otherwise.
-std::unique_ptr<Reporter> make_reporter(const std::string& format);
+// The reporter for a --format name; UsageError naming the valid ones otherwise. `colour`:
+// the terminal table may use colour (stdout is a terminal and NO_COLOR is unset).
+std::unique_ptr<Reporter> make_reporter(const std::string& format, bool colour = false);
 
 }  // namespace ablate::report

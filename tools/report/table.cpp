@@ -1,4 +1,5 @@
-// Builds the human-readable cells for the run listing and the comparison.
+// Builds the human-readable cells of the listing, the comparison, the aggregate table and
+// the single-run view.
 #include "table.hpp"
 
 #include <fmt/format.h>
@@ -21,7 +22,39 @@ std::string mean_sd(const Summary& summary) {
   return fixed(summary.mean, 4) + " \u00b1 " + fixed(summary.sd, 4);
 }
 
+std::string interval(const Interval& ci) {
+  if (std::isnan(ci.low)) return kUndefined;
+  return "[" + signed_fixed(ci.low, 4) + ", " + signed_fixed(ci.high, 4) + "]";
+}
+
+std::string with_method(double p, bool exact, const char* approximate) {
+  if (std::isnan(p)) return kUndefined;
+  return p_value(p) + (exact ? " exact" : std::string(" ") + approximate);
+}
+
+std::string number(double value) {
+  if (!std::isfinite(value)) return kUndefined;
+  return fmt::format("{:.4g}", value);
+}
+
 }  // namespace
+
+Block heading(std::string text) { return {Block::Kind::heading, std::move(text), {}}; }
+Block note(std::string text) { return {Block::Kind::note, std::move(text), {}}; }
+Block code(std::string text) { return {Block::Kind::code, std::move(text), {}}; }
+Block table_block(Table table) { return {Block::Kind::table, {}, std::move(table)}; }
+
+std::string mean_sd_n(const Summary& summary) {
+  if (summary.n == 0) return kUndefined;
+  return fmt::format("{} \u00b1 {} ({})", fixed(summary.mean, 4), fixed(summary.sd, 4),
+                     summary.n);
+}
+
+std::string p_value(double p) {
+  if (std::isnan(p)) return kUndefined;
+  if (p < 0.0001) return "<0.0001";
+  return fixed(p, 4);
+}
 
 Table runs_table(const RunListing& listing, std::size_t max_error_width) {
   Table table;
@@ -51,39 +84,192 @@ Table runs_table(const RunListing& listing, std::size_t max_error_width) {
   return table;
 }
 
-Table comparison_table(const Comparison& comparison) {
+Document runs_document(const RunListing& listing, std::size_t max_error_width) {
+  if (listing.runs.empty()) return {note(empty_message(listing))};
+  return {table_block(runs_table(listing, max_error_width))};
+}
+
+Document comparison_document(const Comparison& comparison) {
+  Document document;
+  const std::string& a = comparison.arm_a;
+  const std::string& b = comparison.arm_b;
+  document.push_back(heading(fmt::format(
+      "{} \u2212 {}: finished runs, mean \u00b1 sd over seeds; difference with its 95% CI", b,
+      a)));
   Table table;
-  table.columns = {{"resolution", Align::right},
-                   {"n", Align::right},
-                   {comparison.arm_a, Align::right},
-                   {"n", Align::right},
-                   {comparison.arm_b, Align::right},
-                   {comparison.arm_b + " \u2212 " + comparison.arm_a, Align::right}};
-  for (const auto& row : comparison.rows) {
-    table.rows.push_back({std::to_string(row.resolution), std::to_string(row.a.n),
-                          mean_sd(row.a), std::to_string(row.b.n), mean_sd(row.b),
-                          signed_fixed(row.difference, 4)});
-  }
-  return table;
-}
-
-std::string comparison_title(const Comparison& comparison) {
-  return fmt::format("{} of finished runs, mean \u00b1 sd over seeds: {} \u2212 {}",
-                     comparison.metric, comparison.arm_b, comparison.arm_a);
-}
-
-bool has_undefined_sd(const Comparison& comparison) {
+  table.columns = {{"metric", Align::left},   {"resolution", Align::right},
+                   {"n", Align::right},       {a, Align::right},
+                   {"n", Align::right},       {b, Align::right},
+                   {b + " \u2212 " + a, Align::right}, {"95% CI", Align::right},
+                   {"Welch p", Align::right}, {"U test p", Align::right},
+                   {"paired p", Align::right}, {"McNemar p", Align::right}};
+  bool undefined_sd = false;
+  Table seeds;
+  seeds.columns = {{"metric", Align::left}, {"resolution", Align::right},
+                   {"seed", Align::right},  {a + " right, " + b + " wrong", Align::right},
+                   {b + " right, " + a + " wrong", Align::right}, {"p", Align::right}};
+  std::vector<std::string> notes;
   for (const auto& row : comparison.rows) {
     if ((row.a.n > 0 && std::isnan(row.a.sd)) || (row.b.n > 0 && std::isnan(row.b.sd))) {
-      return true;
+      undefined_sd = true;
     }
+    table.rows.push_back(
+        {row.metric, std::to_string(row.resolution), std::to_string(row.a.n), mean_sd(row.a),
+         std::to_string(row.b.n), mean_sd(row.b), signed_fixed(row.welch.difference, 4),
+         interval(row.welch.ci), p_value(row.welch.p),
+         with_method(row.mann_whitney.p, row.mann_whitney.exact, "normal"),
+         row.paired ? p_value(row.paired->p) : std::string(kUndefined),
+         row.mcnemar ? with_method(row.mcnemar->p, row.mcnemar->exact, "chi2")
+                     : std::string(kUndefined)});
+    // A few seeds per row are worth reading; thousands (a bench store) are not.
+    constexpr std::size_t kMaxSeedRows = 10;
+    for (std::size_t i = 0; i < row.mcnemar_seeds.size() && i < kMaxSeedRows; ++i) {
+      const McNemarSeed& seed = row.mcnemar_seeds[i];
+      seeds.rows.push_back({row.metric, std::to_string(row.resolution),
+                            std::to_string(seed.seed), std::to_string(seed.result.b),
+                            std::to_string(seed.result.c),
+                            with_method(seed.result.p, seed.result.exact, "chi2")});
+    }
+    if (row.mcnemar_seeds.size() > kMaxSeedRows) {
+      notes.push_back(fmt::format("{} at {}: McNemar per seed shows {} of {} seed pairs; "
+                                  "--format json has them all",
+                                  row.metric, row.resolution, kMaxSeedRows,
+                                  row.mcnemar_seeds.size()));
+    }
+    notes.insert(notes.end(), row.notes.begin(), row.notes.end());
   }
-  return false;
+  document.push_back(table_block(std::move(table)));
+  if (!seeds.rows.empty()) {
+    document.push_back(heading("McNemar's test on the stored predictions, per seed pair"));
+    document.push_back(table_block(std::move(seeds)));
+  }
+  document.push_back(note(
+      "Welch: unequal-variance t test, Welch\u2013Satterthwaite df; U test: Mann-Whitney, "
+      "two-sided, exact (no ties, small n) or normal approximation with tie and continuity "
+      "correction; paired: t test over seed pairs, when both arms ran the same seeds; "
+      "McNemar: on the predictions of each seed pair, pooled over seeds, exact binomial "
+      "below 25 discordant items, else chi-square with continuity correction."));
+  if (undefined_sd) {
+    document.push_back(note(std::string(kUndefined) + ": undefined (fewer than two finished "
+                                                      "seeds, or no test possible)"));
+  }
+  for (const auto& text : notes) document.push_back(note("warning: " + text));
+  return document;
+}
+
+Document aggregate_document(const std::vector<AggregateTable>& tables) {
+  Document document;
+  for (const auto& aggregate : tables) {
+    document.push_back(heading(fmt::format(
+        "{} of finished runs by {}: mean \u00b1 sd (n) over seeds; best per column marked "
+        "({} is better)",
+        aggregate.metric, aggregate.axis, aggregate.higher_is_better ? "higher" : "lower")));
+    if (aggregate.arms.empty()) {
+      document.push_back(note(fmt::format("no finished run has {}", aggregate.metric)));
+      continue;
+    }
+    Table table;
+    table.columns.push_back({"arm", Align::left});
+    for (const auto& column : aggregate.columns) {
+      table.columns.push_back({aggregate.axis == "resolution" ? column : column, Align::right});
+    }
+    for (std::size_t r = 0; r < aggregate.arms.size(); ++r) {
+      std::vector<Cell> cells = {Cell(aggregate.arms[r])};
+      for (std::size_t c = 0; c < aggregate.columns.size(); ++c) {
+        const bool best = aggregate.best[c] && *aggregate.best[c] == r;
+        cells.emplace_back(mean_sd_n(aggregate.cells[r][c]), best);
+      }
+      table.rows.push_back(std::move(cells));
+    }
+    document.push_back(table_block(std::move(table)));
+  }
+  return document;
+}
+
+Document run_document(const RunDetail& detail) {
+  Document document;
+  std::string hash;
+  for (const auto& field : detail.fields) {
+    if (field.name == "config_hash") hash = field.value;
+  }
+  document.push_back(heading(fmt::format("run {} ({}) in {}", detail.id, hash, detail.store_path)));
+  Table fields;
+  fields.columns = {{"field", Align::left}, {"value", Align::left}};
+  for (const auto& field : detail.fields) {
+    if (field.is_null) continue;
+    fields.rows.push_back({field.name, field.value});
+  }
+  document.push_back(table_block(std::move(fields)));
+
+  document.push_back(heading("metrics"));
+  if (detail.metrics.empty()) {
+    document.push_back(note("none recorded"));
+  } else {
+    Table metrics;
+    metrics.columns = {{"split", Align::left}, {"metric", Align::left}, {"value", Align::right}};
+    for (const auto& metric : detail.metrics) {
+      metrics.rows.push_back({metric.split, metric.name, fixed(metric.value, 4)});
+    }
+    document.push_back(table_block(std::move(metrics)));
+  }
+
+  document.push_back(heading("learning curve"));
+  if (detail.epochs.empty()) {
+    document.push_back(note("no epochs recorded"));
+  } else {
+    Table epochs;
+    epochs.columns = {{"epoch", Align::right},     {"train loss", Align::right},
+                      {"train acc", Align::right}, {"val loss", Align::right},
+                      {"val acc", Align::right},   {"lr", Align::right},
+                      {"seconds", Align::right},   {"images/s", Align::right},
+                      {"best", Align::left}};
+    for (const auto& epoch : detail.epochs) {
+      epochs.rows.push_back({std::to_string(epoch.epoch), fixed(epoch.train_loss, 4),
+                             fixed(epoch.train_accuracy, 4), fixed(epoch.val_loss, 4),
+                             fixed(epoch.val_accuracy, 4), number(epoch.learning_rate),
+                             fixed(epoch.seconds, 2), fixed(epoch.images_per_second, 0),
+                             epoch.is_best ? "best" : ""});
+    }
+    document.push_back(table_block(std::move(epochs)));
+  }
+
+  for (const auto& matrix : detail.matrices) {
+    document.push_back(heading(fmt::format("{} {} (rows: true class, columns: predicted)",
+                                           matrix.split, matrix.name)));
+    Table cells;
+    cells.columns.push_back({"", Align::right});
+    for (std::int64_t c = 0; c < matrix.cols; ++c) {
+      cells.columns.push_back({std::to_string(c), Align::right});
+    }
+    for (std::int64_t r = 0; r < matrix.rows; ++r) {
+      std::vector<Cell> row = {Cell(std::to_string(r))};
+      for (std::int64_t c = 0; c < matrix.cols; ++c) {
+        row.emplace_back(number(matrix.values[static_cast<std::size_t>(r * matrix.cols + c)]));
+      }
+      cells.rows.push_back(std::move(row));
+    }
+    document.push_back(table_block(std::move(cells)));
+  }
+
+  document.push_back(heading("configuration"));
+  document.push_back(code(detail.config_json));
+  return document;
 }
 
 std::string empty_message(const RunListing& listing) {
   if (listing.store_empty) return fmt::format("no runs in {} yet", listing.store_path);
   return fmt::format("no runs in {} match {}", listing.store_path, describe(listing.filter));
+}
+
+bool has_best(const Document& document) {
+  for (const auto& block : document) {
+    for (const auto& row : block.table.rows) {
+      for (const auto& cell : row) {
+        if (cell.best) return true;
+      }
+    }
+  }
+  return false;
 }
 
 }  // namespace ablate::report

@@ -1,13 +1,16 @@
-// The cells of the human-readable tables, shared by the console and Markdown reporters so
-// that both show the same columns with the same formatting.
+// The human-readable documents (headings, tables, notes) that the terminal, Markdown and
+// LaTeX reporters render, built once here so that all three show the same cells with the
+// same formatting. CSV and JSON write raw values instead and do not use these.
 #pragma once
 
 #include <cstddef>
 #include <string>
 #include <vector>
 
+#include "aggregate.hpp"
 #include "comparison.hpp"
 #include "listing.hpp"
+#include "run_detail.hpp"
 
 namespace ablate::report {
 
@@ -18,27 +21,53 @@ struct Column {
   Align align = Align::left;
 };
 
+struct Cell {
+  Cell(std::string text_ = {}, bool best_ = false) : text(std::move(text_)), best(best_) {}
+  Cell(const char* text_) : text(text_) {}
+  std::string text;
+  bool best = false;  // the best value of its column: bold, coloured or starred
+};
+
 struct Table {
   std::vector<Column> columns;
-  std::vector<std::vector<std::string>> rows;  // each as many cells as columns
+  std::vector<std::vector<Cell>> rows;  // each as many cells as columns
 };
+
+struct Block {
+  enum class Kind { heading, table, note, code };
+  Kind kind = Kind::note;
+  std::string text;  // heading, note or code text
+  Table table;
+};
+
+using Document = std::vector<Block>;
+
+Block heading(std::string text);
+Block note(std::string text);
+Block code(std::string text);
+Block table_block(Table table);
 
 // id, arm, dataset, resolution, seed, status, params, epochs, train s, test acc, error.
 // The error column (first line of the message, failed and killed runs only) is cut to
 // `max_error_width` code points; 0: no limit.
 Table runs_table(const RunListing& listing, std::size_t max_error_width);
+Document runs_document(const RunListing& listing, std::size_t max_error_width);
 
-// resolution, n and mean ± sd of each arm, and B − A.
-Table comparison_table(const Comparison& comparison);
+Document comparison_document(const Comparison& comparison);
+Document aggregate_document(const std::vector<AggregateTable>& tables);
+Document run_document(const RunDetail& detail);
 
-// "test accuracy of finished runs, mean ± sd over seeds: wide − baseline".
-std::string comparison_title(const Comparison& comparison);
+// "0.9110 ± 0.0050 (3)"; kUndefined for n = 0.
+std::string mean_sd_n(const Summary& summary);
 
-// Whether some sd is undefined (fewer than two finished seeds), worth a footnote.
-bool has_undefined_sd(const Comparison& comparison);
+// A p-value: four decimals, "<0.0001" below that, kUndefined for NaN.
+std::string p_value(double p);
 
 // What to print instead of an empty table: "no runs in FILE yet", or which filter
 // matched nothing.
 std::string empty_message(const RunListing& listing);
+
+// Whether some cell of the document is marked best.
+bool has_best(const Document& document);
 
 }  // namespace ablate::report

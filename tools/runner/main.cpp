@@ -1,15 +1,22 @@
 // runner: runs an experiment grid (see `runner --help`).
 #include <malloc.h>
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <regex>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
 
 #include "ablate/error.hpp"
+#include "grid_plan.hpp"
 #include "list_plugins.hpp"
 #include "plugin_registry.hpp"
+#include "run_cell.hpp"
 #include "run_grid.hpp"
+#include "slurm.hpp"
+#include "trainer.hpp"
 
 namespace po = boost::program_options;
 
@@ -17,16 +24,18 @@ namespace {
 
 constexpr const char* kUsage = R"(usage: runner EXPERIMENT.yaml [KEY=VALUE ...] [options]
        runner --list-plugins [--plugins DIR]
+       runner --describe MODEL [--resolution R] [--channels C] [--classes K] [--options YAML]
+       runner --evaluate RUN --db FILE
 
 Runs every cell of an experiment grid (arms x resolutions x grid axes x seeds) that is
-not finished yet, and records each run in an SQLite store. Running the same command again
-resumes: finished cells are skipped.
+not finished yet, each in its own process, and records each run in an SQLite store.
+Running the same command again resumes: finished cells are skipped.
 
   KEY=VALUE          override any key of the experiment file with a YAML value, e.g.
                      train.max_epochs=3  seeds=[0,1]  dataset.val_size=1000
 )";
 
-constexpr const char* kExitCodes = R"(
+constexpr const char* kFooter = R"(
 exit status: 0 every cell finished; 1 some cell failed (the others ran);
              2 bad input (experiment, plugin, data or store); 130 interrupted.
 environment: ABLATE_PLUGIN_PATH  colon-separated folders searched for plugins after --plugins.
@@ -40,22 +49,61 @@ void tune_malloc() {
   mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
 }
 
+std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
+  static const std::regex pattern(R"((\d+)/(\d+))");
+  std::smatch match;
+  if (std::regex_match(text, match, pattern)) {
+    const std::int64_t index = std::stoll(match[1]);
+    const std::int64_t count = std::stoll(match[2]);
+    if (count >= 1 && index < count) return {index, count};
+  }
+  throw ablate::ConfigError(fmt::format("--shard '{}' must be I/N with 0 <= I < N, e.g. --shard 0/4", text));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   ablate::RunnerOptions options;
   std::vector<std::string> positional;
   std::vector<std::string> plugin_dirs;
+  std::string shard = "0/1";
+  std::string describe, describe_options = "{}", evaluate, emit_slurm;
+  std::int64_t resolution = 64, channels = 3, classes = 8;
+  ablate::SlurmOptions slurm;
+  ablate::CellOptions cell;
   po::options_description named("options");
   named.add_options()
       ("help,h", "show this help")
       ("db", po::value(&options.db), "the run store (default: runs.db next to the experiment file)")
       ("dry-run,n", po::bool_switch(&options.dry_run), "list the cells, their config hashes and which are done; train nothing")
-      ("list-plugins", "list the model, dataset and metric plugins found, and any that were refused")
+      ("jobs,j", po::value(&options.jobs)->default_value(1), "run N cells at once, splitting the CPU threads between them")
+      ("threads", po::value(&options.threads)->default_value(0), "LibTorch threads per cell (default: cores / jobs)")
+      ("retry-failed", po::bool_switch(&options.retry_failed), "run failed cells again (killed and stale ones always are)")
+      ("force", po::bool_switch(&options.force), "run every cell again, finished ones too")
+      ("shard", po::value(&shard), "run only shard I of N (0-based): every N-th cell from cell I")
       ("plugins", po::value(&plugin_dirs)->composing(), "also load plugins from DIR (repeatable; searched first)")
-      ("quiet,q", po::bool_switch(&options.quiet), "print only warnings, errors and the summary");
+      ("quiet,q", po::bool_switch(&options.quiet), "print only warnings, errors and the summary")
+      ("verbose,v", po::bool_switch(&options.verbose), "also say why each skipped cell was skipped")
+      ("list-plugins", "list the model, dataset and metric plugins found, and any that were refused")
+      ("describe", po::value(&describe), "print MODEL's layers, output shapes, parameters and FLOPs")
+      ("resolution", po::value(&resolution), "--describe: image side (default 64)")
+      ("channels", po::value(&channels), "--describe: input channels (default 3)")
+      ("classes", po::value(&classes), "--describe: classes (default 8)")
+      ("options", po::value(&describe_options), "--describe: the model's options as YAML, e.g. '{se_reduction: 16}'")
+      ("evaluate", po::value(&evaluate), "re-evaluate stored run RUN (id or config-hash prefix) from its checkpoint")
+      ("emit-slurm", po::value(&emit_slurm), "write an sbatch script for the grid as a job array to FILE ('-': stdout)")
+      ("tasks", po::value(&slurm.tasks), "--emit-slurm: array size (default: one task per cell)")
+      ("partition", po::value(&slurm.partition), "--emit-slurm: Slurm partition")
+      ("time", po::value(&slurm.time), "--emit-slurm: time limit per task (default 04:00:00)")
+      ("gpus-per-task", po::value(&slurm.gpus_per_task), "--emit-slurm: GPUs per task")
+      ("cpus-per-task", po::value(&slurm.cpus_per_task), "--emit-slurm: CPUs per task (default 4)")
+      ("results", po::value(&slurm.results_dir), "--emit-slurm: folder the tasks copy their stores to (default: shards/ next to the experiment)");
   po::options_description hidden;
-  hidden.add_options()("args", po::value(&positional)->composing());
+  hidden.add_options()
+      ("args", po::value(&positional)->composing())
+      ("cell", po::value(&cell.hash))
+      ("run-id", po::value(&cell.run_id))
+      ("progress-protocol", po::bool_switch(&cell.progress_protocol));
   po::options_description all;
   all.add(named).add(hidden);
   po::positional_options_description positions;
@@ -70,7 +118,7 @@ int main(int argc, char** argv) {
     return ablate::kExitBadInput;
   }
   if (vm.count("help")) {
-    std::cout << kUsage << "\n" << named << kExitCodes;
+    std::cout << kUsage << "\n" << named << kFooter;
     return ablate::kExitOk;
   }
   for (const auto& dir : plugin_dirs) options.plugin_dirs.emplace_back(dir);
@@ -82,6 +130,23 @@ int main(int argc, char** argv) {
       ablate::print_plugins(registry, std::cout);
       for (const auto& problem : registry.problems()) std::cerr << "runner: warning: " << problem << "\n";
       return ablate::kExitOk;
+    }
+    if (!describe.empty()) {
+      ablate::PluginRegistry registry;
+      registry.load_directories(ablate::plugin_search_path(options.plugin_dirs));
+      YAML::Node model_options;
+      try {
+        model_options = YAML::Load(describe_options);
+      } catch (const YAML::Exception& e) {
+        throw ablate::ConfigError(fmt::format("--options '{}' is not valid YAML: {}", describe_options, e.what()));
+      }
+      std::cout << ablate::describe_model(registry, describe, model_options, {channels, resolution, classes});
+      return ablate::kExitOk;
+    }
+    if (!evaluate.empty()) {
+      if (options.db.empty()) throw ablate::ConfigError("--evaluate needs --db FILE: the store the run is in");
+      tune_malloc();
+      return ablate::evaluate_run(options.db, evaluate, options.plugin_dirs);
     }
     if (positional.empty()) {
       std::cerr << "runner: error: no experiment file given\n" << kUsage;
@@ -96,13 +161,51 @@ int main(int argc, char** argv) {
         return ablate::kExitBadInput;
       }
     }
+    std::tie(options.shard_index, options.shard_count) = parse_shard(shard);
+    if (options.jobs < 1) throw ablate::ConfigError("--jobs must be at least 1");
     tune_malloc();
+
+    if (!cell.hash.empty()) {  // a child started by the grid loop
+      auto plan = ablate::plan_grid(ablate::load_experiment(options.experiment, options.overrides),
+                                    options.plugin_dirs, /*validate_models=*/false);
+      cell.db = ablate::store_path(options);
+      cell.threads = options.threads;
+      cell.quiet = options.quiet;
+      return ablate::run_cell(*plan, cell);
+    }
+    if (!emit_slurm.empty()) {
+      auto plan = ablate::plan_grid(ablate::load_experiment(options.experiment, options.overrides),
+                                    options.plugin_dirs, /*validate_models=*/false);
+      slurm.experiment = std::filesystem::absolute(options.experiment).string();
+      slurm.overrides = options.overrides;
+      for (const auto& dir : options.plugin_dirs) slurm.plugin_dirs.push_back(std::filesystem::absolute(dir).string());
+      if (slurm.tasks <= 0) slurm.tasks = static_cast<std::int64_t>(plan->cells.size());
+      slurm.tasks = std::min<std::int64_t>(slurm.tasks, static_cast<std::int64_t>(plan->cells.size()));
+      if (slurm.results_dir.empty()) {
+        slurm.results_dir = (std::filesystem::absolute(options.experiment).parent_path() / "shards").string();
+      }
+      slurm.runner_path = std::filesystem::read_symlink("/proc/self/exe").string();
+      const std::string script = ablate::slurm_script(slurm);
+      if (emit_slurm == "-") {
+        std::cout << script;
+      } else {
+        std::ofstream out(emit_slurm);
+        out << script;
+        if (!out) throw ablate::ConfigError(fmt::format("cannot write {}", emit_slurm));
+        std::cerr << fmt::format("wrote {}: {} array tasks over {} cells; submit with `sbatch {}`\n", emit_slurm,
+                                 slurm.tasks, plan->cells.size(), emit_slurm);
+      }
+      return ablate::kExitOk;
+    }
     return ablate::run_grid(options);
   } catch (const ablate::Error& e) {
     std::cerr << "runner: error: " << e.what() << "\n";
     return ablate::kExitBadInput;
   } catch (const std::exception& e) {
     std::cerr << "runner: error: " << e.what() << "\n";
+    return ablate::kExitBadInput;
+  } catch (...) {
+    std::cerr << "runner: error: a plugin threw something that is not a std::exception\n";
     return ablate::kExitBadInput;
   }
 }

@@ -1,18 +1,24 @@
-// The runner's main loop: one grid, cell by cell, every result into the store.
+// The runner's grid loop: one child process per cell, a heartbeat for each, progress on
+// the terminal, and a store left consistent whatever happens to the children.
 #include "run_grid.hpp"
 
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <ctime>
+#include <deque>
 #include <iostream>
-#include <map>
+#include <memory>
+#include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
-#include "config_hash.hpp"
+#include "child_process.hpp"
+#include "grid_plan.hpp"
 #include "interrupt.hpp"
-#include "plugin_registry.hpp"
 #include "provenance.hpp"
 #include "store.hpp"
 #include "trainer.hpp"
@@ -24,267 +30,290 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// A run whose heartbeat is older than this belongs to a process that died.
-constexpr double kStaleHeartbeatSeconds = 120;
 constexpr double kHeartbeatEverySeconds = 10;
+constexpr double kStopGraceSeconds = 20;  // after Ctrl-C, children get this long to record `killed`
 
-double seconds_since_utc(const std::string& iso_timestamp) {
-  std::tm parts{};
-  if (iso_timestamp.empty() || strptime(iso_timestamp.c_str(), "%Y-%m-%dT%H:%M:%S", &parts) == nullptr) {
-    return 1e18;
-  }
-  return std::difftime(std::time(nullptr), timegm(&parts));
+double seconds_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
 }
 
-// Prints progress and writes epochs and heartbeats to the store as training goes.
-class StoreObserver : public TrainingObserver {
- public:
-  StoreObserver(db::Store& store, std::int64_t run_id, std::string prefix, bool quiet)
-      : store_(store), run_id_(run_id), prefix_(std::move(prefix)), quiet_(quiet),
-        terminal_(isatty(STDERR_FILENO) != 0) {}
-
-  void on_epoch(const EpochResult& e) override {
-    db::EpochRow row{e.epoch, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy,
-                     e.learning_rate, e.seconds, e.images_per_second};
-    store_.add_epoch(run_id_, row);
-    last_heartbeat_ = Clock::now();
-    if (quiet_) return;
-    if (terminal_) std::cerr << "\r\033[K";
-    std::cerr << fmt::format(
-        "{} epoch {}/{}  train loss {:.4f} acc {:.4f}  val loss {:.4f} acc {:.4f}  lr {:.3g}  "
-        "{:.0f} img/s  {:.1f}s{}\n",
-        prefix_, e.epoch, e.max_epochs, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy,
-        e.learning_rate, e.images_per_second, e.seconds, e.improved ? "  *best" : "");
-  }
-
-  void on_batch(std::int64_t epoch, std::int64_t batch, std::int64_t batches) override {
-    const auto now = Clock::now();
-    if (std::chrono::duration<double>(now - last_heartbeat_).count() >= kHeartbeatEverySeconds) {
-      store_.heartbeat(run_id_);
-      last_heartbeat_ = now;
-    }
-    if (!quiet_ && terminal_ && (batch % 10 == 0 || batch == batches)) {
-      std::cerr << fmt::format("\r\033[K{} epoch {} batch {}/{}", prefix_, epoch, batch, batches) << std::flush;
-    }
-  }
-
- private:
-  db::Store& store_;
-  std::int64_t run_id_;
-  std::string prefix_;
-  bool quiet_;
-  bool terminal_;
-  Clock::time_point last_heartbeat_ = Clock::now();
-};
-
-db::RunSummary to_summary(const RunResult& result, const std::string& checkpoint) {
-  db::RunSummary summary;
-  summary.params_trainable = result.params_trainable;
-  summary.params_total = result.params_total;
-  summary.epochs = result.epochs;
-  summary.best_epoch = result.best_epoch;
-  summary.train_seconds = result.train_seconds;
-  summary.test_seconds = result.test_seconds;
-  summary.params_bytes = result.params_bytes;
-  summary.flops_per_image = result.flops_per_image;
-  summary.layer_summary_json = result.layer_summary_json;
-  summary.mean_epoch_seconds = result.mean_epoch_seconds;
-  summary.latency_ms = result.latency_ms;
-  summary.peak_rss_bytes = result.peak_rss_bytes;
-  if (result.peak_cuda_bytes >= 0) summary.peak_cuda_bytes = result.peak_cuda_bytes;
-  summary.checkpoint = checkpoint;
-  return summary;
+std::string format_duration(double seconds) {
+  const auto total = static_cast<std::int64_t>(seconds + 0.5);
+  if (total >= 3600) return fmt::format("{}h{:02}m", total / 3600, total % 3600 / 60);
+  if (total >= 60) return fmt::format("{}m{:02}s", total / 60, total % 60);
+  return fmt::format("{}s", total);
 }
 
-std::vector<db::MetricRow> to_metric_rows(const RunResult& result) {
-  std::vector<db::MetricRow> rows;
-  for (const auto& m : result.metrics) rows.push_back({m.split, m.name, m.value});
-  return rows;
-}
-
-std::vector<db::MatrixRow> to_matrix_rows(const RunResult& result) {
-  std::vector<db::MatrixRow> rows;
-  for (const auto& m : result.matrices) rows.push_back({m.split, m.matrix.name, m.matrix.rows, m.matrix.cols, m.matrix.values});
-  return rows;
-}
-
-std::vector<db::PredictionRow> to_prediction_rows(const RunResult& result) {
-  std::vector<db::PredictionRow> rows;
-  for (const auto& p : result.predictions) rows.push_back({p.split, p.count, p.num_classes, p.labels, p.scores});
-  return rows;
-}
-
-struct PlannedCell {
-  Cell cell;
-  nlohmann::json identity;
-  std::string hash;
-  std::optional<db::RunRow> existing;
-};
-
-bool is_done(const std::optional<db::RunRow>& run) {
-  return run && run->status == db::RunStatus::finished;
-}
-
-bool is_running_elsewhere(const std::optional<db::RunRow>& run) {
-  return run && run->status == db::RunStatus::running &&
-         seconds_since_utc(run->heartbeat_at) < kStaleHeartbeatSeconds;
-}
-
-std::string describe_state(const std::optional<db::RunRow>& run) {
+std::string describe_state(const std::optional<db::RunRow>& run, const db::ClaimPolicy& policy) {
   if (!run) return "new";
-  if (is_running_elsewhere(run)) return "running elsewhere";
-  if (run->status == db::RunStatus::running) return "stale (its process died)";
+  if (run->status == db::RunStatus::running) {
+    return db::Store::is_stale(*run, policy) ? "stale (its runner died)" : "running elsewhere";
+  }
   return db::to_string(run->status);
 }
 
-std::string plugin_versions_json(const PluginVersions& versions) {
-  return nlohmann::json(versions).dump();
-}
+struct RunningCell {
+  const PlannedCell* planned = nullptr;
+  std::int64_t run_id = 0;
+  std::unique_ptr<ChildProcess> child;
+  Clock::time_point started;
+  std::string progress;  // "epoch 3 batch 120/187", from the child's @progress lines
+};
 
-// Keeps the last loaded data set: consecutive cells usually share it.
-class DatasetCache {
+// Progress: child lines pass through; on a terminal a status line stays at the bottom.
+class Progress {
  public:
-  const DatasetSplits& get(Dataset& dataset, const std::string& key, std::int64_t resolution) {
-    const std::string full_key = key + "@" + std::to_string(resolution);
-    if (full_key != key_) {
-      splits_ = DatasetSplits{};  // free the old one before loading the next
-      splits_ = dataset.load(resolution);
-      key_ = full_key;
-    }
-    return splits_;
+  Progress(std::size_t total, bool quiet) : total_(total), quiet_(quiet), terminal_(isatty(STDERR_FILENO) != 0) {}
+
+  void line(const std::string& text) {
+    clear();
+    std::cerr << text << "\n";
+    draw();
   }
+  void child_line(const std::string& text) {
+    if (!quiet_) line(text);
+  }
+  void cell_done(bool ok) {
+    ++done_;
+    failed_ += !ok;
+  }
+  void status(const std::vector<RunningCell>& running, double eta_seconds) {
+    if (!terminal_ || quiet_) return;
+    std::string text = fmt::format("[{}/{} done{}]", done_, total_, failed_ ? fmt::format(", {} failed", failed_) : "");
+    for (const auto& cell : running) text += fmt::format("  {}: {}", cell.planned->cell.label(), cell.progress);
+    if (eta_seconds > 0) text += fmt::format("  ETA {}", format_duration(eta_seconds));
+    status_ = text.substr(0, 200);
+    clear();
+    draw();
+  }
+  void finish() { clear(); }
 
  private:
-  std::string key_;
-  DatasetSplits splits_;
+  void clear() {
+    if (terminal_ && !status_.empty()) std::cerr << "\r\033[K";
+  }
+  void draw() {
+    if (terminal_ && !status_.empty()) std::cerr << status_ << std::flush;
+  }
+  std::size_t total_;
+  std::size_t done_ = 0;
+  std::size_t failed_ = 0;
+  bool quiet_;
+  bool terminal_;
+  std::string status_;
 };
+
+std::vector<std::string> child_command(const RunnerOptions& options, const std::string& db, const std::string& hash,
+                                       std::int64_t run_id, std::int64_t threads) {
+  std::vector<std::string> argv = {fs::read_symlink("/proc/self/exe").string(), options.experiment};
+  argv.insert(argv.end(), options.overrides.begin(), options.overrides.end());
+  for (const auto& dir : options.plugin_dirs) {
+    argv.push_back("--plugins");
+    argv.push_back(dir.string());
+  }
+  argv.insert(argv.end(), {"--db", db, "--cell", hash, "--run-id", std::to_string(run_id), "--threads",
+                           std::to_string(threads), "--progress-protocol"});
+  if (options.quiet) argv.push_back("--quiet");
+  return argv;
+}
 
 }  // namespace
 
+std::string store_path(const RunnerOptions& options) {
+  if (!options.db.empty()) return options.db;
+  return (fs::path(options.experiment).parent_path() / "runs.db").string();
+}
+
 int run_grid(const RunnerOptions& options) {
-  const Experiment experiment = load_experiment(options.experiment, options.overrides);
+  auto plan = plan_grid(load_experiment(options.experiment, options.overrides), options.plugin_dirs,
+                        /*validate_models=*/true);
+  for (const auto& problem : plan->registry.problems()) std::cerr << "runner: warning: " << problem << "\n";
+  const std::string db_path = store_path(options);
+  db::Store store(db_path);
 
-  PluginRegistry registry;
-  registry.load_directories(plugin_search_path(options.plugin_dirs));
-  for (const auto& problem : registry.problems()) std::cerr << "runner: warning: " << problem << "\n";
-
-  // Every plugin the grid names must exist, and every option must be valid, before
-  // anything is trained or written.
-  const auto dataset = registry.create_dataset(experiment.dataset_plugin, experiment.dataset_options, experiment.source);
-  const DatasetInfo info = dataset->info();
-  std::vector<std::shared_ptr<Metric>> metrics;
-  for (const auto& name : experiment.metrics) metrics.push_back(registry.create_metric(name, YAML::Node(), experiment.source));
-  PluginVersions versions;
-  versions[experiment.dataset_plugin] = registry.find(PluginKind::dataset, experiment.dataset_plugin).version;
-  for (const auto& name : experiment.metrics) versions[name] = registry.find(PluginKind::metric, name).version;
-  for (const auto& arm : experiment.arms) versions[arm.model] = registry.find(PluginKind::model, arm.model).version;
-
-  const std::vector<Cell> cells = expand_grid(experiment);
-  for (const auto& cell : cells) {
-    if (cell.seed == experiment.seeds.front()) validate_model(cell, registry, info);
-  }
-
-  const fs::path db_path = options.db.empty() ? fs::path(options.experiment).parent_path() / "runs.db" : fs::path(options.db);
-  db::Store store(db_path.string());
-
-  std::vector<PlannedCell> plan;
-  for (const auto& cell : cells) {
-    PlannedCell planned{cell, cell_identity(cell, versions), "", std::nullopt};
-    planned.hash = config_hash(planned.identity);
-    planned.existing = store.find_run(planned.hash);
-    plan.push_back(std::move(planned));
-  }
+  const Provenance provenance = collect_provenance(fs::path(options.experiment).parent_path());
+  db::ClaimPolicy policy;
+  policy.retry_failed = options.retry_failed;
+  policy.force = options.force;
+  policy.host = provenance.host;
+  const std::vector<const PlannedCell*> cells = shard_of(*plan, options.shard_index, options.shard_count);
+  const std::string shard_text =
+      options.shard_count > 1 ? fmt::format(", shard {}/{}", options.shard_index, options.shard_count) : "";
 
   if (options.dry_run) {
-    std::size_t done = 0;
-    std::cout << fmt::format("grid '{}' from {}: {} cells, store {}\n", experiment.name, experiment.source,
-                             plan.size(), db_path.string());
-    for (const auto& planned : plan) {
-      done += is_done(planned.existing);
-      std::cout << fmt::format("  {:>4}  {}  {:<40}  {}\n", planned.cell.index + 1, planned.hash.substr(0, 12),
-                               planned.cell.label(), describe_state(planned.existing));
+    std::size_t to_run = 0;
+    std::cout << fmt::format("grid '{}' from {}: {} cells{}, store {}\n", plan->experiment.name,
+                             plan->experiment.source, cells.size(), shard_text, db_path);
+    for (const auto* planned : cells) {
+      const auto existing = store.find_run(planned->hash);
+      const bool done = existing && ((existing->status == db::RunStatus::finished && !options.force) ||
+                                     (existing->status == db::RunStatus::failed && !options.retry_failed && !options.force));
+      to_run += !done;
+      std::cout << fmt::format("  {:>4}  {}  {:<44}  {}\n", planned->cell.index + 1, planned->hash.substr(0, 12),
+                               planned->cell.label(), describe_state(existing, policy));
     }
-    std::cout << fmt::format("{} done, {} to run\n", done, plan.size() - done);
+    std::cout << fmt::format("{} done, {} to run\n", cells.size() - to_run, to_run);
     return kExitOk;
   }
 
-  const ExecutionContext context = prepare_execution(plan.front().cell.train);
-  const Provenance provenance = collect_provenance(fs::path(options.experiment).parent_path());
-  const std::int64_t grid_id = store.add_grid(experiment.name, experiment.source, experiment.text);
+  // Threads are split between the cells that run at once, unless the file fixes them.
+  const auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  const std::int64_t jobs = std::max<std::int64_t>(1, options.jobs);
+  const std::int64_t threads_per_cell = options.threads > 0 ? options.threads : std::max<std::int64_t>(1, cores / jobs);
+  const std::int64_t grid_id = store.add_grid(plan->experiment.name, plan->experiment.source, plan->experiment.text);
   install_stop_handlers();
 
-  DatasetCache data_cache;
-  const std::string dataset_key = experiment.dataset_plugin + yaml_to_json(experiment.dataset_options).dump();
-  std::size_t skipped = 0, finished = 0, failed = 0;
-  for (const auto& planned : plan) {
-    const Cell& cell = planned.cell;
-    const std::string prefix = fmt::format("[{}/{}] {}", cell.index + 1, plan.size(), cell.label());
-    // Look again: another runner sharing this store may have done it meanwhile.
-    const auto existing = store.find_run(planned.hash);
-    if (is_done(existing) || is_running_elsewhere(existing)) {
-      ++skipped;
-      if (!options.quiet) std::cerr << fmt::format("{} {}, skipped\n", prefix, describe_state(existing));
-      continue;
-    }
-    db::RunClaim claim;
-    claim.config_hash = planned.hash;
-    claim.config_json = planned.identity.dump();
-    claim.arm = cell.arm;
-    claim.model = cell.model;
-    claim.dataset = info.name;
-    claim.resolution = cell.resolution;
-    claim.seed = cell.seed;
-    claim.grid_id = grid_id;
-    claim.pid = getpid();
-    claim.host = provenance.host;
-    claim.device = context.device;
-    claim.threads = context.threads;
-    claim.torch_version = context.torch_version;
-    claim.git_commit = provenance.git_commit;
-    claim.git_dirty = provenance.git_dirty;
-    claim.plugin_versions_json = plugin_versions_json(versions);
-    const std::int64_t run_id = store.start_run(claim);
-    if (!options.quiet) std::cerr << fmt::format("{} started (run {}, {})\n", prefix, run_id, planned.hash.substr(0, 12));
+  Progress progress(cells.size(), options.quiet);
+  std::deque<const PlannedCell*> pending(cells.begin(), cells.end());
+  std::vector<RunningCell> running;
+  std::size_t finished = 0, skipped = 0, failed = 0, killed = 0;
+  bool bad_input = false;
+  double finished_seconds = 0;
+  auto last_heartbeat = Clock::now();
+  std::optional<Clock::time_point> stop_since;
 
-    StoreObserver observer(store, run_id, prefix, options.quiet);
-    try {
-      const DatasetSplits& data = data_cache.get(*dataset, dataset_key, cell.resolution);
-      // Best weights go to <store>.artifacts/<config hash>/: hashes, unlike run ids, stay
-      // the same when stores are merged.
-      const std::string checkpoint = planned.hash.substr(0, 16) + "/best.pt";
-      fs::create_directories(fs::path(store.artifact_dir()) / planned.hash.substr(0, 16));
-      const RunResult result = train_and_evaluate(cell, registry, info, data, metrics, context, observer,
-                                                  (fs::path(store.artifact_dir()) / checkpoint).string());
-      store.finish_run(run_id, to_summary(result, checkpoint), to_metric_rows(result), to_matrix_rows(result),
-                       to_prediction_rows(result));
-      ++finished;
-      if (!options.quiet) {
-        double accuracy = 0;
-        for (const auto& m : result.metrics) {
-          if (m.split == "test" && m.name == "accuracy") accuracy = m.value;
-        }
-        std::cerr << fmt::format("{} finished: test accuracy {:.4f}, {} epochs (best {}), {:.1f}s\n", prefix,
-                                 accuracy, result.epochs, result.best_epoch, result.train_seconds);
+  while (!pending.empty() || !running.empty()) {
+    const bool stopping = stop_requested().load() || bad_input;
+    // Start cells while there is room.
+    while (!stopping && !pending.empty() && static_cast<std::int64_t>(running.size()) < jobs) {
+      const PlannedCell* planned = pending.front();
+      pending.pop_front();
+      const std::string prefix = fmt::format("[{}/{}] {}", planned->cell.index + 1, plan->cells.size(), planned->cell.label());
+      const std::int64_t threads = planned->cell.train.threads > 0 ? planned->cell.train.threads : threads_per_cell;
+      db::RunClaim claim;
+      claim.config_hash = planned->hash;
+      claim.config_json = planned->identity.dump();
+      claim.arm = planned->cell.arm_label();
+      claim.model = planned->cell.model;
+      claim.dataset = plan->info.name;
+      claim.resolution = planned->cell.resolution;
+      claim.seed = planned->cell.seed;
+      claim.grid_id = grid_id;
+      claim.pid = getpid();
+      claim.host = provenance.host;
+      claim.device = resolve_device(planned->cell.train.device);
+      claim.threads = threads;
+      claim.torch_version = torch_version();
+      claim.git_commit = provenance.git_commit;
+      claim.git_dirty = provenance.git_dirty;
+      claim.plugin_versions_json = nlohmann::json(plan->versions).dump();
+      const db::ClaimResult claimed = store.claim_run(claim, policy);
+      if (claimed.outcome != db::ClaimOutcome::claimed) {
+        ++skipped;
+        progress.cell_done(true);
+        const char* why = claimed.outcome == db::ClaimOutcome::finished ? "finished"
+                          : claimed.outcome == db::ClaimOutcome::failed ? "failed before (--retry-failed runs it again)"
+                                                                        : "running elsewhere";
+        if (options.verbose || !options.quiet) progress.line(fmt::format("{} {}, skipped", prefix, why));
+        continue;
       }
-    } catch (const DataError& e) {
-      // Missing or corrupt data fails every cell alike: stop and say so once.
-      store.end_run(run_id, db::RunStatus::failed, e.what());
-      throw;
-    } catch (const Interrupted& e) {
-      store.end_run(run_id, db::RunStatus::killed, e.what());
-      std::cerr << fmt::format("\n{} killed: {}\nrunner: interrupted; run the same command again to resume\n",
-                               prefix, e.what());
-      return kExitInterrupted;
-    } catch (const std::exception& e) {
-      // One cell's failure is recorded and the grid goes on.
-      store.end_run(run_id, db::RunStatus::failed, e.what());
-      ++failed;
-      std::cerr << fmt::format("{} failed: {}\n", prefix, e.what());
+      if (!options.quiet) progress.line(fmt::format("{} started (run {}, {}, {} thread(s))", prefix, claimed.run_id,
+                                                   planned->hash.substr(0, 12), threads));
+      RunningCell cell;
+      cell.planned = planned;
+      cell.run_id = claimed.run_id;
+      cell.started = Clock::now();
+      cell.progress = "starting";
+      try {
+        cell.child = std::make_unique<ChildProcess>(child_command(options, db_path, planned->hash, claimed.run_id, threads));
+      } catch (const std::exception& e) {
+        store.end_run(claimed.run_id, db::RunStatus::failed, e.what());
+        ++failed;
+        progress.cell_done(false);
+        progress.line(fmt::format("{} failed: {}", prefix, e.what()));
+        continue;
+      }
+      running.push_back(std::move(cell));
     }
+    if (running.empty()) break;
+
+    // Wait for output from any child, at most a second.
+    std::vector<pollfd> fds;
+    for (const auto& cell : running) fds.push_back({cell.child->output_fd(), POLLIN, 0});
+    poll(fds.data(), fds.size(), 1000);
+
+    const auto now = Clock::now();
+    for (auto& cell : running) {
+      for (const auto& line : cell.child->read_lines()) {
+        if (line.rfind("@progress ", 0) == 0) {
+          std::istringstream fields(line.substr(10));
+          std::int64_t run_id = 0, epoch = 0, batch = 0, batches = 0;
+          fields >> run_id >> epoch >> batch >> batches;
+          cell.progress = fmt::format("epoch {} batch {}/{}", epoch, batch, batches);
+        } else {
+          progress.child_line(line);
+        }
+      }
+    }
+    if (seconds_between(last_heartbeat, now) >= kHeartbeatEverySeconds) {
+      // The parent beats for its children: a hung cell still counts as alive, a dead
+      // runner (and with it, its children) stops beating.
+      for (const auto& cell : running) store.heartbeat(cell.run_id);
+      last_heartbeat = now;
+    }
+
+    // Ctrl-C or SIGTERM: ask children to stop (they mark their runs killed), then insist.
+    if (stop_requested().load() && !stop_since) {
+      stop_since = now;
+      for (const auto& cell : running) cell.child->signal(SIGTERM);
+    } else if (stop_since && seconds_between(*stop_since, now) > kStopGraceSeconds) {
+      for (const auto& cell : running) cell.child->signal(SIGKILL);
+    }
+
+    for (auto it = running.begin(); it != running.end();) {
+      const auto status = it->child->try_wait();
+      if (!status) {
+        ++it;
+        continue;
+      }
+      for (const auto& line : it->child->read_lines()) {
+        if (line.rfind("@progress", 0) != 0) progress.child_line(line);
+      }
+      const std::string prefix = fmt::format("[{}/{}] {}", it->planned->cell.index + 1, plan->cells.size(), it->planned->cell.label());
+      const auto run = store.find_run(it->planned->hash);
+      const bool recorded = run && run->status != db::RunStatus::running;
+      const int exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
+      if (exit_code == kExitOk && recorded && run->status == db::RunStatus::finished) {
+        ++finished;
+        finished_seconds += seconds_between(it->started, now);
+        progress.cell_done(true);
+      } else if (stop_requested().load() || exit_code == kExitInterrupted) {
+        if (!recorded) store.end_run(it->run_id, db::RunStatus::killed, "stopped by a signal (" + describe_wait_status(*status) + ")");
+        ++killed;
+        progress.cell_done(false);
+      } else {
+        if (!recorded) {
+          // The child died without a word: a crash in a plugin, an abort, the OOM killer.
+          const std::string message = fmt::format("the cell's process ended with {}", describe_wait_status(*status));
+          store.end_run(it->run_id, db::RunStatus::failed, message, it->child->tail());
+          progress.line(fmt::format("{} failed: {}", prefix, message));
+        }
+        if (exit_code == kExitBadInput) bad_input = true;
+        ++failed;
+        progress.cell_done(false);
+      }
+      it = running.erase(it);
+    }
+
+    const std::size_t completed = finished;
+    const double eta = completed > 0 ? finished_seconds / static_cast<double>(completed) *
+                                           static_cast<double>(pending.size() + running.size()) / static_cast<double>(jobs)
+                                     : 0;
+    progress.status(running, eta);
   }
-  std::cerr << fmt::format("grid '{}': {} cells: {} finished now, {} already done or running elsewhere, {} failed "
-                           "(store {})\n",
-                           experiment.name, plan.size(), finished, skipped, failed, db_path.string());
+  progress.finish();
+
+  std::cerr << fmt::format("grid '{}'{}: {} cells: {} finished now, {} skipped (done, failed before or running "
+                           "elsewhere), {} failed, {} killed (store {})\n",
+                           plan->experiment.name, shard_text, cells.size(), finished, skipped, failed, killed, db_path);
+  if (killed > 0 || stop_requested().load()) {
+    std::cerr << "runner: interrupted; run the same command again to resume\n";
+    return kExitInterrupted;
+  }
+  if (bad_input) {
+    std::cerr << "runner: error: a cell failed on its input data (see above); the remaining cells were not started\n";
+    return kExitBadInput;
+  }
   return failed > 0 ? kExitRunFailed : kExitOk;
 }
 

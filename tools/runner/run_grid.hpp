@@ -1,6 +1,8 @@
-// The runner's main loop: expand the grid, skip what is done, train the rest.
+// The runner's grid loop: plan the grid, skip what is done, run the rest, each cell in
+// its own child process, several at once with --jobs.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -8,19 +10,29 @@
 namespace ablate {
 
 struct RunnerOptions {
-  std::string experiment;               // the YAML file
-  std::vector<std::string> overrides;   // "dotted.key=value"
-  std::string db;                       // "" = runs.db next to the experiment
+  std::string experiment;                          // the YAML file
+  std::vector<std::string> overrides;              // "dotted.key=value"
+  std::string db;                                  // "" = runs.db next to the experiment
   std::vector<std::filesystem::path> plugin_dirs;  // --plugins, searched first
   bool dry_run = false;
   bool quiet = false;
+  bool verbose = false;
+  bool retry_failed = false;
+  bool force = false;
+  std::int64_t jobs = 1;
+  std::int64_t threads = 0;  // per cell; 0 = the cores split between --jobs cells
+  std::int64_t shard_index = 0;
+  std::int64_t shard_count = 1;
 };
 
 // Exit codes, as documented in `runner --help`.
 inline constexpr int kExitOk = 0;           // every cell finished
 inline constexpr int kExitRunFailed = 1;    // at least one cell failed
-inline constexpr int kExitBadInput = 2;     // bad experiment, plugin or store
+inline constexpr int kExitBadInput = 2;     // bad experiment, plugin, data or store
 inline constexpr int kExitInterrupted = 130;
+
+// The store a run of `options` uses.
+std::string store_path(const RunnerOptions& options);
 
 // Runs (or, with dry_run, lists) the grid. Throws ConfigError/PluginError/StoreError for
 // bad input before anything is trained; returns an exit code otherwise.

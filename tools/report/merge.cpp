@@ -1,0 +1,203 @@
+// Copies stores into one with SQLiteCpp on an ATTACHed input; schema from db::Store.
+#include "merge.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+#include "ablate/error.hpp"
+#include "store.hpp"
+#include "usage_error.hpp"
+
+namespace ablate::report {
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 10000;
+
+// The tables holding one row set per run, copied with the run under its new id.
+constexpr const char* kRunTables[] = {"epochs", "metrics", "matrices", "predictions"};
+
+// Column names of `table` in schema `schema` ("main" or "src"), in order. Names come from
+// SQLite's own catalogue, never from the user, and are quoted all the same.
+std::vector<std::string> columns(SQLite::Database& db, const std::string& schema,
+                                 const std::string& table) {
+  SQLite::Statement query(db, fmt::format("PRAGMA {}.table_info(\"{}\")", schema, table));
+  std::vector<std::string> names;
+  while (query.executeStep()) names.push_back(query.getColumn(1).getString());
+  return names;
+}
+
+std::string quoted_list(const std::vector<std::string>& names, const std::string& prefix = "") {
+  std::string list;
+  for (const auto& name : names) {
+    if (!list.empty()) list += ", ";
+    list += prefix + "\"" + name + "\"";
+  }
+  return list;
+}
+
+std::vector<std::string> without(std::vector<std::string> names, const std::string& name) {
+  names.erase(std::remove(names.begin(), names.end(), name), names.end());
+  return names;
+}
+
+struct Counts {
+  int added = 0;
+  int replaced = 0;
+  int kept = 0;
+  int grids = 0;
+};
+
+Counts merge_one(SQLite::Database& db, const std::string& input) {
+  Counts counts;
+  SQLite::Statement attach(db, "ATTACH DATABASE ? AS src");
+  attach.bind(1, input);
+  attach.exec();
+  try {
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+
+    // Grids: no natural key, so all four recorded fields together identify one.
+    std::map<std::int64_t, std::int64_t> grid_ids;
+    {
+      SQLite::Statement grids(db, "SELECT id, name, experiment, spec_yaml, created_at FROM src.grids");
+      SQLite::Statement find(db, "SELECT id FROM main.grids WHERE name = ? AND experiment = ? "
+                                 "AND spec_yaml = ? AND created_at = ?");
+      SQLite::Statement insert(db, "INSERT INTO main.grids (name, experiment, spec_yaml, "
+                                   "created_at) VALUES (?, ?, ?, ?)");
+      while (grids.executeStep()) {
+        find.reset();
+        for (int i = 1; i <= 4; ++i) find.bind(i, grids.getColumn(i).getString());
+        if (find.executeStep()) {
+          grid_ids[grids.getColumn(0).getInt64()] = find.getColumn(0).getInt64();
+          continue;
+        }
+        insert.reset();
+        for (int i = 1; i <= 4; ++i) insert.bind(i, grids.getColumn(i).getString());
+        insert.exec();
+        grid_ids[grids.getColumn(0).getInt64()] = db.getLastInsertRowid();
+        ++counts.grids;
+      }
+    }
+
+    const std::vector<std::string> run_columns = without(columns(db, "main", "runs"), "id");
+    const std::string run_list = quoted_list(run_columns);
+    SQLite::Statement insert_run(db, fmt::format("INSERT INTO main.runs ({0}) SELECT {0} FROM "
+                                                 "src.runs WHERE id = ?", run_list));
+    SQLite::Statement replace_run(
+        db, fmt::format("UPDATE main.runs SET ({0}) = (SELECT {0} FROM src.runs WHERE id = ?) "
+                        "WHERE id = ?", run_list));
+    std::vector<SQLite::Statement> clear_children, copy_children;
+    for (const char* table : kRunTables) {
+      const std::vector<std::string> child = without(columns(db, "main", table), "run_id");
+      clear_children.emplace_back(db, fmt::format("DELETE FROM main.\"{}\" WHERE run_id = ?", table));
+      copy_children.emplace_back(
+          db, fmt::format("INSERT INTO main.\"{0}\" (run_id, {1}) SELECT ?, {1} FROM "
+                          "src.\"{0}\" WHERE run_id = ?", table, quoted_list(child)));
+    }
+    const auto copy_children_of = [&](std::int64_t from, std::int64_t to) {
+      for (auto& statement : copy_children) {
+        statement.reset();
+        statement.bind(1, static_cast<std::int64_t>(to));
+        statement.bind(2, static_cast<std::int64_t>(from));
+        statement.exec();
+      }
+    };
+
+    std::map<std::int64_t, std::int64_t> run_ids;
+    SQLite::Statement runs(db, "SELECT id, config_hash, status FROM src.runs ORDER BY id");
+    SQLite::Statement find(db, "SELECT id, status FROM main.runs WHERE config_hash = ?");
+    while (runs.executeStep()) {
+      const std::int64_t source_id = runs.getColumn(0).getInt64();
+      const std::string status = runs.getColumn(2).getString();
+      find.reset();
+      find.bind(1, runs.getColumn(1).getString());
+      if (!find.executeStep()) {
+        insert_run.reset();
+        insert_run.bind(1, static_cast<std::int64_t>(source_id));
+        insert_run.exec();
+        const std::int64_t id = db.getLastInsertRowid();
+        copy_children_of(source_id, id);
+        run_ids[source_id] = id;
+        ++counts.added;
+        continue;
+      }
+      const std::int64_t id = find.getColumn(0).getInt64();
+      const std::string existing = find.getColumn(1).getString();
+      run_ids[source_id] = id;
+      // A finished run wins over one that did not finish; otherwise OUT's stays.
+      if (existing != "finished" && status == "finished") {
+        for (auto& statement : clear_children) {
+          statement.reset();
+          statement.bind(1, static_cast<std::int64_t>(id));
+          statement.exec();
+        }
+        replace_run.reset();
+        replace_run.bind(1, static_cast<std::int64_t>(source_id));
+        replace_run.bind(2, static_cast<std::int64_t>(id));
+        replace_run.exec();
+        copy_children_of(source_id, id);
+        ++counts.replaced;
+      } else {
+        ++counts.kept;
+      }
+    }
+
+    SQLite::Statement links(db, "SELECT grid_id, run_id FROM src.grid_runs");
+    SQLite::Statement link(db, "INSERT OR IGNORE INTO main.grid_runs (grid_id, run_id) VALUES (?, ?)");
+    while (links.executeStep()) {
+      const auto grid = grid_ids.find(links.getColumn(0).getInt64());
+      const auto run = run_ids.find(links.getColumn(1).getInt64());
+      if (grid == grid_ids.end() || run == run_ids.end()) continue;  // dangling in the input
+      link.reset();
+      link.bind(1, static_cast<std::int64_t>(grid->second));
+      link.bind(2, static_cast<std::int64_t>(run->second));
+      link.exec();
+    }
+    transaction.commit();
+  } catch (...) {
+    // The transaction has rolled back; detach so the next input can attach.
+    try {
+      db.exec("DETACH DATABASE src");
+    } catch (const SQLite::Exception&) {
+    }
+    throw;
+  }
+  db.exec("DETACH DATABASE src");
+  return counts;
+}
+
+}  // namespace
+
+std::vector<std::string> merge_stores(const std::string& out, const std::vector<std::string>& inputs) {
+  for (const auto& input : inputs) {
+    std::error_code error;
+    if (std::filesystem::equivalent(input, out, error)) {
+      throw UsageError(fmt::format("cannot merge {} into itself", input));
+    }
+    // Validates the input: an Ablate store of this binary's schema version.
+    const db::Store check(input, db::OpenMode::read_only);
+  }
+  { const db::Store create(out, db::OpenMode::read_write); }  // creates or migrates OUT
+
+  std::vector<std::string> summaries;
+  try {
+    SQLite::Database db(out, SQLite::OPEN_READWRITE, kBusyTimeoutMs);
+    db.exec("PRAGMA foreign_keys = ON");
+    for (const auto& input : inputs) {
+      const Counts counts = merge_one(db, input);
+      summaries.push_back(fmt::format(
+          "merged {} into {}: {} runs added, {} replaced by a finished run, {} kept, {} grids "
+          "added",
+          input, out, counts.added, counts.replaced, counts.kept, counts.grids));
+    }
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(fmt::format("cannot merge into {}: {}", out, e.what()));
+  }
+  return summaries;
+}
+
+}  // namespace ablate::report

@@ -1,0 +1,17 @@
+// `report merge OUT.db IN.db...`: combines the stores of a grid's shards into one.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace ablate::report {
+
+// Creates OUT (through db::Store, so it gets the schema) if needed, then copies each input
+// in one transaction: runs matched by config hash (new ones inserted; an unfinished run
+// in OUT replaced by a finished incoming one; otherwise OUT's kept), with their epochs,
+// metrics, matrices and predictions under remapped ids; grids matched by name,
+// experiment, spec and creation time; grid_runs remapped. Idempotent. Inputs must have
+// OUT's schema version. Returns one summary line per input.
+std::vector<std::string> merge_stores(const std::string& out, const std::vector<std::string>& inputs);
+
+}  // namespace ablate::report

@@ -1,0 +1,30 @@
+// `report show RUN`: everything the store holds about one run, as plain data.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "store.hpp"
+#include "store_queries.hpp"
+
+namespace ablate::report {
+
+struct RunDetail {
+  std::string store_path;
+  std::int64_t id = 0;
+  std::vector<Field> fields;        // every column of `runs` but the long JSON ones below
+  std::string config_json;          // canonical configuration, as stored
+  std::vector<db::EpochRow> epochs;  // the learning curve
+  std::vector<db::MetricRow> metrics;
+  std::vector<db::MatrixRow> matrices;
+};
+
+// The columns that are printed as their own sections rather than as fields.
+inline constexpr const char* kConfigColumn = "config_json";
+inline constexpr const char* kLayerSummaryColumn = "layer_summary";
+
+// Reads run `spec` (an id, or a config-hash prefix).
+RunDetail read_run_detail(const StoreReader& store, const std::string& spec);
+
+}  // namespace ablate::report

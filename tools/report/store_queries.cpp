@@ -1,0 +1,312 @@
+// Read-only SQL of the report tool, on a second connection to the store file.
+#include "store_queries.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fmt/format.h>
+
+#include <cctype>
+#include <set>
+
+#include "ablate/error.hpp"
+#include "usage_error.hpp"
+
+namespace ablate::report {
+
+namespace {
+
+constexpr int kBusyTimeoutMs = 10000;
+
+template <typename Body>
+auto guarded(const std::string& path, const char* doing, Body&& body) -> decltype(body()) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    throw StoreError(fmt::format("store {}: {}: {}", path, doing, e.what()));
+  }
+}
+
+std::vector<std::string> strings(SQLite::Database& db, const char* sql) {
+  SQLite::Statement query(db, sql);
+  std::vector<std::string> values;
+  while (query.executeStep()) values.push_back(query.getColumn(0).getString());
+  return values;
+}
+
+std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getInt64();
+}
+
+std::optional<double> optional_double(const SQLite::Column& column) {
+  if (column.isNull()) return std::nullopt;
+  return column.getDouble();
+}
+
+// The filters of a RunQuery as a WHERE clause over `runs r` and its parameters.
+SqlCondition conditions(const RunQuery& query) {
+  SqlCondition where;
+  std::vector<std::string> parts;
+  if (!query.arms.empty()) {
+    std::string list;
+    for (const auto& arm : query.arms) {
+      list += list.empty() ? "?" : ", ?";
+      where.parameters.emplace_back(arm);
+    }
+    parts.push_back("r.arm IN (" + list + ")");
+  }
+  if (query.dataset) {
+    parts.push_back("r.dataset = ?");
+    where.parameters.emplace_back(*query.dataset);
+  }
+  if (query.resolution) {
+    parts.push_back("r.resolution = ?");
+    where.parameters.emplace_back(*query.resolution);
+  }
+  if (query.status) {
+    parts.push_back("r.status = ?");
+    where.parameters.emplace_back(std::string(db::to_string(*query.status)));
+  }
+  if (query.grid) {
+    parts.push_back(
+        "r.id IN (SELECT gr.run_id FROM grid_runs gr JOIN grids g ON g.id = gr.grid_id "
+        "WHERE g.name = ?)");
+    where.parameters.emplace_back(*query.grid);
+  }
+  if (query.where) {
+    parts.push_back("(" + query.where->sql + ")");
+    where.parameters.insert(where.parameters.end(), query.where->parameters.begin(),
+                            query.where->parameters.end());
+  }
+  for (const auto& part : parts) where.sql += (where.sql.empty() ? "WHERE " : " AND ") + part;
+  return where;
+}
+
+}  // namespace
+
+MetricKey parse_metric(const std::string& text) {
+  const auto dot = text.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == text.size()) {
+    throw UsageError(fmt::format(
+        "bad metric '{}': expected SPLIT.NAME, such as test.accuracy or val.f1_macro", text));
+  }
+  return {text.substr(0, dot), text.substr(dot + 1)};
+}
+
+int bind_all(SQLite::Statement& statement, const std::vector<SqlValue>& values, int first) {
+  int index = first;
+  for (const auto& value : values) {
+    if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+      statement.bind(index, static_cast<std::int64_t>(*integer));
+    } else if (const auto* real = std::get_if<double>(&value)) {
+      statement.bind(index, *real);
+    } else {
+      statement.bind(index, std::get<std::string>(value));
+    }
+    ++index;
+  }
+  return index;
+}
+
+StoreReader::StoreReader(const std::string& path)
+    : store_(path, db::OpenMode::read_only) {
+  db_ = guarded(path, "cannot open", [&] {
+    return std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
+  });
+}
+
+StoreReader::~StoreReader() = default;
+
+std::vector<std::string> StoreReader::arms() const {
+  return guarded(path(), "cannot list arms",
+                 [&] { return strings(*db_, "SELECT DISTINCT arm FROM runs ORDER BY arm"); });
+}
+
+std::vector<std::string> StoreReader::datasets() const {
+  return guarded(path(), "cannot list datasets", [&] {
+    return strings(*db_, "SELECT DISTINCT dataset FROM runs ORDER BY dataset");
+  });
+}
+
+std::vector<std::int64_t> StoreReader::resolutions() const {
+  return guarded(path(), "cannot list resolutions", [&] {
+    SQLite::Statement query(*db_, "SELECT DISTINCT resolution FROM runs ORDER BY resolution");
+    std::vector<std::int64_t> values;
+    while (query.executeStep()) values.push_back(query.getColumn(0).getInt64());
+    return values;
+  });
+}
+
+std::vector<std::string> StoreReader::grids() const {
+  return guarded(path(), "cannot list grids",
+                 [&] { return strings(*db_, "SELECT DISTINCT name FROM grids ORDER BY name"); });
+}
+
+std::vector<MetricKey> StoreReader::metrics() const {
+  return guarded(path(), "cannot list metrics", [&] {
+    SQLite::Statement query(*db_, "SELECT DISTINCT split, name FROM metrics ORDER BY split, name");
+    std::vector<MetricKey> keys;
+    while (query.executeStep()) {
+      keys.push_back({query.getColumn(0).getString(), query.getColumn(1).getString()});
+    }
+    return keys;
+  });
+}
+
+bool StoreReader::empty() const {
+  return guarded(path(), "cannot count runs",
+                 [&] { return !db_->execAndGet("SELECT EXISTS (SELECT 1 FROM runs)").getInt(); });
+}
+
+std::vector<db::RunRow> StoreReader::list_runs(const RunQuery& run_query) const {
+  return guarded(path(), "cannot list runs", [&] {
+    const SqlCondition where = conditions(run_query);
+    SQLite::Statement query(
+        *db_,
+        "SELECT r.id, r.config_hash, r.status, r.arm, r.model, r.dataset, r.resolution, "
+        "r.seed, r.params_trainable, r.epochs, r.train_seconds, m.value, r.error, "
+        "r.heartbeat_at FROM runs r LEFT JOIN metrics m ON m.run_id = r.id AND "
+        "m.split = 'test' AND m.name = 'accuracy' " +
+            where.sql + " ORDER BY r.arm, r.resolution, r.seed, r.id");
+    bind_all(query, where.parameters, 1);
+    std::vector<db::RunRow> rows;
+    while (query.executeStep()) {
+      db::RunRow row;
+      row.id = query.getColumn(0).getInt64();
+      row.config_hash = query.getColumn(1).getString();
+      row.status = db::parse_run_status(query.getColumn(2).getString());
+      row.arm = query.getColumn(3).getString();
+      row.model = query.getColumn(4).getString();
+      row.dataset = query.getColumn(5).getString();
+      row.resolution = query.getColumn(6).getInt64();
+      row.seed = query.getColumn(7).getInt64();
+      row.params_trainable = optional_int(query.getColumn(8));
+      row.epochs = optional_int(query.getColumn(9));
+      row.train_seconds = optional_double(query.getColumn(10));
+      row.test_accuracy = optional_double(query.getColumn(11));
+      row.error = query.getColumn(12).isNull() ? "" : query.getColumn(12).getString();
+      row.heartbeat_at = query.getColumn(13).isNull() ? "" : query.getColumn(13).getString();
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  });
+}
+
+std::vector<MetricSample> StoreReader::metric_samples(const RunQuery& run_query,
+                                                      const MetricKey& metric) const {
+  return guarded(path(), "cannot read metrics", [&] {
+    RunQuery finished = run_query;
+    finished.status = db::RunStatus::finished;
+    const SqlCondition where = conditions(finished);
+    SQLite::Statement query(
+        *db_,
+        "SELECT r.id, r.arm, r.model, r.dataset, r.resolution, r.seed, m.value FROM runs r "
+        "JOIN metrics m ON m.run_id = r.id AND m.split = ? AND m.name = ? " +
+            where.sql + " AND m.value IS NOT NULL ORDER BY r.arm, r.resolution, r.seed, r.id");
+    query.bind(1, metric.split);
+    query.bind(2, metric.name);
+    bind_all(query, where.parameters, 3);
+    std::vector<MetricSample> samples;
+    while (query.executeStep()) {
+      MetricSample sample;
+      sample.run_id = query.getColumn(0).getInt64();
+      sample.arm = query.getColumn(1).getString();
+      sample.model = query.getColumn(2).getString();
+      sample.dataset = query.getColumn(3).getString();
+      sample.resolution = query.getColumn(4).getInt64();
+      sample.seed = query.getColumn(5).getInt64();
+      sample.value = query.getColumn(6).getDouble();
+      samples.push_back(std::move(sample));
+    }
+    return samples;
+  });
+}
+
+std::int64_t StoreReader::resolve_run(const std::string& spec) const {
+  constexpr std::size_t kMinHashPrefix = 4;
+  const bool all_digits =
+      !spec.empty() && spec.find_first_not_of("0123456789") == std::string::npos;
+  return guarded(path(), "cannot look up a run", [&]() -> std::int64_t {
+    if (all_digits && spec.size() < 19) {
+      SQLite::Statement query(*db_, "SELECT id FROM runs WHERE id = ?");
+      query.bind(1, static_cast<std::int64_t>(std::stoll(spec)));
+      if (query.executeStep()) return query.getColumn(0).getInt64();
+    }
+    if (spec.size() >= kMinHashPrefix) {
+      // substr rather than LIKE: a prefix holding '%' or '_' must match literally.
+      SQLite::Statement query(
+          *db_, "SELECT id, config_hash FROM runs WHERE substr(config_hash, 1, ?) = ? LIMIT 3");
+      query.bind(1, static_cast<int>(spec.size()));
+      query.bind(2, spec);
+      std::vector<std::pair<std::int64_t, std::string>> matches;
+      while (query.executeStep()) {
+        matches.emplace_back(query.getColumn(0).getInt64(), query.getColumn(1).getString());
+      }
+      if (matches.size() == 1) return matches[0].first;
+      if (matches.size() > 1) {
+        throw UsageError(fmt::format(
+            "run '{}' is ambiguous in {}: config hashes {}, {}{} start with it; give more of "
+            "the hash",
+            spec, path(), matches[0].second, matches[1].second, matches.size() > 2 ? ", …" : ""));
+      }
+    }
+    throw UsageError(fmt::format(
+        "no run '{}' in {}: give a run id or at least {} leading characters of a config hash "
+        "(see `report`)",
+        spec, path(), kMinHashPrefix));
+  });
+}
+
+std::vector<Field> StoreReader::run_fields(std::int64_t run_id) const {
+  return guarded(path(), "cannot read a run", [&] {
+    SQLite::Statement query(*db_, "SELECT * FROM runs WHERE id = ?");
+    query.bind(1, static_cast<std::int64_t>(run_id));
+    std::vector<Field> fields;
+    if (!query.executeStep()) return fields;
+    for (int i = 0; i < query.getColumnCount(); ++i) {
+      const SQLite::Column column = query.getColumn(i);
+      Field field;
+      field.name = column.getName();
+      field.is_null = column.isNull();
+      field.is_number = column.isInteger() || column.isFloat();
+      if (column.isFloat()) {
+        field.value = fmt::format("{}", column.getDouble());
+      } else if (!field.is_null) {
+        field.value = column.getString();
+      }
+      fields.push_back(std::move(field));
+    }
+    return fields;
+  });
+}
+
+std::map<std::int64_t, std::vector<db::EpochRow>> StoreReader::epochs_of(
+    const std::vector<std::int64_t>& run_ids) const {
+  return guarded(path(), "cannot read epochs", [&] {
+    std::map<std::int64_t, std::vector<db::EpochRow>> epochs;
+    SQLite::Statement query(*db_,
+                            "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, "
+                            "learning_rate, seconds, images_per_second, is_best FROM epochs "
+                            "WHERE run_id = ? ORDER BY epoch");
+    for (const std::int64_t id : run_ids) {
+      query.reset();
+      query.bind(1, static_cast<std::int64_t>(id));
+      auto& rows = epochs[id];
+      while (query.executeStep()) {
+        db::EpochRow row;
+        row.epoch = query.getColumn(0).getInt64();
+        row.train_loss = query.getColumn(1).getDouble();
+        row.train_accuracy = query.getColumn(2).getDouble();
+        row.val_loss = query.getColumn(3).getDouble();
+        row.val_accuracy = query.getColumn(4).getDouble();
+        row.learning_rate = query.getColumn(5).getDouble();
+        row.seconds = query.getColumn(6).getDouble();
+        row.images_per_second = query.getColumn(7).getDouble();
+        row.is_best = query.getColumn(8).getInt() != 0;
+        rows.push_back(row);
+      }
+    }
+    return epochs;
+  });
+}
+
+}  // namespace ablate::report

@@ -1,0 +1,299 @@
+// Tokenizer and recursive-descent parser of the --where language.
+#include "where.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+
+#include "usage_error.hpp"
+
+namespace ablate::report {
+
+namespace {
+
+// Deep enough for any honest filter; shallow enough that recursion cannot overflow.
+constexpr int kMaxDepth = 64;
+
+enum class TokenKind { identifier, number, string, op, open, close, keyword, end };
+
+struct Token {
+  TokenKind kind = TokenKind::end;
+  std::string text;  // identifier, operator or keyword (lower case); decoded string
+  std::size_t position = 0;  // 1-based column in the expression, for messages
+};
+
+// Column identifier -> SQL expression over `runs r`. The only SQL text taken from a name.
+const std::vector<std::pair<std::string, std::string>>& column_map() {
+  static const std::vector<std::pair<std::string, std::string>> columns = {
+      {"id", "r.id"},
+      {"arm", "r.arm"},
+      {"model", "r.model"},
+      {"dataset", "r.dataset"},
+      {"resolution", "r.resolution"},
+      {"seed", "r.seed"},
+      {"status", "r.status"},
+      {"config_hash", "r.config_hash"},
+      {"params_trainable", "r.params_trainable"},
+      {"params_total", "r.params_total"},
+      {"epochs", "r.epochs"},
+      {"best_epoch", "r.best_epoch"},
+      {"train_seconds", "r.train_seconds"},
+      {"test_seconds", "r.test_seconds"},
+      {"host", "r.host"},
+      {"device", "r.device"},
+      {"threads", "r.threads"},
+      {"git_commit", "r.git_commit"},
+      {"started_at", "r.started_at"},
+      {"finished_at", "r.finished_at"},
+  };
+  return columns;
+}
+
+bool is_identifier_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+
+bool is_identifier_char(char c) {
+  // '.' joins split and metric name; '/' and '-' appear in metric names such as f1/3.
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '/' ||
+         c == '-';
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+class Parser {
+ public:
+  Parser(const std::string& expression, const std::vector<MetricKey>& metrics)
+      : expression_(expression), metrics_(metrics) {
+    tokenize();
+  }
+
+  SqlCondition parse() {
+    if (tokens_.size() == 1) fail(tokens_[0], "the expression is empty");
+    std::string sql = parse_or(0);
+    if (peek().kind != TokenKind::end) fail(peek(), "expected 'and', 'or' or the end");
+    return {std::move(sql), std::move(parameters_)};
+  }
+
+ private:
+  [[noreturn]] void fail(const Token& token, const std::string& why) const {
+    const std::string at = token.position > expression_.size()
+                               ? "at the end"
+                               : fmt::format("at column {} ('{}')", token.position,
+                                             expression_.substr(token.position - 1, 12));
+    throw UsageError(fmt::format("bad --where '{}' {}: {}", expression_, at, why));
+  }
+
+  void tokenize() {
+    std::size_t i = 0;
+    while (i < expression_.size()) {
+      const char c = expression_[i];
+      Token token;
+      token.position = i + 1;
+      if (std::isspace(static_cast<unsigned char>(c))) {
+        ++i;
+        continue;
+      }
+      if (is_identifier_start(c)) {
+        std::size_t end = i;
+        while (end < expression_.size() && is_identifier_char(expression_[end])) ++end;
+        token.text = expression_.substr(i, end - i);
+        const std::string word = lower(token.text);
+        if (word == "and" || word == "or" || word == "not") {
+          token.kind = TokenKind::keyword;
+          token.text = word;
+        } else {
+          token.kind = TokenKind::identifier;
+        }
+        i = end;
+      } else if (std::isdigit(static_cast<unsigned char>(c)) ||
+                 ((c == '-' || c == '.') && i + 1 < expression_.size() &&
+                  (std::isdigit(static_cast<unsigned char>(expression_[i + 1])) ||
+                   expression_[i + 1] == '.'))) {
+        std::size_t end = i + 1;
+        while (end < expression_.size() &&
+               (std::isalnum(static_cast<unsigned char>(expression_[end])) ||
+                expression_[end] == '.' ||
+                ((expression_[end] == '-' || expression_[end] == '+') &&
+                 (expression_[end - 1] == 'e' || expression_[end - 1] == 'E')))) {
+          ++end;
+        }
+        token.kind = TokenKind::number;
+        token.text = expression_.substr(i, end - i);
+        i = end;
+      } else if (c == '\'' || c == '"') {
+        // A doubled quote inside stands for one quote, as in SQL.
+        std::string value;
+        std::size_t end = i + 1;
+        for (;;) {
+          if (end >= expression_.size()) {
+            Token open = token;
+            fail(open, "the string is not closed");
+          }
+          if (expression_[end] == c) {
+            if (end + 1 < expression_.size() && expression_[end + 1] == c) {
+              value += c;
+              end += 2;
+              continue;
+            }
+            break;
+          }
+          value += expression_[end++];
+        }
+        token.kind = TokenKind::string;
+        token.text = value;
+        i = end + 1;
+      } else if (c == '(' || c == ')') {
+        token.kind = c == '(' ? TokenKind::open : TokenKind::close;
+        token.text = std::string(1, c);
+        ++i;
+      } else if (c == '=' || c == '!' || c == '<' || c == '>') {
+        std::string op(1, c);
+        if (i + 1 < expression_.size() &&
+            (expression_[i + 1] == '=' || (c == '<' && expression_[i + 1] == '>'))) {
+          op += expression_[i + 1];
+        }
+        if (op == "!") fail(token, "'!' alone is not an operator; use != or not");
+        token.kind = TokenKind::op;
+        token.text = op;
+        i += op.size();
+      } else {
+        fail(token, "unexpected character; expected a column, a metric such as "
+                    "test.accuracy, a number, a 'string', an operator (= != < <= > >=), "
+                    "and, or, not or parentheses");
+      }
+      tokens_.push_back(token);
+    }
+    Token end;
+    end.position = expression_.size() + 1;
+    tokens_.push_back(end);
+  }
+
+  const Token& peek() const { return tokens_[next_]; }
+  const Token& take() { return tokens_[next_++]; }
+  bool take_keyword(const char* word) {
+    if (peek().kind == TokenKind::keyword && peek().text == word) {
+      ++next_;
+      return true;
+    }
+    return false;
+  }
+
+  std::string parse_or(int depth) {
+    std::string sql = parse_and(depth);
+    while (take_keyword("or")) sql += " OR " + parse_and(depth);
+    return sql;
+  }
+
+  std::string parse_and(int depth) {
+    std::string sql = parse_not(depth);
+    while (take_keyword("and")) sql += " AND " + parse_not(depth);
+    return sql;
+  }
+
+  std::string parse_not(int depth) {
+    if (depth > kMaxDepth) fail(peek(), fmt::format("nested deeper than {} levels", kMaxDepth));
+    if (take_keyword("not")) return "NOT (" + parse_not(depth + 1) + ")";
+    if (peek().kind == TokenKind::open) {
+      take();
+      std::string sql = parse_or(depth + 1);
+      if (peek().kind != TokenKind::close) fail(peek(), "expected ')'");
+      take();
+      return "(" + sql + ")";
+    }
+    return parse_comparison();
+  }
+
+  std::string parse_comparison() {
+    bool left_is_name = false;
+    bool right_is_name = false;
+    const std::string left = parse_operand(&left_is_name);
+    const Token& op = take();
+    if (op.kind != TokenKind::op) fail(op, "expected an operator: = != < <= > >=");
+    const std::string right = parse_operand(&right_is_name);
+    if (!left_is_name && !right_is_name) {
+      fail(op, "a comparison needs a column or a metric on one side");
+    }
+    std::string sql_op = op.text;
+    if (sql_op == "==") sql_op = "=";
+    if (sql_op == "<>") sql_op = "!=";
+    return left + " " + sql_op + " " + right;
+  }
+
+  std::string parse_operand(bool* is_name) {
+    const Token& token = take();
+    switch (token.kind) {
+      case TokenKind::identifier:
+        *is_name = true;
+        return identifier_sql(token);
+      case TokenKind::number: {
+        char* end = nullptr;
+        const double value = std::strtod(token.text.c_str(), &end);
+        if (end != token.text.c_str() + token.text.size()) fail(token, "not a number");
+        const bool integral = token.text.find_first_of(".eE") == std::string::npos;
+        if (integral) {
+          parameters_.emplace_back(static_cast<std::int64_t>(std::strtoll(token.text.c_str(), nullptr, 10)));
+        } else {
+          parameters_.emplace_back(value);
+        }
+        return "?";
+      }
+      case TokenKind::string:
+        parameters_.emplace_back(token.text);
+        return "?";
+      default:
+        fail(token, "expected a column, a metric, a number or a 'string'");
+    }
+  }
+
+  std::string identifier_sql(const Token& token) {
+    const std::string name = token.text;
+    for (const auto& [column, sql] : column_map()) {
+      if (lower(name) == column) return sql;
+    }
+    const auto dot = name.find('.');
+    if (dot != std::string::npos) {
+      const MetricKey key{name.substr(0, dot), name.substr(dot + 1)};
+      if (std::find(metrics_.begin(), metrics_.end(), key) != metrics_.end()) {
+        parameters_.emplace_back(key.split);
+        parameters_.emplace_back(key.name);
+        return "(SELECT value FROM metrics WHERE run_id = r.id AND split = ? AND name = ?)";
+      }
+    }
+    std::vector<std::string> known;
+    for (const auto& column : column_map()) known.push_back(column.first);
+    std::vector<std::string> metric_names;
+    for (const auto& metric : metrics_) metric_names.push_back(metric.label());
+    fail(token, fmt::format("unknown name '{}': the columns are {}; the metrics are {}", name,
+                            fmt::join(known, ", "),
+                            metric_names.empty() ? std::string("(none yet)")
+                                                 : fmt::format("{}", fmt::join(metric_names, ", "))));
+  }
+
+  const std::string& expression_;
+  const std::vector<MetricKey>& metrics_;
+  std::vector<Token> tokens_;
+  std::size_t next_ = 0;
+  std::vector<SqlValue> parameters_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& where_columns() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> list;
+    for (const auto& column : column_map()) list.push_back(column.first);
+    return list;
+  }();
+  return names;
+}
+
+SqlCondition compile_where(const std::string& expression, const std::vector<MetricKey>& metrics) {
+  return Parser(expression, metrics).parse();
+}
+
+}  // namespace ablate::report

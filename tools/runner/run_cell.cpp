@@ -1,0 +1,196 @@
+// The child side of the grid: train one cell, record everything, exit with a status the
+// parent understands.
+#include "run_cell.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "interrupt.hpp"
+#include "run_grid.hpp"
+#include "store.hpp"
+#include "trainer.hpp"
+
+namespace ablate {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+db::RunSummary to_summary(const RunResult& result, const std::string& checkpoint) {
+  db::RunSummary summary;
+  summary.params_trainable = result.params_trainable;
+  summary.params_total = result.params_total;
+  summary.epochs = result.epochs;
+  summary.best_epoch = result.best_epoch;
+  summary.train_seconds = result.train_seconds;
+  summary.test_seconds = result.test_seconds;
+  summary.params_bytes = result.params_bytes;
+  summary.flops_per_image = result.flops_per_image;
+  summary.layer_summary_json = result.layer_summary_json;
+  summary.mean_epoch_seconds = result.mean_epoch_seconds;
+  summary.latency_ms = result.latency_ms;
+  summary.peak_rss_bytes = result.peak_rss_bytes;
+  if (result.peak_cuda_bytes >= 0) summary.peak_cuda_bytes = result.peak_cuda_bytes;
+  summary.checkpoint = checkpoint;
+  return summary;
+}
+
+std::vector<db::MetricRow> to_metric_rows(const RunResult& result) {
+  std::vector<db::MetricRow> rows;
+  for (const auto& m : result.metrics) rows.push_back({m.split, m.name, m.value});
+  return rows;
+}
+
+std::vector<db::MatrixRow> to_matrix_rows(const RunResult& result) {
+  std::vector<db::MatrixRow> rows;
+  for (const auto& m : result.matrices) rows.push_back({m.split, m.matrix.name, m.matrix.rows, m.matrix.cols, m.matrix.values});
+  return rows;
+}
+
+std::vector<db::PredictionRow> to_prediction_rows(const RunResult& result) {
+  std::vector<db::PredictionRow> rows;
+  for (const auto& p : result.predictions) rows.push_back({p.split, p.count, p.num_classes, p.labels, p.scores});
+  return rows;
+}
+
+// Epochs go to the store as they finish; progress goes to the parent.
+class CellObserver : public TrainingObserver {
+ public:
+  CellObserver(db::Store& store, std::int64_t run_id, std::string prefix, const CellOptions& options)
+      : store_(store), run_id_(run_id), prefix_(std::move(prefix)), options_(options) {}
+
+  void on_epoch(const EpochResult& e) override {
+    store_.add_epoch(run_id_, db::EpochRow{e.epoch, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy,
+                                           e.learning_rate, e.seconds, e.images_per_second});
+    if (options_.quiet) return;
+    std::cerr << fmt::format(
+        "{} epoch {}/{}  train loss {:.4f} acc {:.4f}  val loss {:.4f} acc {:.4f}  lr {:.3g}  {:.0f} img/s  "
+        "{:.1f}s{}\n",
+        prefix_, e.epoch, e.max_epochs, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy,
+        e.learning_rate, e.images_per_second, e.seconds, e.improved ? "  *best" : "")
+              << std::flush;
+  }
+
+  void on_batch(std::int64_t epoch, std::int64_t batch, std::int64_t batches) override {
+    if (!options_.progress_protocol) return;
+    const auto now = Clock::now();
+    if (batch != batches && std::chrono::duration<double>(now - last_).count() < 0.5) return;
+    last_ = now;
+    std::cerr << fmt::format("@progress {} {} {} {}\n", run_id_, epoch, batch, batches) << std::flush;
+  }
+
+ private:
+  db::Store& store_;
+  std::int64_t run_id_;
+  std::string prefix_;
+  const CellOptions& options_;
+  Clock::time_point last_ = Clock::now();
+};
+
+}  // namespace
+
+int run_cell(const GridPlan& plan, const CellOptions& options) {
+  const PlannedCell* planned = plan.find(options.hash);
+  if (planned == nullptr) {
+    std::cerr << fmt::format("runner: error: no cell with config hash {} in {}\n", options.hash, plan.experiment.source);
+    return kExitBadInput;
+  }
+  const Cell& cell = planned->cell;
+  install_stop_handlers();
+  db::Store store(options.db);
+  TrainSettings train = cell.train;
+  if (options.threads > 0) train.threads = options.threads;
+  const std::string prefix = cell.label();
+  try {
+    const ExecutionContext context = prepare_execution(train);
+    if (!options.quiet) {
+      std::cerr << fmt::format("{} loading {} at {}x{}, {} thread(s) on {}\n", prefix, plan.info.name, cell.resolution,
+                               cell.resolution, context.threads, context.device) << std::flush;
+    }
+    const DatasetSplits data = plan.dataset->load(cell.resolution);
+    const std::string directory = options.hash.substr(0, 16);
+    const std::string checkpoint = directory + "/best.pt";
+    fs::create_directories(fs::path(store.artifact_dir()) / directory);
+    CellObserver observer(store, options.run_id, prefix, options);
+    const RunResult result = train_and_evaluate(cell, plan.registry, plan.info, data, plan.metrics, context, observer,
+                                                (fs::path(store.artifact_dir()) / checkpoint).string());
+    store.finish_run(options.run_id, to_summary(result, checkpoint), to_metric_rows(result), to_matrix_rows(result),
+                     to_prediction_rows(result));
+    double accuracy = std::nan("");
+    for (const auto& m : result.metrics) {
+      if (m.split == "test" && m.name == "accuracy") accuracy = m.value;
+    }
+    std::cerr << fmt::format("{} finished: test accuracy {:.4f}, {} epochs (best {}), {:.1f}s\n", prefix, accuracy,
+                             result.epochs, result.best_epoch, result.train_seconds);
+    return kExitOk;
+  } catch (const Interrupted& e) {
+    store.end_run(options.run_id, db::RunStatus::killed, e.what());
+    std::cerr << fmt::format("{} killed: {}\n", prefix, e.what());
+    return kExitInterrupted;
+  } catch (const DataError& e) {
+    store.end_run(options.run_id, db::RunStatus::failed, e.what());
+    std::cerr << fmt::format("{} failed: {}\n", prefix, e.what());
+    return kExitBadInput;  // missing or corrupt data fails every cell alike
+  } catch (const std::exception& e) {
+    store.end_run(options.run_id, db::RunStatus::failed, e.what());
+    std::cerr << fmt::format("{} failed: {}\n", prefix, e.what());
+    return kExitRunFailed;
+  } catch (...) {
+    // A plugin may throw anything; the run is still recorded, not left `running`.
+    const std::string message = "a plugin threw something that is not a std::exception";
+    store.end_run(options.run_id, db::RunStatus::failed, message);
+    std::cerr << fmt::format("{} failed: {}\n", prefix, message);
+    return kExitRunFailed;
+  }
+}
+
+int evaluate_run(const std::string& db_path, const std::string& reference,
+                 const std::vector<std::filesystem::path>& plugin_dirs) {
+  db::Store store(db_path, db::OpenMode::read_only);
+  const auto run = store.find_run_by_reference(reference);
+  if (!run) throw ConfigError(fmt::format("no run '{}' in {} (give a run id or a config hash prefix)", reference, db_path));
+  const auto origin = store.run_origin(run->id);
+  if (!origin || origin->checkpoint.empty()) {
+    throw ConfigError(fmt::format("run {} in {} has no checkpoint to evaluate (status {})", run->id, db_path,
+                                  db::to_string(run->status)));
+  }
+  // The experiment as it was run, resolved again: the same cell has the same hash only
+  // while its plugins keep their versions.
+  auto plan = plan_grid(parse_experiment(origin->spec_yaml, origin->experiment), plugin_dirs, false);
+  const PlannedCell* planned = plan->find(run->config_hash);
+  if (planned == nullptr) {
+    throw ConfigError(fmt::format("run {} cannot be rebuilt: no cell of {} has its config hash {} any more (did a "
+                                  "plugin version change?)", run->id, origin->experiment, run->config_hash.substr(0, 12)));
+  }
+  const ExecutionContext context = prepare_execution(planned->cell.train);
+  const DatasetSplits data = plan->dataset->load(planned->cell.resolution);
+  const std::string checkpoint = (fs::path(store.artifact_dir()) / origin->checkpoint).string();
+  const RunResult result = evaluate_checkpoint(planned->cell, plan->registry, plan->info, data, plan->metrics, context,
+                                               checkpoint);
+  std::map<std::pair<std::string, std::string>, double> recomputed;
+  for (const auto& m : result.metrics) recomputed[{m.split, m.name}] = m.value;
+  std::cout << fmt::format("run {} ({}), checkpoint {}\n", run->id, planned->cell.label(), checkpoint);
+  std::cout << fmt::format("{:<5} {:<24} {:>14} {:>14}  {}\n", "split", "metric", "stored", "recomputed", "");
+  int mismatches = 0;
+  for (const auto& stored : store.metrics(run->id)) {
+    const auto found = recomputed.find({stored.split, stored.name});
+    const bool both_missing = found != recomputed.end() && std::isnan(found->second) && std::isnan(stored.value);
+    const bool same = found != recomputed.end() &&
+                      (both_missing || std::abs(found->second - stored.value) <= 1e-6 * std::max(1.0, std::abs(stored.value)));
+    mismatches += !same;
+    std::cout << fmt::format("{:<5} {:<24} {:>14.6f} {:>14.6f}  {}\n", stored.split, stored.name, stored.value,
+                             found == recomputed.end() ? std::nan("") : found->second, same ? "ok" : "DIFFERENT");
+  }
+  std::cout << (mismatches == 0 ? "every stored metric reproduced\n"
+                                : fmt::format("{} metric(s) differ\n", mismatches));
+  return mismatches == 0 ? kExitOk : kExitRunFailed;
+}
+
+}  // namespace ablate
