@@ -364,7 +364,7 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
   }
   for (const auto& override_text : overrides) apply_override(document, override_text);
   check_keys(document,
-             {"name", "description", "dataset", "arms", "resolutions", "seeds", "train", "metrics", "grid"},
+             {"name", "description", "dataset", "arms", "resolutions", "seeds", "train", "metrics", "grid", "exclude"},
              "the experiment", source);
   for (const char* required : {"dataset", "arms", "resolutions", "seeds"}) {
     if (!document[required]) {
@@ -449,6 +449,34 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
       }
       for (const auto& value : entry.second) axis.values.push_back(value);
       experiment.grid.push_back(axis);
+    }
+  }
+  if (const auto exclude = document["exclude"]) {
+    if (!exclude.IsSequence()) {
+      throw ConfigError(fmt::format("{}exclude must be a list of rules, e.g. exclude: [{{arm: se, resolution: 128}}]",
+                                    at(exclude, source)));
+    }
+    std::vector<std::string> known = {"arm", "resolution", "seed"};
+    for (const auto& axis : experiment.grid) known.push_back(axis.key);
+    for (const auto& rule : exclude) {
+      require_map(rule, "an exclude rule", source);
+      if (rule.size() == 0) throw ConfigError(fmt::format("{}an exclude rule needs at least one key", at(rule, source)));
+      check_keys(rule, known, "an exclude rule", source);
+      ExcludeRule parsed;
+      for (const auto& entry : rule) {
+        const std::string key = entry.first.Scalar();
+        if (key == "arm") {
+          const auto arm = scalar<std::string>(entry.second, "exclude.arm", "an arm name", source);
+          const bool exists = std::any_of(experiment.arms.begin(), experiment.arms.end(),
+                                          [&](const ArmSpec& a) { return a.name == arm; });
+          if (!exists) throw ConfigError(fmt::format("{}exclude names arm '{}', which the experiment does not have",
+                                                     at(entry.second, source), arm));
+        } else if (key == "resolution" || key == "seed") {
+          scalar<std::int64_t>(entry.second, "exclude." + key, "an integer", source);
+        }
+        parsed.conditions.emplace_back(key, entry.second);
+      }
+      experiment.exclude.push_back(std::move(parsed));
     }
   }
   return experiment;

@@ -74,6 +74,12 @@ struct GridAxis {
   std::vector<YAML::Node> values;
 };
 
+// One `exclude:` rule: a cell matching every (key, value) pair is left out of the grid.
+// Keys are `arm`, `resolution`, `seed` or a grid axis key.
+struct ExcludeRule {
+  std::vector<std::pair<std::string, YAML::Node>> conditions;
+};
+
 struct Experiment {
   std::string source;         // the file as given on the command line
   std::string name;
@@ -86,6 +92,7 @@ struct Experiment {
   YAML::Node train;
   std::vector<std::string> metrics;
   std::vector<GridAxis> grid;
+  std::vector<ExcludeRule> exclude;
 };
 
 // Reads and validates an experiment file. `overrides` are "dotted.key=yaml value" strings

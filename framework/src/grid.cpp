@@ -35,6 +35,34 @@ std::string scalar_text(const YAML::Node& node) {
   return emitter.c_str();
 }
 
+// Two YAML scalars are the same value when their typed JSON forms are equal (1.0e-3 and
+// 0.001 alike).
+bool same_value(const YAML::Node& a, const YAML::Node& b) { return yaml_to_json(a) == yaml_to_json(b); }
+
+bool excluded(const Experiment& experiment, const std::string& arm, std::int64_t resolution, std::int64_t seed,
+              const std::vector<std::pair<std::string, YAML::Node>>& axis_values) {
+  for (const auto& rule : experiment.exclude) {
+    bool matches = true;
+    for (const auto& [key, value] : rule.conditions) {
+      if (key == "arm") {
+        matches = value.Scalar() == arm;
+      } else if (key == "resolution") {
+        matches = value.as<std::int64_t>() == resolution;
+      } else if (key == "seed") {
+        matches = value.as<std::int64_t>() == seed;
+      } else {
+        matches = false;
+        for (const auto& [axis, axis_value] : axis_values) {
+          if (axis == key) matches = same_value(axis_value, value);
+        }
+      }
+      if (!matches) break;
+    }
+    if (matches) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<Cell> expand_grid(const Experiment& experiment) {
@@ -53,6 +81,7 @@ std::vector<Cell> expand_grid(const Experiment& experiment) {
         sections["model"] = YAML::Node(YAML::NodeType::Map);
         sections["model"]["options"] = mapping_or_empty(arm.options);
         std::vector<std::pair<std::string, std::string>> axes;
+        std::vector<std::pair<std::string, YAML::Node>> axis_values;
         std::size_t rest = combination;
         for (std::size_t i = experiment.grid.size(); i-- > 0;) {
           const auto& axis = experiment.grid[i];
@@ -60,6 +89,7 @@ std::vector<Cell> expand_grid(const Experiment& experiment) {
           rest /= axis.values.size();
           set_dotted(sections, axis.key, value, fmt::format("grid axis '{}'", axis.key));
           axes.insert(axes.begin(), {axis.key, scalar_text(value)});
+          axis_values.emplace_back(axis.key, value);
         }
         TrainSettings train;
         try {
@@ -70,6 +100,7 @@ std::vector<Cell> expand_grid(const Experiment& experiment) {
                                         e.what()));
         }
         for (const auto seed : experiment.seeds) {
+          if (excluded(experiment, arm.name, resolution, seed, axis_values)) continue;
           Cell cell;
           cell.index = cells.size();
           cell.arm = arm.name;

@@ -42,12 +42,13 @@ void LearningRateSchedule::set(double lr) {
 
 void LearningRateSchedule::after_epoch(std::int64_t epoch, const EpochMonitors& monitors) {
   if (train_.scheduler == "plateau") {
-    // As Keras and PyTorch: after `patience` epochs without improvement, lr *= factor.
+    // As Keras (the seed study's framework) and like early stopping here: after
+    // `patience` epochs without improvement, lr *= factor. (PyTorch waits one epoch more.)
     const double value = monitors.lower_is_better(train_.scheduler_monitor);
     if (value < best_) {
       best_ = value;
       bad_epochs_ = 0;
-    } else if (++bad_epochs_ > train_.scheduler_patience) {
+    } else if (++bad_epochs_ >= std::max<std::int64_t>(1, train_.scheduler_patience)) {
       set(learning_rate(optimizer_) * train_.scheduler_factor);
       bad_epochs_ = 0;
     }

@@ -27,7 +27,7 @@ struct EpochMonitors {
   double lower_is_better(const std::string& monitor) const;
 };
 
-// Sets the learning rate after every epoch: plateau (ReduceLROnPlateau), cosine
+// Sets the learning rate after every epoch: plateau (Keras' ReduceLROnPlateau), cosine
 // annealing to min_lr over max_epochs, multistep (x gamma after each milestone epoch).
 class LearningRateSchedule {
  public:

@@ -60,6 +60,25 @@ TEST(GridTest, WithoutAxesEachArmResolutionSeedIsOneCell) {
   EXPECT_EQ(cells[2].label(), "a r28 s2");
 }
 
+TEST(GridTest, ExcludeRulesRemoveMatchingCells) {
+  std::string text = kExperiment;
+  text += "exclude:\n  - {arm: b, resolution: 32}\n  - {train.optimizer.lr: 0.0001, model.options.depth: 4}\n";
+  const auto cells = expand_grid(parse_experiment(text, "g.yaml"));
+  // 48 cells; b at 32 is 12 of them; lr 1e-4 with depth 4 is 2 per arm and resolution,
+  // minus the one of those already gone with b at 32 (2 cells): 48 - 12 - 8 + 2 = 30.
+  EXPECT_EQ(cells.size(), 30u);
+  for (const auto& cell : cells) {
+    EXPECT_FALSE(cell.arm == "b" && cell.resolution == 32) << cell.label();
+    EXPECT_FALSE(cell.train.lr == 1e-4 && cell.model_options["depth"].as<int>() == 4) << cell.label();
+  }
+}
+
+TEST(GridTest, ExcludeRuleWithAnUnknownKeyOrArmIsAnError) {
+  EXPECT_THROW(parse_experiment(std::string(kExperiment) + "exclude: [{arms: a}]\n", "g.yaml"), ConfigError);
+  EXPECT_THROW(parse_experiment(std::string(kExperiment) + "exclude: [{arm: z}]\n", "g.yaml"), ConfigError);
+  EXPECT_THROW(parse_experiment(std::string(kExperiment) + "exclude: {arm: a}\n", "g.yaml"), ConfigError);
+}
+
 TEST(GridTest, InvalidAxisValueIsAConfigError) {
   EXPECT_THROW(expand_grid(parse_experiment(
                    "dataset: {plugin: s}\narms: {a: {model: m}}\nresolutions: [28]\nseeds: [0]\n"

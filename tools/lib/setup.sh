@@ -15,18 +15,23 @@ ABLATE_PACKAGES=(
   dataset-fashion-mnist
 )
 
+# Only the test suite needs these: headless Chromium renders `report html` pages, and
+# numpy writes the benchmark's data files.
+ABLATE_TEST_PACKAGES=(chromium python3-numpy)
+
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+# install_dependencies [EXTRA_PACKAGE...]
 install_dependencies() {
   local missing=()
   local package
-  for package in "${ABLATE_PACKAGES[@]}"; do
+  for package in "${ABLATE_PACKAGES[@]}" "$@"; do
     if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$package")
     fi
   done
   if [ ${#missing[@]} -eq 0 ]; then
-    log "all ${#ABLATE_PACKAGES[@]} Debian packages are installed"
+    log "all $((${#ABLATE_PACKAGES[@]} + $#)) Debian packages are installed"
     return
   fi
   local sudo=()

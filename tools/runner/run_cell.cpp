@@ -134,10 +134,13 @@ int run_cell(const GridPlan& plan, const CellOptions& options) {
     store.end_run(options.run_id, db::RunStatus::killed, e.what());
     std::cerr << fmt::format("{} killed: {}\n", prefix, e.what());
     return kExitInterrupted;
-  } catch (const DataError& e) {
+  } catch (const Error& e) {
     store.end_run(options.run_id, db::RunStatus::failed, e.what());
     std::cerr << fmt::format("{} failed: {}\n", prefix, e.what());
-    return kExitBadInput;  // missing or corrupt data fails every cell alike
+    // Missing or corrupt data, or a configuration only the data could check (a
+    // resolution without a file), fails every cell alike: bad input, the grid stops.
+    const bool bad_input = dynamic_cast<const DataError*>(&e) || dynamic_cast<const ConfigError*>(&e);
+    return bad_input ? kExitBadInput : kExitRunFailed;
   } catch (const std::exception& e) {
     store.end_run(options.run_id, db::RunStatus::failed, e.what());
     std::cerr << fmt::format("{} failed: {}\n", prefix, e.what());

@@ -1,0 +1,26 @@
+# Any plugin option is a grid axis: an SE-reduction sweep stores four distinct runs, each
+# under an arm name that carries its value, and exclude rules drop cells.
+source "$(dirname "$0")/lib.bash" "$@"
+cat > sweep.yaml <<'YAML'
+dataset: {plugin: synthetic, classes: 4, size: 16, train: 64, val: 16, test: 16}
+arms:
+  se: {model: unet_encoder, options: {depth: 2, base_channels: 32, dense: 16}}
+resolutions: [16]
+seeds: [0]
+train: {batch_size: 32, max_epochs: 1, threads: 1}
+grid:
+  model.options.se_reduction: [4, 8, 16, 32]
+YAML
+expect_exit 0 run.log -- "$RUNNER" sweep.yaml --db sweep.db
+expect_in run.log "4 cells: 4 finished now"
+[ "$(sql sweep.db "SELECT count(DISTINCT config_hash) FROM runs WHERE status = 'finished'")" = 4 ] || fail "four distinct runs"
+[ "$(sql sweep.db "SELECT group_concat(arm, ' ') FROM (SELECT arm FROM runs ORDER BY id)")" = \
+  "se@se_reduction=4 se@se_reduction=8 se@se_reduction=16 se@se_reduction=32" ] || fail "arm names carry the axis value"
+# Smaller reductions mean wider SE layers: parameter counts differ and fall with r.
+[ "$(sql sweep.db "SELECT count(DISTINCT params_trainable) FROM runs")" = 4 ] || fail "each reduction builds another network"
+expect_exit 0 compare.log -- "$REPORT" --db sweep.db --compare se@se_reduction=4 se@se_reduction=32
+expect_in compare.log "se@se_reduction=32"
+
+expect_exit 0 dry.log -- "$RUNNER" sweep.yaml --db sweep.db --dry-run "exclude=[{model.options.se_reduction: 4}, {model.options.se_reduction: 8}]"
+expect_in dry.log "2 cells"
+echo "ok"

@@ -1,0 +1,165 @@
+// The trainer's parts: learning-rate schedules and the per-batch input pipeline.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include "ablate/error.hpp"
+#include "input_pipeline.hpp"
+#include "optimization.hpp"
+
+namespace ablate {
+namespace {
+
+struct ScheduleFixture {
+  explicit ScheduleFixture(TrainSettings settings) : train(std::move(settings)) {
+    parameter = torch::zeros({1}, torch::requires_grad());
+    optimizer = make_optimizer(train, {parameter});
+    schedule = std::make_unique<LearningRateSchedule>(train, *optimizer);
+  }
+  double lr() const { return learning_rate(*optimizer); }
+  TrainSettings train;
+  torch::Tensor parameter;
+  std::unique_ptr<torch::optim::Optimizer> optimizer;
+  std::unique_ptr<LearningRateSchedule> schedule;
+};
+
+TEST(LearningRateScheduleTest, PlateauHalvesAfterPatienceEpochsWithoutImprovement) {
+  TrainSettings settings;
+  settings.scheduler = "plateau";
+  settings.scheduler_factor = 0.5;
+  settings.scheduler_patience = 2;
+  ScheduleFixture f(settings);
+  const double losses[] = {1.0, 0.9, 0.95, 0.92, 0.91, 0.8};
+  // Epochs 3 and 4 do not improve on 0.9: the second of them cuts the rate (Keras' rule).
+  const double expected[] = {1e-3, 1e-3, 1e-3, 5e-4, 5e-4, 5e-4};
+  for (int epoch = 1; epoch <= 6; ++epoch) {
+    f.schedule->after_epoch(epoch, EpochMonitors{losses[epoch - 1], 0.0});
+    EXPECT_DOUBLE_EQ(f.lr(), expected[epoch - 1]) << "after epoch " << epoch;
+  }
+}
+
+TEST(LearningRateScheduleTest, PlateauOnAccuracyTreatsHigherAsBetter) {
+  TrainSettings settings;
+  settings.scheduler = "plateau";
+  settings.scheduler_monitor = "val_accuracy";
+  settings.scheduler_patience = 1;
+  ScheduleFixture f(settings);
+  f.schedule->after_epoch(1, EpochMonitors{9.0, 0.5});
+  f.schedule->after_epoch(2, EpochMonitors{9.0, 0.6});  // better accuracy, worse loss: no cut
+  EXPECT_DOUBLE_EQ(f.lr(), 1e-3);
+  f.schedule->after_epoch(3, EpochMonitors{0.1, 0.6});
+  EXPECT_DOUBLE_EQ(f.lr(), 5e-4);
+}
+
+TEST(LearningRateScheduleTest, CosineAnnealsToMinimumAtTheLastEpoch) {
+  TrainSettings settings;
+  settings.scheduler = "cosine";
+  settings.max_epochs = 4;
+  settings.scheduler_min_lr = 1e-5;
+  ScheduleFixture f(settings);
+  f.schedule->after_epoch(2, EpochMonitors{});
+  EXPECT_NEAR(f.lr(), 1e-5 + (1e-3 - 1e-5) * 0.5, 1e-12);  // half-way: the mean
+  f.schedule->after_epoch(4, EpochMonitors{});
+  EXPECT_NEAR(f.lr(), 1e-5, 1e-12);
+}
+
+TEST(LearningRateScheduleTest, MultistepMultipliesAfterEachMilestone) {
+  TrainSettings settings;
+  settings.scheduler = "multistep";
+  settings.scheduler_milestones = {2, 4};
+  settings.scheduler_gamma = 0.1;
+  ScheduleFixture f(settings);
+  double expected[] = {1e-3, 1e-4, 1e-4, 1e-5, 1e-5};
+  for (int epoch = 1; epoch <= 5; ++epoch) {
+    f.schedule->after_epoch(epoch, EpochMonitors{});
+    EXPECT_NEAR(f.lr(), expected[epoch - 1], 1e-15) << "after epoch " << epoch;
+  }
+}
+
+// A 2-image RGB set with known pixels.
+ImageSet tiny_set() {
+  ImageSet set;
+  set.count = 2;
+  set.height = set.width = 4;
+  set.channels = 3;
+  set.labels = {0, 1};
+  for (int i = 0; i < 2 * 4 * 4 * 3; ++i) set.pixels.push_back(static_cast<std::uint8_t>(i % 3 == 0 ? 255 : i % 251));
+  return set;
+}
+
+torch::Tensor pixels(ImageSet& set) {
+  return torch::from_blob(set.pixels.data(), {set.count, set.height, set.width, set.channels}, torch::kUInt8);
+}
+
+TEST(InputPipelineTest, ScalesToUnitRangeAsNchwWithoutAugmentation) {
+  ImageSet set = tiny_set();
+  TrainSettings settings;
+  const InputPipeline pipeline(settings, set, 4, torch::kCPU);
+  const torch::Tensor batch = pipeline.eval_batch(pixels(set));
+  EXPECT_EQ(batch.sizes(), (std::vector<std::int64_t>{2, 3, 4, 4}));
+  EXPECT_TRUE(batch.is_contiguous(torch::MemoryFormat::ChannelsLast));
+  EXPECT_FLOAT_EQ(batch[0][0][0][0].item<float>(), 1.0f);  // channel 0 is all 255
+  EXPECT_NEAR(batch[0][1][0][0].item<float>(), 1 / 255.0, 1e-7);
+}
+
+TEST(InputPipelineTest, DatasetNormalisationGivesZeroMeanUnitStdPerChannel) {
+  ImageSet set = tiny_set();
+  TrainSettings settings;
+  settings.normalize = "dataset";
+  const InputPipeline pipeline(settings, set, 4, torch::kCPU);
+  const torch::Tensor batch = pipeline.eval_batch(pixels(set));
+  for (int c = 1; c < 3; ++c) {  // channel 0 is constant: its std is floored, not divided by 0
+    EXPECT_NEAR(batch.select(1, c).mean().item<double>(), 0.0, 1e-5);
+    EXPECT_NEAR(batch.select(1, c).std(/*unbiased=*/false).item<double>(), 1.0, 1e-4);
+  }
+}
+
+TEST(InputPipelineTest, ResizesToTheCellsResolution) {
+  ImageSet set = tiny_set();
+  TrainSettings settings;
+  const InputPipeline pipeline(settings, set, 8, torch::kCPU);
+  EXPECT_EQ(pipeline.eval_batch(pixels(set)).sizes(), (std::vector<std::int64_t>{2, 3, 8, 8}));
+}
+
+TEST(InputPipelineTest, AugmentationIsSeededAndKeepsPixelsForFlipsAndQuarterTurns) {
+  ImageSet set = tiny_set();
+  TrainSettings settings;
+  settings.augment.horizontal_flip = true;
+  settings.augment.vertical_flip = true;
+  settings.augment.rotate90 = true;
+  const InputPipeline pipeline(settings, set, 4, torch::kCPU);
+  at::Generator first = at::detail::createCPUGenerator(7);
+  at::Generator second = at::detail::createCPUGenerator(7);
+  const torch::Tensor a = pipeline.train_batch(pixels(set), first);
+  const torch::Tensor b = pipeline.train_batch(pixels(set), second);
+  EXPECT_TRUE(torch::equal(a, b));  // the same seed, the same augmentation
+  // Flips and quarter turns permute pixels: each image keeps its multiset of values.
+  const torch::Tensor plain = pipeline.eval_batch(pixels(set));
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_TRUE(torch::equal(std::get<0>(a[i].flatten().sort()), std::get<0>(plain[i].flatten().sort())));
+  }
+  bool any_changed = false;
+  at::Generator other = at::detail::createCPUGenerator(1);
+  for (int trial = 0; trial < 8 && !any_changed; ++trial) {
+    any_changed = !torch::equal(pipeline.train_batch(pixels(set), other), plain);
+  }
+  EXPECT_TRUE(any_changed);
+}
+
+TEST(InputPipelineTest, FixedNormalisationNeedsOneValueOrOnePerChannel) {
+  ImageSet set = tiny_set();
+  TrainSettings settings;
+  settings.normalize = "fixed";
+  settings.normalize_mean = {0.5, 0.5};
+  settings.normalize_std = {0.5};
+  EXPECT_THROW(InputPipeline(settings, set, 4, torch::kCPU), ConfigError);
+  settings.normalize_mean = {0.5};
+  const InputPipeline pipeline(settings, set, 4, torch::kCPU);
+  EXPECT_FLOAT_EQ(pipeline.eval_batch(pixels(set))[0][0][0][0].item<float>(), 1.0f);  // (1 - 0.5) / 0.5
+}
+
+}  // namespace
+}  // namespace ablate
