@@ -2,11 +2,14 @@
 #include "store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
 #include <fmt/format.h>
 
 #include <signal.h>
 
 #include <cerrno>
+#include <chrono>
+#include <thread>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -206,8 +209,19 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path) {
   }
 
   guarded(path_, "cannot configure", [&] {
-    // WAL lets several runner processes write while report reads.
-    db_->exec("PRAGMA journal_mode = WAL");
+    // WAL lets several runner processes write while report reads. Switching a fresh file
+    // to WAL needs an exclusive lock, and SQLite answers "locked" at once rather than
+    // waiting when two runners open it together: retry for a while.
+    for (int attempt = 0;; ++attempt) {
+      try {
+        db_->exec("PRAGMA journal_mode = WAL");
+        break;
+      } catch (const SQLite::Exception& e) {
+        const int code = e.getErrorCode();
+        if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || attempt >= 200) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
     db_->exec("PRAGMA foreign_keys = ON");
   });
 

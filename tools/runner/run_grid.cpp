@@ -73,13 +73,10 @@ class Progress {
   void child_line(const std::string& text) {
     if (!quiet_) line(text);
   }
-  void cell_done(bool ok) {
-    ++done_;
-    failed_ += !ok;
-  }
+  void cell_done() { ++done_; }
   void status(const std::vector<RunningCell>& running, double eta_seconds) {
     if (!terminal_ || quiet_) return;
-    std::string text = fmt::format("[{}/{} done{}]", done_, total_, failed_ ? fmt::format(", {} failed", failed_) : "");
+    std::string text = fmt::format("[{}/{} done]", done_, total_);
     for (const auto& cell : running) text += fmt::format("  {}: {}", cell.planned->cell.label(), cell.progress);
     if (eta_seconds > 0) text += fmt::format("  ETA {}", format_duration(eta_seconds));
     status_ = text.substr(0, 200);
@@ -97,7 +94,6 @@ class Progress {
   }
   std::size_t total_;
   std::size_t done_ = 0;
-  std::size_t failed_ = 0;
   bool quiet_;
   bool terminal_;
   std::string status_;
@@ -115,6 +111,64 @@ std::vector<std::string> child_command(const RunnerOptions& options, const std::
                            std::to_string(threads), "--progress-protocol"});
   if (options.quiet) argv.push_back("--quiet");
   return argv;
+}
+
+db::RunClaim make_claim(const GridPlan& plan, const PlannedCell& planned, std::int64_t grid_id,
+                        const Provenance& provenance, std::int64_t threads) {
+  db::RunClaim claim;
+  claim.config_hash = planned.hash;
+  claim.config_json = planned.identity.dump();
+  claim.arm = planned.cell.arm_label();
+  claim.model = planned.cell.model;
+  claim.dataset = plan.info.name;
+  claim.resolution = planned.cell.resolution;
+  claim.seed = planned.cell.seed;
+  claim.grid_id = grid_id;
+  claim.pid = getpid();
+  claim.host = provenance.host;
+  claim.device = resolve_device(planned.cell.train.device);
+  claim.threads = threads;
+  claim.torch_version = torch_version();
+  claim.git_commit = provenance.git_commit;
+  claim.git_dirty = provenance.git_dirty;
+  claim.plugin_versions_json = nlohmann::json(plan.versions).dump();
+  return claim;
+}
+
+// "epoch 3 batch 120/187" from a child's "@progress RUN EPOCH BATCH BATCHES" line.
+std::string progress_text(const std::string& line) {
+  std::istringstream fields(line.substr(std::string("@progress ").size()));
+  std::int64_t run_id = 0, epoch = 0, batch = 0, batches = 0;
+  fields >> run_id >> epoch >> batch >> batches;
+  return fmt::format("epoch {} batch {}/{}", epoch, batch, batches);
+}
+
+bool is_progress(const std::string& line) { return line.rfind("@progress ", 0) == 0; }
+
+// How a cell's process ended, as the grid counts it.
+enum class CellEnd { finished, killed, failed, bad_input };
+
+// Reads the store (where the child recorded its own end if it could) and records what
+// the child could not: a crash, an out-of-memory kill, a stop.
+CellEnd record_cell_end(db::Store& store, const RunningCell& cell, int wait_status, bool stopping,
+                        Progress& progress, const std::string& prefix) {
+  const auto run = store.find_run(cell.planned->hash);
+  const bool recorded = run && run->status != db::RunStatus::running;
+  const int exit_code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
+  if (exit_code == kExitOk && recorded && run->status == db::RunStatus::finished) return CellEnd::finished;
+  if (stopping || exit_code == kExitInterrupted) {
+    if (!recorded) {
+      store.end_run(cell.run_id, db::RunStatus::killed, "stopped by a signal (" + describe_wait_status(wait_status) + ")");
+    }
+    return CellEnd::killed;
+  }
+  if (!recorded) {
+    // The child died without a word: a crash in a plugin, an abort, the OOM killer.
+    const std::string message = fmt::format("the cell's process ended with {}", describe_wait_status(wait_status));
+    store.end_run(cell.run_id, db::RunStatus::failed, message, cell.child->tail());
+    progress.line(fmt::format("{} failed: {}", prefix, message));
+  }
+  return exit_code == kExitBadInput ? CellEnd::bad_input : CellEnd::failed;
 }
 
 }  // namespace
@@ -180,27 +234,11 @@ int run_grid(const RunnerOptions& options) {
       pending.pop_front();
       const std::string prefix = fmt::format("[{}/{}] {}", planned->cell.index + 1, plan->cells.size(), planned->cell.label());
       const std::int64_t threads = planned->cell.train.threads > 0 ? planned->cell.train.threads : threads_per_cell;
-      db::RunClaim claim;
-      claim.config_hash = planned->hash;
-      claim.config_json = planned->identity.dump();
-      claim.arm = planned->cell.arm_label();
-      claim.model = planned->cell.model;
-      claim.dataset = plan->info.name;
-      claim.resolution = planned->cell.resolution;
-      claim.seed = planned->cell.seed;
-      claim.grid_id = grid_id;
-      claim.pid = getpid();
-      claim.host = provenance.host;
-      claim.device = resolve_device(planned->cell.train.device);
-      claim.threads = threads;
-      claim.torch_version = torch_version();
-      claim.git_commit = provenance.git_commit;
-      claim.git_dirty = provenance.git_dirty;
-      claim.plugin_versions_json = nlohmann::json(plan->versions).dump();
+      const db::RunClaim claim = make_claim(*plan, *planned, grid_id, provenance, threads);
       const db::ClaimResult claimed = store.claim_run(claim, policy);
       if (claimed.outcome != db::ClaimOutcome::claimed) {
         ++skipped;
-        progress.cell_done(true);
+        progress.cell_done();
         const char* why = claimed.outcome == db::ClaimOutcome::finished ? "finished"
                           : claimed.outcome == db::ClaimOutcome::failed ? "failed before (--retry-failed runs it again)"
                                                                         : "running elsewhere";
@@ -219,7 +257,7 @@ int run_grid(const RunnerOptions& options) {
       } catch (const std::exception& e) {
         store.end_run(claimed.run_id, db::RunStatus::failed, e.what());
         ++failed;
-        progress.cell_done(false);
+        progress.cell_done();
         progress.line(fmt::format("{} failed: {}", prefix, e.what()));
         continue;
       }
@@ -235,11 +273,8 @@ int run_grid(const RunnerOptions& options) {
     const auto now = Clock::now();
     for (auto& cell : running) {
       for (const auto& line : cell.child->read_lines()) {
-        if (line.rfind("@progress ", 0) == 0) {
-          std::istringstream fields(line.substr(10));
-          std::int64_t run_id = 0, epoch = 0, batch = 0, batches = 0;
-          fields >> run_id >> epoch >> batch >> batches;
-          cell.progress = fmt::format("epoch {} batch {}/{}", epoch, batch, batches);
+        if (is_progress(line)) {
+          cell.progress = progress_text(line);
         } else {
           progress.child_line(line);
         }
@@ -267,38 +302,33 @@ int run_grid(const RunnerOptions& options) {
         continue;
       }
       for (const auto& line : it->child->read_lines()) {
-        if (line.rfind("@progress", 0) != 0) progress.child_line(line);
+        if (!is_progress(line)) progress.child_line(line);
       }
       const std::string prefix = fmt::format("[{}/{}] {}", it->planned->cell.index + 1, plan->cells.size(), it->planned->cell.label());
-      const auto run = store.find_run(it->planned->hash);
-      const bool recorded = run && run->status != db::RunStatus::running;
-      const int exit_code = WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
-      if (exit_code == kExitOk && recorded && run->status == db::RunStatus::finished) {
-        ++finished;
-        finished_seconds += seconds_between(it->started, now);
-        progress.cell_done(true);
-      } else if (stop_requested().load() || exit_code == kExitInterrupted) {
-        if (!recorded) store.end_run(it->run_id, db::RunStatus::killed, "stopped by a signal (" + describe_wait_status(*status) + ")");
-        ++killed;
-        progress.cell_done(false);
-      } else {
-        if (!recorded) {
-          // The child died without a word: a crash in a plugin, an abort, the OOM killer.
-          const std::string message = fmt::format("the cell's process ended with {}", describe_wait_status(*status));
-          store.end_run(it->run_id, db::RunStatus::failed, message, it->child->tail());
-          progress.line(fmt::format("{} failed: {}", prefix, message));
-        }
-        if (exit_code == kExitBadInput) bad_input = true;
-        ++failed;
-        progress.cell_done(false);
+      switch (record_cell_end(store, *it, *status, stop_requested().load(), progress, prefix)) {
+        case CellEnd::finished:
+          ++finished;
+          finished_seconds += seconds_between(it->started, now);
+          break;
+        case CellEnd::killed:
+          ++killed;
+          break;
+        case CellEnd::bad_input:
+          bad_input = true;
+          ++failed;
+          break;
+        case CellEnd::failed:
+          ++failed;
+          break;
       }
+      progress.cell_done();
       it = running.erase(it);
     }
 
-    const std::size_t completed = finished;
-    const double eta = completed > 0 ? finished_seconds / static_cast<double>(completed) *
-                                           static_cast<double>(pending.size() + running.size()) / static_cast<double>(jobs)
-                                     : 0;
+    // ETA: the mean time of the cells finished so far, for those still to do, `jobs` at once.
+    const double eta = finished > 0 ? finished_seconds / static_cast<double>(finished) *
+                                          static_cast<double>(pending.size() + running.size()) / static_cast<double>(jobs)
+                                    : 0;
     progress.status(running, eta);
   }
   progress.finish();
