@@ -245,6 +245,10 @@ std::shared_ptr<Model> build_model(const Cell& cell, const PluginRegistry& regis
   } catch (const std::exception& e) {
     throw PluginError(fmt::format("model plugin '{}' failed in forward (on one {}x{} image, before training): {}",
                                   cell.model, cell.resolution, cell.resolution, e.what()));
+  } catch (...) {
+    throw PluginError(fmt::format("model plugin '{}' failed in forward (on one {}x{} image, before training): it "
+                                  "threw something that is not a std::exception", cell.model, cell.resolution,
+                                  cell.resolution));
   }
   result.params_trainable = summary.params_trainable;
   result.params_total = summary.params_total;

@@ -35,6 +35,16 @@ expect_in out.log "runner: error: model plugin 'throwing_model' failed to build 
 expect_in out.log "boom from the factory"
 [ ! -e runs.db ] || fail "a factory error must stop the grid before the store is written"
 
+# Something that is not a std::exception (an int) is reported, not a crash of the host.
+one_cell nonstd_factory.yaml "{plugin: throwing_dataset, non_std: true}" "{model: baseline_cnn}"
+expect_exit 2 out.log -- "$RUNNER" nonstd_factory.yaml --db nonstd.db --plugins "$throwing_dir"
+expect_in out.log "dataset plugin 'throwing_dataset' failed to create its object: it threw something that is not a std::exception"
+one_cell nonstd_forward.yaml "$synthetic" "{model: throwing_model, options: {non_std: true}}"
+expect_exit 1 out.log -- "$RUNNER" nonstd_forward.yaml --db nonstd_forward.db --plugins "$throwing_dir"
+[ "$(sql nonstd_forward.db "SELECT status FROM runs")" = failed ] || fail "a non-standard throw fails the run"
+sql nonstd_forward.db "SELECT error FROM runs" >error.txt
+expect_in error.txt "model plugin 'throwing_model' failed in forward"
+
 # forward throws: that run is failed with the exception's text, the grid ends with 1.
 one_cell forward.yaml "$synthetic" "{model: throwing_model}"
 expect_exit 1 out.log -- "$RUNNER" forward.yaml --db forward.db --plugins "$throwing_dir"
