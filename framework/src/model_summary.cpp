@@ -4,6 +4,7 @@
 #include "model_summary.hpp"
 
 #include <map>
+#include <optional>
 #include <set>
 
 #include <ATen/record_function.h>
@@ -35,7 +36,8 @@ std::vector<std::int64_t> shape_of(const c10::IValue& value) {
 // Operators that move or view data without being a layer.
 bool is_bookkeeping(const std::string& op) {
   static const std::set<std::string> kSkip = {"contiguous", "to", "detach", "empty", "zeros", "ones",
-                                              "size", "view", "clone", "copy_", "_to_copy", "alias"};
+                                              "size", "view", "clone", "copy_", "_to_copy", "alias",
+                                              "t", "transpose", "numpy_T"};
   return kSkip.count(op) > 0;
 }
 
@@ -184,9 +186,21 @@ ModelSummary summarize_model(Model& model, std::int64_t channels, std::int64_t r
     } observing(trace);
     model.forward(input);
   }
+  // A bookkeeping row that touched a module's parameters first (Linear's weight goes
+  // through `t` before `addmm`) hands its module and parameters to the next layer row.
+  std::optional<LayerRow> carried;
   for (std::size_t i = 0; i < trace.rows.size(); ++i) {
-    if (is_bookkeeping(trace.rows[i].op)) continue;
-    summary.layers.push_back(trace.rows[i]);
+    LayerRow row = trace.rows[i];
+    if (is_bookkeeping(row.op)) {
+      if (row.name != row.op && !carried) carried = row;
+      continue;
+    }
+    if (carried) {
+      if (row.name == row.op) row.name = carried->name;
+      if (row.name == carried->name) row.params += carried->params;
+      carried.reset();
+    }
+    summary.layers.push_back(row);
     summary.flops_per_image += trace.flops[i];
   }
   model.train(was_training);

@@ -8,6 +8,8 @@
 
 #include "ablate/error.hpp"
 #include "input_pipeline.hpp"
+#include "model_factory.hpp"
+#include "model_summary.hpp"
 #include "optimization.hpp"
 
 namespace ablate {
@@ -159,6 +161,24 @@ TEST(InputPipelineTest, FixedNormalisationNeedsOneValueOrOnePerChannel) {
   settings.normalize_mean = {0.5};
   const InputPipeline pipeline(settings, set, 4, torch::kCPU);
   EXPECT_FLOAT_EQ(pipeline.eval_batch(pixels(set))[0][0][0][0].item<float>(), 1.0f);  // (1 - 0.5) / 0.5
+}
+
+TEST(ModelSummaryTest, RowsAddUpToTheParametersAndFlopsAreCountedByHand) {
+  PluginRegistry registry;
+  registry.load_directories({ABLATE_PLUGIN_DIR});
+  auto model = create_model(registry, "baseline_cnn", YAML::Node(), ModelInput{3, 16, 4});
+  const ModelSummary summary = summarize_model(*model, 3, 16);
+  std::int64_t rows = 0;
+  for (const auto& layer : summary.layers) rows += layer.params;
+  EXPECT_EQ(rows, summary.params_trainable);
+  EXPECT_EQ(summary.params_total - summary.params_trainable, 2 * (32 + 64 + 128));  // BatchNorm statistics
+  EXPECT_EQ(summary.layers.front().name, "blocks.0");
+  EXPECT_EQ(summary.layers.front().output_shape, (std::vector<std::int64_t>{1, 32, 16, 16}));
+  // 2 x multiply-adds: conv 16x16x32 outputs x 27, 8x8x64 x 288, 4x4x128 x 576, then
+  // linear 512 -> 128 and 128 -> 4.
+  const double expected = 2.0 * (16 * 16 * 32 * 27 + 8 * 8 * 64 * 288 + 4 * 4 * 128 * 576 + 512 * 128 + 128 * 4);
+  EXPECT_DOUBLE_EQ(summary.flops_per_image, expected);
+  EXPECT_EQ(summary.params_bytes, 4 * summary.params_total + 3 * 8);  // float32, plus 3 int64 batch counters
 }
 
 }  // namespace
