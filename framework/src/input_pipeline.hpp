@@ -18,6 +18,13 @@ class InputPipeline {
   InputPipeline(const TrainSettings& settings, const ImageSet& train, std::int64_t resolution,
                 torch::Device device);
 
+  // Rows `indices` of a host tensor (uint8 pixels or int64 labels) on the pipeline's
+  // device. For a GPU they are gathered into pinned memory and copied without blocking,
+  // so the copy overlaps the previous step's kernels; on the CPU this is index_select.
+  torch::Tensor gather(const torch::Tensor& host, const torch::Tensor& indices) const;
+  // A host tensor on the pipeline's device (through pinned memory for a GPU).
+  torch::Tensor to_device(const torch::Tensor& host) const;
+
   // Validation and test: scale, resize, normalise.
   torch::Tensor eval_batch(const torch::Tensor& images_uint8_nhwc) const;
   // Training: the same plus the configured augmentation, drawn from `generator`.

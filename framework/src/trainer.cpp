@@ -2,6 +2,9 @@
 #include "trainer.hpp"
 
 #include <sys/resource.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -25,6 +28,9 @@ namespace ablate {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// On a GPU, training losses are read (and checked for NaN) every this many steps.
+constexpr std::int64_t kCudaLossCheckEvery = 50;
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -108,6 +114,43 @@ class AutocastScope {
   bool cuda_;
 };
 
+// Training losses not yet read on the host: (loss, 1-based step, batch images).
+class PendingLosses {
+ public:
+  void add(torch::Tensor loss, std::int64_t step, std::int64_t images) {
+    losses_.push_back(std::move(loss));
+    steps_.push_back(step);
+    images_.push_back(images);
+  }
+  std::size_t size() const { return losses_.size(); }
+
+  // Reads the pending losses in one transfer; throws TrainingError naming the first
+  // non-finite one's epoch and step. Returns the sum of loss x batch images, in step order.
+  double check_and_sum(std::int64_t epoch, std::int64_t steps_per_epoch, double lr) {
+    if (losses_.empty()) return 0;
+    const torch::Tensor values = torch::stack(losses_).to(torch::kCPU, torch::kFloat64);
+    const double* value = values.data_ptr<double>();
+    double sum = 0;
+    for (std::size_t i = 0; i < losses_.size(); ++i) {
+      if (!std::isfinite(value[i])) {
+        throw TrainingError(fmt::format("the training loss became {} in epoch {}, step {} of {} "
+                                        "(learning rate {:g}); lower train.optimizer.lr or check "
+                                        "the data", value[i], epoch, steps_[i], steps_per_epoch, lr));
+      }
+      sum += value[i] * static_cast<double>(images_[i]);
+    }
+    losses_.clear();
+    steps_.clear();
+    images_.clear();
+    return sum;
+  }
+
+ private:
+  std::vector<torch::Tensor> losses_;
+  std::vector<std::int64_t> steps_;
+  std::vector<std::int64_t> images_;
+};
+
 // A copy of every parameter and buffer: the best-validation weights.
 using Snapshot = std::vector<torch::Tensor>;
 
@@ -125,6 +168,27 @@ void restore(torch::nn::Module& model, const Snapshot& copy) {
   for (auto& tensor : model.buffers()) tensor.copy_(copy[i++]);
 }
 
+// The runner keeps glibc malloc from unmapping freed buffers (tools/runner/main.cpp), so
+// training's activations stay resident when evaluation, with its larger batches, asks for
+// blocks they do not fit: peak memory would be the sum of both phases. Handing the free
+// pages back between phases makes it the larger of the two (and costs a few page faults).
+void release_free_memory() {
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
+}
+
+// Evaluation batches of different sizes (the last one is smaller) leave holes that the
+// next batch's large tensors do not fit, and the heap grows batch after batch. Handing
+// back free pages once more than 1 GiB is free bounds it. Smaller batches never get here,
+// and must not: re-faulting the pages of every batch made evaluation at 64x64 2x slower.
+void release_free_memory_if_large() {
+#if defined(__GLIBC__)
+  constexpr std::size_t kFreeBytesWorthReleasing = std::size_t{1} << 30;
+  if (mallinfo2().fordblks > kFreeBytesWorthReleasing) malloc_trim(0);
+#endif
+}
+
 struct Evaluation {
   double loss = 0;
   double accuracy = 0;
@@ -138,21 +202,25 @@ Evaluation evaluate(Model& model, const ImageSet& set, const InputPipeline& pipe
   const torch::Tensor pixels = pixels_of(set);
   const torch::Tensor labels = labels_of(set);
   std::vector<torch::Tensor> probabilities;
-  double loss_sum = 0;
-  std::int64_t correct = 0;
+  // Sums stay on the device and are read once: no wait for a GPU after every batch.
+  const auto on_device = torch::TensorOptions().device(device);
+  torch::Tensor loss_sum = torch::zeros({}, on_device.dtype(torch::kFloat64));
+  torch::Tensor correct = torch::zeros({}, on_device.dtype(torch::kInt64));
   for (std::int64_t start = 0; start < set.count; start += batch_size) {
     if (stop_requested()) throw Interrupted("stopped by a signal during evaluation");
     const std::int64_t end = std::min(start + batch_size, set.count);
     const torch::Tensor images = pipeline.eval_batch(pixels.slice(0, start, end));
-    const torch::Tensor target = labels.slice(0, start, end).to(device);
+    const torch::Tensor target = pipeline.to_device(labels.slice(0, start, end));
     const torch::Tensor logits = model.forward(images).to(torch::kFloat32);
     loss_sum += torch::nn::functional::cross_entropy(
                     logits, target, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                    .item<double>();
-    correct += logits.argmax(1).eq(target).sum().item<std::int64_t>();
-    probabilities.push_back(torch::softmax(logits, 1).to(torch::kCPU));
+                    .to(torch::kFloat64);
+    correct += logits.argmax(1).eq(target).sum();
+    probabilities.push_back(torch::softmax(logits, 1));
+    release_free_memory_if_large();
   }
-  return {loss_sum / set.count, static_cast<double>(correct) / set.count, torch::cat(probabilities).contiguous()};
+  return {loss_sum.item<double>() / set.count, static_cast<double>(correct.item<std::int64_t>()) / set.count,
+          torch::cat(probabilities).to(torch::kCPU).contiguous()};
 }
 
 MetricResults compute_metrics(const std::vector<std::shared_ptr<Metric>>& metrics, const Evaluation& evaluation,
@@ -339,18 +407,25 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
   double epoch_seconds_sum = 0;
   const auto training_start = Clock::now();
 
+  // Reading a loss on the host waits for the device. On the CPU that costs nothing and
+  // every step is checked before its update; on a GPU the losses of kCudaLossCheckEvery
+  // steps are read at once, and a non-finite one still names its own step.
+  const std::int64_t check_every = device.is_cuda() ? kCudaLossCheckEvery : 1;
+
   for (std::int64_t epoch = 1; epoch <= train.max_epochs; ++epoch) {
     const auto epoch_start = Clock::now();
     model->train();
     const torch::Tensor order = torch::randperm(data.train.count, data_generator, torch::kInt64);
     double loss_sum = 0;
-    std::int64_t correct = 0;
+    // Correct predictions are counted on the device and read once per epoch.
+    torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device));
+    PendingLosses pending;
     for (std::int64_t batch = 0; batch < batches; ++batch) {
       if (stop_requested()) throw Interrupted(fmt::format("stopped by a signal in epoch {}", epoch));
       const torch::Tensor indices = order.slice(0, batch * train.batch_size,
                                                 std::min((batch + 1) * train.batch_size, data.train.count));
-      const torch::Tensor images = pipeline.train_batch(train_pixels.index_select(0, indices), data_generator);
-      const torch::Tensor target = train_labels.index_select(0, indices).to(device);
+      const torch::Tensor images = pipeline.train_batch(pipeline.gather(train_pixels, indices), data_generator);
+      const torch::Tensor target = pipeline.gather(train_labels, indices);
       optimizer->zero_grad();
       torch::Tensor logits;
       try {
@@ -364,23 +439,23 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
                                       "that is not a std::exception", cell.model, epoch, batch + 1));
       }
       const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, target, loss_options);
-      const double loss_value = loss.item<double>();
-      if (!std::isfinite(loss_value)) {
-        throw TrainingError(fmt::format("the training loss became {} in epoch {}, step {} of {} "
-                                        "(learning rate {:g}); lower train.optimizer.lr or check "
-                                        "the data", loss_value, epoch, batch + 1, batches,
-                                        learning_rate(*optimizer)));
+      pending.add(loss.detach(), batch + 1, indices.size(0));
+      if (static_cast<std::int64_t>(pending.size()) >= check_every) {
+        loss_sum += pending.check_and_sum(epoch, batches, learning_rate(*optimizer));
       }
       loss.backward();
       if (train.grad_clip_norm > 0) torch::nn::utils::clip_grad_norm_(model->parameters(), train.grad_clip_norm);
       optimizer->step();
-      loss_sum += loss_value * static_cast<double>(indices.size(0));
-      correct += logits.detach().argmax(1).eq(target).sum().item<std::int64_t>();
+      correct += logits.detach().argmax(1).eq(target).sum();
       observer.on_batch(epoch, batch + 1, batches);
     }
+    loss_sum += pending.check_and_sum(epoch, batches, learning_rate(*optimizer));
+    const auto correct_count = correct.item<std::int64_t>();
     const double train_seconds = seconds_since(epoch_start);
+    release_free_memory();
 
     const Evaluation val = evaluate(*model, data.val, pipeline, train.eval_batch_size, device);
+    release_free_memory();
     if (!std::isfinite(val.loss)) {
       throw TrainingError(fmt::format("the validation loss became {} after epoch {}", val.loss, epoch));
     }
@@ -391,7 +466,7 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
     record.epoch = epoch;
     record.max_epochs = train.max_epochs;
     record.train_loss = loss_sum / static_cast<double>(images_per_epoch);
-    record.train_accuracy = static_cast<double>(correct) / static_cast<double>(images_per_epoch);
+    record.train_accuracy = static_cast<double>(correct_count) / static_cast<double>(images_per_epoch);
     record.val_loss = val.loss;
     record.val_accuracy = val.accuracy;
     record.learning_rate = learning_rate(*optimizer);

@@ -18,6 +18,8 @@ expect_in run1.log "4 finished now, 0 skipped"
   || fail "a confusion matrix per run and split expected"
 [ "$(sql runs.db "SELECT params_trainable FROM runs WHERE arm = 'narrow' LIMIT 1")" -gt 0 ] || fail "params recorded"
 [ -n "$(sql runs.db "SELECT torch_version FROM runs LIMIT 1")" ] || fail "provenance recorded"
+# train.device defaults to auto, which falls back to the CPU without a CUDA device.
+[ "$(sql runs.db "SELECT DISTINCT device FROM runs")" = cpu ] || fail "device: auto runs on the CPU here"
 [ "$(sql runs.db "PRAGMA integrity_check")" = ok ] || fail "integrity_check"
 
 expect_exit 0 report.log -- "$REPORT" --db runs.db

@@ -1,6 +1,8 @@
 // runner: runs an experiment grid (see `runner --help`).
 #include <malloc.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -48,6 +50,12 @@ void tune_malloc() {
   mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
 }
+
+// LibTorch's OpenMP threads spin between operations; on a machine shared with other
+// work half of a cell's CPU went into spinning (docs/performance.md). libgomp reads this
+// when a process starts, so it is set here for the cell processes the runner starts; a
+// value the user set wins.
+void tune_openmp() { setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0); }
 
 std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
   static const std::regex pattern(R"((\d+)/(\d+))");
@@ -164,6 +172,7 @@ int main(int argc, char** argv) {
     std::tie(options.shard_index, options.shard_count) = parse_shard(shard);
     if (options.jobs < 1) throw ablate::ConfigError("--jobs must be at least 1");
     tune_malloc();
+    tune_openmp();
 
     if (!cell.hash.empty()) {  // a child started by the grid loop
       auto plan = ablate::plan_grid(ablate::load_experiment(options.experiment, options.overrides),
