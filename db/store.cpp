@@ -18,6 +18,7 @@
 
 #include "ablate/error.hpp"
 #include "migrations.hpp"
+#include "sqlite_support.hpp"
 
 namespace ablate::db {
 
@@ -29,17 +30,6 @@ constexpr int kBusyTimeoutMs = 60000;
 
 // One place for "now", so every timestamp in the store has the same UTC ISO-8601 form.
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
-
-// Runs `body`, turning SQLite's exceptions into a StoreError that names the file and what
-// we were doing. StoreErrors thrown by `body` itself pass through unchanged.
-template <typename Body>
-auto guarded(const std::string& path, const char* doing, Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const SQLite::Exception& e) {
-    throw StoreError(fmt::format("store {}: {}: {}", path, doing, e.what()));
-  }
-}
 
 int read_user_version(SQLite::Database& db) {
   return db.execAndGet("PRAGMA user_version").getInt();
@@ -60,20 +50,6 @@ bool has_table(const std::vector<std::string>& tables, const std::string& name) 
     if (table == name) return true;
   }
   return false;
-}
-
-std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
-  if (column.isNull()) return std::nullopt;
-  return column.getInt64();
-}
-
-std::optional<double> optional_double(const SQLite::Column& column) {
-  if (column.isNull()) return std::nullopt;
-  return column.getDouble();
-}
-
-std::string text_or_empty(const SQLite::Column& column) {
-  return column.isNull() ? std::string() : column.getString();
 }
 
 // The columns list_runs and find_run read, in the order read_run_row expects.

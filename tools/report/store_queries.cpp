@@ -8,38 +8,24 @@
 #include <set>
 
 #include "ablate/error.hpp"
+#include "sqlite_support.hpp"
 #include "usage_error.hpp"
 
 namespace ablate::report {
 
 namespace {
 
-constexpr int kBusyTimeoutMs = 10000;
+using db::guarded;
+using db::optional_double;
+using db::optional_int;
 
-template <typename Body>
-auto guarded(const std::string& path, const char* doing, Body&& body) -> decltype(body()) {
-  try {
-    return body();
-  } catch (const SQLite::Exception& e) {
-    throw StoreError(fmt::format("store {}: {}: {}", path, doing, e.what()));
-  }
-}
+constexpr int kBusyTimeoutMs = 10000;
 
 std::vector<std::string> strings(SQLite::Database& db, const char* sql) {
   SQLite::Statement query(db, sql);
   std::vector<std::string> values;
   while (query.executeStep()) values.push_back(query.getColumn(0).getString());
   return values;
-}
-
-std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
-  if (column.isNull()) return std::nullopt;
-  return column.getInt64();
-}
-
-std::optional<double> optional_double(const SQLite::Column& column) {
-  if (column.isNull()) return std::nullopt;
-  return column.getDouble();
 }
 
 // The filters of a RunQuery as a WHERE clause over `runs r` and its parameters.
