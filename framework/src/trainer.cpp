@@ -14,6 +14,9 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
+#ifdef ABLATE_WITH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -282,6 +285,20 @@ double latency_ms(Model& model, const ImageSet& test, const InputPipeline& pipel
   return times[kRepeats / 2];
 }
 
+// Peak memory allocated on the GPU by LibTorch's caching allocator; -1 off the GPU.
+std::int64_t peak_cuda_bytes(const torch::Device& device) {
+#ifdef ABLATE_WITH_CUDA
+  if (device.is_cuda()) {
+    namespace allocator = c10::cuda::CUDACachingAllocator;
+    const auto stats = allocator::getDeviceStats(device.has_index() ? device.index() : 0);
+    return stats.allocated_bytes[static_cast<std::size_t>(allocator::StatType::AGGREGATE)].peak;
+  }
+#else
+  (void)device;
+#endif
+  return -1;
+}
+
 std::int64_t peak_rss_bytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
@@ -501,6 +518,7 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
   record_split("test", test, data.test, metrics, result);
   result.latency_ms = latency_ms(*model, data.test, pipeline);
   result.peak_rss_bytes = peak_rss_bytes();
+  result.peak_cuda_bytes = peak_cuda_bytes(device);
   return result;
 }
 
