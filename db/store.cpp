@@ -538,25 +538,10 @@ std::vector<RunRow> Store::list_runs(const RunFilter& filter) const {
 
 std::vector<EpochRow> Store::epochs(std::int64_t run_id) const {
   return guarded(path_, "cannot read epochs", [&] {
-    SQLite::Statement query(*db_,
-                            "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, "
-                            "learning_rate, seconds, images_per_second, is_best FROM epochs "
-                            "WHERE run_id = ? ORDER BY epoch");
+    SQLite::Statement query(*db_, fmt::format("SELECT {} FROM epochs WHERE run_id = ? ORDER BY epoch", kEpochColumns));
     query.bind(1, run_id);
     std::vector<EpochRow> rows;
-    while (query.executeStep()) {
-      EpochRow row;
-      row.epoch = query.getColumn(0).getInt64();
-      row.train_loss = query.getColumn(1).getDouble();
-      row.train_accuracy = query.getColumn(2).getDouble();
-      row.val_loss = query.getColumn(3).getDouble();
-      row.val_accuracy = query.getColumn(4).getDouble();
-      row.learning_rate = query.getColumn(5).getDouble();
-      row.seconds = query.getColumn(6).getDouble();
-      row.images_per_second = query.getColumn(7).getDouble();
-      row.is_best = query.getColumn(8).getInt() != 0;
-      rows.push_back(row);
-    }
+    while (query.executeStep()) rows.push_back(read_epoch_row(query));
     return rows;
   });
 }

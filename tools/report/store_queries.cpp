@@ -270,25 +270,13 @@ std::map<std::int64_t, std::vector<db::EpochRow>> StoreReader::epochs_of(
   return guarded(path(), "cannot read epochs", [&] {
     std::map<std::int64_t, std::vector<db::EpochRow>> epochs;
     SQLite::Statement query(*db_,
-                            "SELECT epoch, train_loss, train_accuracy, val_loss, val_accuracy, "
-                            "learning_rate, seconds, images_per_second, is_best FROM epochs "
-                            "WHERE run_id = ? ORDER BY epoch");
+                            fmt::format("SELECT {} FROM epochs WHERE run_id = ? ORDER BY epoch", db::kEpochColumns));
     for (const std::int64_t id : run_ids) {
       query.reset();
       query.bind(1, static_cast<std::int64_t>(id));
       auto& rows = epochs[id];
       while (query.executeStep()) {
-        db::EpochRow row;
-        row.epoch = query.getColumn(0).getInt64();
-        row.train_loss = query.getColumn(1).getDouble();
-        row.train_accuracy = query.getColumn(2).getDouble();
-        row.val_loss = query.getColumn(3).getDouble();
-        row.val_accuracy = query.getColumn(4).getDouble();
-        row.learning_rate = query.getColumn(5).getDouble();
-        row.seconds = query.getColumn(6).getDouble();
-        row.images_per_second = query.getColumn(7).getDouble();
-        row.is_best = query.getColumn(8).getInt() != 0;
-        rows.push_back(row);
+        rows.push_back(db::read_epoch_row(query));
       }
     }
     return epochs;
