@@ -39,6 +39,37 @@ inline std::string text_or_empty(const SQLite::Column& column) {
   return column.isNull() ? std::string() : column.getString();
 }
 
+// The SELECT and FROM read_run_row expects: a run with its test accuracy joined in.
+// Append WHERE/ORDER BY clauses to it.
+inline constexpr const char* kRunSelect =
+    "SELECT r.id, r.config_hash, r.status, r.arm, r.model, r.dataset, r.resolution, r.seed, "
+    "r.params_trainable, r.epochs, r.train_seconds, m.value, r.error, r.heartbeat_at, "
+    "(julianday('now') - julianday(r.heartbeat_at)) * 86400.0, r.host, r.pid "
+    "FROM runs r LEFT JOIN metrics m "
+    "ON m.run_id = r.id AND m.split = 'test' AND m.name = 'accuracy' ";
+
+inline RunRow read_run_row(SQLite::Statement& query) {
+  RunRow row;
+  row.id = query.getColumn(0).getInt64();
+  row.config_hash = query.getColumn(1).getString();
+  row.status = parse_run_status(query.getColumn(2).getString());
+  row.arm = query.getColumn(3).getString();
+  row.model = query.getColumn(4).getString();
+  row.dataset = query.getColumn(5).getString();
+  row.resolution = query.getColumn(6).getInt64();
+  row.seed = query.getColumn(7).getInt64();
+  row.params_trainable = optional_int(query.getColumn(8));
+  row.epochs = optional_int(query.getColumn(9));
+  row.train_seconds = optional_double(query.getColumn(10));
+  row.test_accuracy = optional_double(query.getColumn(11));
+  row.error = text_or_empty(query.getColumn(12));
+  row.heartbeat_at = text_or_empty(query.getColumn(13));
+  row.heartbeat_age_seconds = query.getColumn(14).isNull() ? 1e18 : query.getColumn(14).getDouble();
+  row.host = text_or_empty(query.getColumn(15));
+  row.pid = query.getColumn(16).isNull() ? 0 : query.getColumn(16).getInt64();
+  return row;
+}
+
 // The columns read_epoch_row expects, in its order.
 inline constexpr const char* kEpochColumns =
     "epoch, train_loss, train_accuracy, val_loss, val_accuracy, learning_rate, seconds, images_per_second, is_best";

@@ -52,36 +52,6 @@ bool has_table(const std::vector<std::string>& tables, const std::string& name) 
   return false;
 }
 
-// The columns list_runs and find_run read, in the order read_run_row expects.
-constexpr const char* kRunSelect =
-    "SELECT r.id, r.config_hash, r.status, r.arm, r.model, r.dataset, r.resolution, r.seed, "
-    "r.params_trainable, r.epochs, r.train_seconds, m.value, r.error, r.heartbeat_at, "
-    "(julianday('now') - julianday(r.heartbeat_at)) * 86400.0, r.host, r.pid "
-    "FROM runs r LEFT JOIN metrics m "
-    "ON m.run_id = r.id AND m.split = 'test' AND m.name = 'accuracy' ";
-
-RunRow read_run_row(SQLite::Statement& query) {
-  RunRow row;
-  row.id = query.getColumn(0).getInt64();
-  row.config_hash = query.getColumn(1).getString();
-  row.status = parse_run_status(query.getColumn(2).getString());
-  row.arm = query.getColumn(3).getString();
-  row.model = query.getColumn(4).getString();
-  row.dataset = query.getColumn(5).getString();
-  row.resolution = query.getColumn(6).getInt64();
-  row.seed = query.getColumn(7).getInt64();
-  row.params_trainable = optional_int(query.getColumn(8));
-  row.epochs = optional_int(query.getColumn(9));
-  row.train_seconds = optional_double(query.getColumn(10));
-  row.test_accuracy = optional_double(query.getColumn(11));
-  row.error = text_or_empty(query.getColumn(12));
-  row.heartbeat_at = text_or_empty(query.getColumn(13));
-  row.heartbeat_age_seconds = query.getColumn(14).isNull() ? 1e18 : query.getColumn(14).getDouble();
-  row.host = text_or_empty(query.getColumn(15));
-  row.pid = query.getColumn(16).isNull() ? 0 : query.getColumn(16).getInt64();
-  return row;
-}
-
 // Fails loudly when an UPDATE matched nothing: the caller holds a run id that is not in
 // this store, which is a bug worth naming rather than silently ignoring.
 void require_changed(SQLite::Database& db, const std::string& path, std::int64_t run_id) {

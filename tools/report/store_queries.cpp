@@ -148,30 +148,12 @@ std::vector<db::RunRow> StoreReader::list_runs(const RunQuery& run_query) const 
     const SqlCondition where = conditions(run_query);
     SQLite::Statement query(
         *db_,
-        "SELECT r.id, r.config_hash, r.status, r.arm, r.model, r.dataset, r.resolution, "
-        "r.seed, r.params_trainable, r.epochs, r.train_seconds, m.value, r.error, "
-        "r.heartbeat_at FROM runs r LEFT JOIN metrics m ON m.run_id = r.id AND "
-        "m.split = 'test' AND m.name = 'accuracy' " +
+        std::string(db::kRunSelect) +
             where.sql + " ORDER BY r.arm, r.resolution, r.seed, r.id");
     bind_all(query, where.parameters, 1);
     std::vector<db::RunRow> rows;
     while (query.executeStep()) {
-      db::RunRow row;
-      row.id = query.getColumn(0).getInt64();
-      row.config_hash = query.getColumn(1).getString();
-      row.status = db::parse_run_status(query.getColumn(2).getString());
-      row.arm = query.getColumn(3).getString();
-      row.model = query.getColumn(4).getString();
-      row.dataset = query.getColumn(5).getString();
-      row.resolution = query.getColumn(6).getInt64();
-      row.seed = query.getColumn(7).getInt64();
-      row.params_trainable = optional_int(query.getColumn(8));
-      row.epochs = optional_int(query.getColumn(9));
-      row.train_seconds = optional_double(query.getColumn(10));
-      row.test_accuracy = optional_double(query.getColumn(11));
-      row.error = query.getColumn(12).isNull() ? "" : query.getColumn(12).getString();
-      row.heartbeat_at = query.getColumn(13).isNull() ? "" : query.getColumn(13).getString();
-      rows.push_back(std::move(row));
+      rows.push_back(db::read_run_row(query));
     }
     return rows;
   });

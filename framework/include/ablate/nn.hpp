@@ -9,10 +9,15 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 #include <utility>
 
 #include <torch/nn.h>
 #include <torch/types.h>
+
+#include "ablate/error.hpp"
+#include "ablate/options.hpp"
+#include "ablate/plugin.hpp"
 
 namespace ablate::nn {
 
@@ -152,6 +157,21 @@ inline torch::nn::Sequential pooled_dense_head(std::int64_t channels, std::int64
   torch::nn::Sequential head(torch::nn::AdaptiveAvgPool2d(1), torch::nn::Flatten());
   head->extend(*dense_head(channels, dense, dropout, num_classes));
   return head;
+}
+
+// The checks every model with a dense head shares: `dense` >= 1, `dropout` in [0, 1).
+inline void check_dense_head(const Options& options, std::int64_t dense, double dropout) {
+  if (dense < 1) options.fail("dense", "must be at least 1");
+  if (dropout < 0 || dropout >= 1) options.fail("dropout", "must be in [0, 1)");
+}
+
+// A network that halves the image `pools` times needs at least 2^pools pixels.
+inline void check_resolution_for_pools(const Options& options, const ModelInput& input, std::int64_t pools) {
+  const std::int64_t smallest = std::int64_t{1} << pools;
+  if (input.resolution < smallest) {
+    throw ConfigError(options.owner() + ": its " + std::to_string(pools) + " max-pools need a resolution of at least " +
+                      std::to_string(smallest) + "; the grid cell has " + std::to_string(input.resolution));
+  }
 }
 
 }  // namespace ablate::nn

@@ -50,13 +50,8 @@ class SkipCnn : public Model {
 Model* create(const Options& options, const ModelInput& input) {
   const auto dense = options.get_int("dense", 64);
   const auto dropout = options.get_double("dropout", 0.3);
-  if (dense < 1) options.fail("dense", "must be at least 1");
-  if (dropout < 0 || dropout >= 1) options.fail("dropout", "must be in [0, 1)");
-  constexpr std::int64_t kSmallest = std::int64_t{1} << kPools;
-  if (input.resolution < kSmallest) {
-    throw ConfigError(options.owner() + ": its " + std::to_string(kPools) + " max-pools need a resolution of at least " +
-                      std::to_string(kSmallest) + "; the grid cell has " + std::to_string(input.resolution));
-  }
+  nn::check_dense_head(options, dense, dropout);
+  nn::check_resolution_for_pools(options, input, kPools);
   return new SkipCnn(input, dense, dropout);
 }
 

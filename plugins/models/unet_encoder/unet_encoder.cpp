@@ -130,8 +130,7 @@ Model* create(const Options& options, const ModelInput& input) {
     if (rate < 0 || rate >= 1) options.fail("stage_dropout", "rates must be in [0, 1)");
   }
   if (s.se_reduction < 0) options.fail("se_reduction", "must be 0 (no squeeze-and-excitation) or at least 1");
-  if (s.dense < 1) options.fail("dense", "must be at least 1");
-  if (s.dropout < 0 || s.dropout >= 1) options.fail("dropout", "must be in [0, 1)");
+  nn::check_dense_head(options, s.dense, s.dropout);
   const std::int64_t smallest = std::int64_t{1} << s.pools();
   if (input.resolution < smallest) {
     options.fail("depth", "of " + std::to_string(s.depth) + " with pool: " + s.pool + " halves the image " +
