@@ -1,8 +1,8 @@
 """The idiomatic script (idiomatic.py) with the runner's optimisations applied by hand:
 every core (torch.set_num_threads), channels-last weights and inputs, images kept uint8
-and converted per batch, torch.inference_mode for evaluation. Run it with
-GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=536870912 (the
-runner's mallopt settings); bench/throughput does."""
+and converted per batch, torch.inference_mode for evaluation. Run it with the runner's
+process settings: LD_PRELOAD=libtcmalloc_minimal.so.4 (the allocator the runner links)
+and OMP_WAIT_POLICY=PASSIVE; bench/throughput does."""
 import os
 
 import torch

@@ -358,6 +358,8 @@ std::string resolve_device(const std::string& device) {
 
 std::string torch_version() { return TORCH_VERSION; }
 
+void keep_torch_single_threaded() { torch::set_num_threads(1); }
+
 ExecutionContext prepare_execution(const TrainSettings& train) {
   ExecutionContext context;
   context.device = resolve_device(train.device);

@@ -90,6 +90,11 @@ ExecutionContext prepare_execution(const TrainSettings& train);
 std::string resolve_device(const std::string& device);
 std::string torch_version();
 
+// Keeps LibTorch's operations in this process on the calling thread. For the runner's
+// main process, which cells are forked from: fork() copies only the calling thread, so
+// an OpenMP thread pool started before it would be waited on forever in the child.
+void keep_torch_single_threaded();
+
 // Trains the cell's model on `data`, keeps the best-validation weights, evaluates them
 // on val and test with every metric, and returns the numbers. Saves the best weights to
 // `checkpoint_path` unless it is empty. Throws TrainingError for a non-finite loss

@@ -1,5 +1,6 @@
 # The same configuration and seed give bit-identical curves and metrics in two separate
-# processes; another seed does not; --evaluate reproduces the stored metrics from the
+# runs, one with cells forked from the runner and one with fresh cell processes; another
+# seed does not; --evaluate reproduces the stored metrics from the
 # checkpoint.
 source "$(dirname "$0")/lib.bash" "$@"
 cat > grid.yaml <<'YAML'
@@ -10,7 +11,7 @@ seeds: [0]
 train: {batch_size: 16, max_epochs: 3, threads: 1, augment: {horizontal_flip: true, rotate90: true, crop_min_area: 0.8}}
 YAML
 expect_exit 0 one.log -- "$RUNNER" grid.yaml --db one.db
-expect_exit 0 two.log -- "$RUNNER" grid.yaml --db two.db
+expect_exit 0 two.log -- "$RUNNER" grid.yaml --db two.db --fresh-process
 expect_exit 0 three.log -- "$RUNNER" grid.yaml --db three.db "seeds=[1]"
 curves="SELECT printf('%.17g %.17g %.17g %.17g', train_loss, train_accuracy, val_loss, val_accuracy) FROM epochs ORDER BY epoch"
 metrics="SELECT split || ' ' || name || ' ' || printf('%.17g', value) FROM metrics ORDER BY split, name"

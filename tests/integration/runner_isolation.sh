@@ -1,4 +1,4 @@
-# Each cell runs in its own process: a plugin that segfaults or aborts fails only its own
+# Each cell runs in its own process (a fork of the runner, or a fresh one): a plugin that segfaults or aborts fails only its own
 # cell, with the signal and the tail of its output in the store; the grid goes on.
 source "$(dirname "$0")/lib.bash" "$@"
 crashing_dir="$(dirname "$PLUGIN_DIR")/crashing-plugins"
@@ -27,6 +27,10 @@ expect_exit 0 again.log -- "$RUNNER" crash.yaml --db runs.db --plugins "$crashin
 expect_in again.log "0 finished now, 3 skipped"
 expect_exit 1 retry.log -- "$RUNNER" crash.yaml --db runs.db --plugins "$crashing_dir" --retry-failed
 expect_in retry.log "0 finished now, 1 skipped (done, failed before or running elsewhere), 2 failed"
+# The same with fresh cell processes instead of forks of the runner.
+expect_exit 1 fresh.log -- "$RUNNER" crash.yaml --db runs.db --plugins "$crashing_dir" --retry-failed --fresh-process
+expect_in fresh.log "2 failed"
+case "$(sql runs.db "SELECT error FROM runs WHERE arm = 'segfault'")" in *"signal 11"*) ;; *) fail "fresh: signal 11" ;; esac
 # --force runs finished cells again too, in place: still one row per cell.
 expect_exit 1 force.log -- "$RUNNER" crash.yaml --db runs.db --plugins "$crashing_dir" --force
 expect_in force.log "1 finished now"

@@ -5,10 +5,11 @@ ABLATE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ABLATE_BUILD_DIR="${ABLATE_BUILD_DIR:-$ABLATE_ROOT/build}"
 
 # Everything Ablate needs from Debian 12. libopenblas0-pthread matters: without it
-# LibTorch's matrix products use the reference BLAS and run ~14x slower.
+# LibTorch's matrix products use the reference BLAS and run ~14x slower; the runner links
+# tcmalloc (libgoogle-perftools-dev) for speed and memory (docs/performance.md).
 ABLATE_PACKAGES=(
   build-essential cmake ninja-build ccache git pkg-config
-  libtorch-dev libopenblas0-pthread
+  libtorch-dev libopenblas0-pthread libgoogle-perftools-dev
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libfmt-dev nlohmann-json3-dev
   libssl-dev zlib1g-dev libzip-dev libcurl4-openssl-dev libgtest-dev

@@ -1,4 +1,4 @@
-// Child processes for grid cells: fork, exec, one output pipe.
+// Child processes for grid cells: a fork of the runner, or a fresh process; one output pipe.
 #include "child_process.hpp"
 
 #include <fcntl.h>
@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <iostream>
 #include <utility>
 
 #include <fmt/format.h>
@@ -17,29 +19,81 @@
 
 namespace ablate {
 
-ChildProcess::ChildProcess(const std::vector<std::string>& argv) {
+namespace {
+
+// In a forked child: peak memory counts from here, not from the parent's high-water mark
+// that fork() copied (Linux >= 4.0: "5" resets VmHWM to the current resident size).
+void reset_peak_memory() {
+  const int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  [[maybe_unused]] const auto ignored = write(fd, "5", 1);
+  close(fd);
+}
+
+void flush_all_output() {
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+}
+
+}  // namespace
+
+ChildProcess::ChildProcess(const std::function<void()>& in_child) {
   int pipe_fds[2];
   if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw Error(fmt::format("cannot create a pipe: {}", std::strerror(errno)));
-  std::vector<char*> args;
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
+  // Whatever this process has buffered must not be written a second time by the child.
+  flush_all_output();
   const pid_t parent = getpid();
-  pid_ = fork();
-  if (pid_ < 0) throw Error(fmt::format("cannot start a process: {}", std::strerror(errno)));
+  pid_ = ::fork();
+  if (pid_ < 0) {
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    throw Error(fmt::format("cannot start a process: {}", std::strerror(errno)));
+  }
   if (pid_ == 0) {
-    // In the child: only async-signal-safe calls until exec.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
     dup2(pipe_fds[1], STDOUT_FILENO);
     dup2(pipe_fds[1], STDERR_FILENO);
-    execv(args[0], args.data());
-    const char message[] = "runner: cannot execute the cell process\n";
-    [[maybe_unused]] const auto ignored = write(STDERR_FILENO, message, sizeof(message) - 1);
-    _exit(127);
+    close(pipe_fds[0]);
+    close(pipe_fds[1]);
+    in_child();
+    _exit(127);  // not reached: in_child ends the process
   }
   close(pipe_fds[1]);
   fd_ = pipe_fds[0];
   fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) | O_NONBLOCK);
+}
+
+std::unique_ptr<ChildProcess> ChildProcess::exec(const std::vector<std::string>& argv) {
+  std::vector<char*> args;
+  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
+  args.push_back(nullptr);
+  return std::unique_ptr<ChildProcess>(new ChildProcess([&args] {
+    // Only async-signal-safe calls until exec: another thread may hold a lock.
+    execv(args[0], args.data());
+    const char message[] = "runner: cannot execute the cell process\n";
+    [[maybe_unused]] const auto ignored = write(STDERR_FILENO, message, sizeof(message) - 1);
+    _exit(127);
+  }));
+}
+
+std::unique_ptr<ChildProcess> ChildProcess::fork(const std::function<int()>& body) {
+  return std::unique_ptr<ChildProcess>(new ChildProcess([&body] {
+    reset_peak_memory();
+    int code = 127;
+    try {
+      code = body();
+    } catch (const std::exception& e) {
+      std::cerr << "runner: error: " << e.what() << "\n";
+    } catch (...) {
+      std::cerr << "runner: error: the cell threw something that is not a std::exception\n";
+    }
+    flush_all_output();
+    // _exit, not exit: the parent's objects (its store connection, its other children)
+    // were copied into this process and must not be destroyed here.
+    _exit(code);
+  }));
 }
 
 ChildProcess::~ChildProcess() {

@@ -5,6 +5,8 @@
 #include <sys/types.h>
 
 #include <deque>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,9 +15,17 @@ namespace ablate {
 
 class ChildProcess {
  public:
-  // Starts `argv` (argv[0] is the executable's path). The child dies with its parent
-  // (PR_SET_PDEATHSIG), so a killed runner never leaves cells training unseen.
-  explicit ChildProcess(const std::vector<std::string>& argv);
+  // Starts `argv` (argv[0] is the executable's path): a fresh process that loads
+  // everything itself. The child dies with its parent (PR_SET_PDEATHSIG), so a killed
+  // runner never leaves cells training unseen.
+  static std::unique_ptr<ChildProcess> exec(const std::vector<std::string>& argv);
+
+  // Forks this process and runs `body` in the child, whose return value is its exit
+  // code. The child starts with everything this process has loaded (LibTorch, plugins,
+  // the plan), which saves LibTorch's ~0.3 s start-up per cell. The caller must be
+  // single-threaded and hold no SQLite connection (one must never cross fork()); the
+  // child never returns into the caller and runs no destructors of the caller's objects.
+  static std::unique_ptr<ChildProcess> fork(const std::function<int()>& body);
   ~ChildProcess();
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -35,6 +45,10 @@ class ChildProcess {
   static constexpr std::size_t kTailLines = 30;
 
  private:
+  // Forks with the child's output going into a pipe; in the child runs `in_child`, which
+  // must not return.
+  explicit ChildProcess(const std::function<void()>& in_child);
+
   pid_t pid_ = -1;
   int fd_ = -1;
   std::string partial_;

@@ -1,5 +1,6 @@
 // runner: runs an experiment grid (see `runner --help`).
 #include <malloc.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -43,19 +44,30 @@ exit status: 0 every cell finished; 1 some cell failed (the others ran);
 environment: ABLATE_PLUGIN_PATH  colon-separated folders searched for plugins after --plugins.
 )";
 
-// glibc malloc returns large activation buffers to the OS after every step and maps them
-// again on the next: millions of page faults. Keeping them mapped nearly doubles training
-// speed (DESIGN §11), so the runner sets this itself.
+// The allocator matters to LibTorch on the CPU: every step allocates and frees its
+// activation buffers. The runner links tcmalloc (ABLATE_WITH_TCMALLOC), which keeps them
+// cheap and the heap compact. Built without it, glibc malloc would return every large
+// buffer to the OS after each step and map it again on the next (millions of page faults):
+// keeping them mapped nearly doubles training speed (DESIGN §11), at the price of a more
+// fragmented heap.
 void tune_malloc() {
+#ifndef ABLATE_WITH_TCMALLOC
   mallopt(M_MMAP_MAX, 0);
   mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+#endif
 }
 
 // LibTorch's OpenMP threads spin between operations; on a machine shared with other
-// work half of a cell's CPU went into spinning (docs/performance.md). libgomp reads this
-// when a process starts, so it is set here for the cell processes the runner starts; a
-// value the user set wins.
-void tune_openmp() { setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0); }
+// work half of a cell's CPU went into spinning (docs/performance.md). libgomp reads the
+// policy once, in its own initialiser, before main() runs (and glibc resets the
+// environment after an executable's .preinit_array, so setting it there is lost). Cells
+// are forks of this process, so when the policy is not set the runner sets it and starts
+// itself again: ~0.3 s, once per grid. A value the user set wins.
+void ensure_passive_openmp(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
+  execv("/proc/self/exe", argv);  // returns only on failure: then the default policy it is
+}
 
 std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
   static const std::regex pattern(R"((\d+)/(\d+))");
@@ -88,10 +100,11 @@ int main(int argc, char** argv) {
       ("threads", po::value(&options.threads)->default_value(0), "LibTorch threads per cell (default: cores / jobs)")
       ("retry-failed", po::bool_switch(&options.retry_failed), "run failed cells again (killed and stale ones always are)")
       ("force", po::bool_switch(&options.force), "run every cell again, finished ones too")
+      ("fresh-process", po::bool_switch(&options.fresh_processes), "start every cell as a new process rather than a fork of the runner (~0.3 s more per cell; GPU cells always are)")
       ("shard", po::value(&shard), "run only shard I of N (0-based): every N-th cell from cell I")
       ("plugins", po::value(&plugin_dirs)->composing(), "also load plugins from DIR (repeatable; searched first)")
       ("quiet,q", po::bool_switch(&options.quiet), "print only warnings, errors and the summary")
-      ("verbose,v", po::bool_switch(&options.verbose), "also say why each skipped cell was skipped")
+      ("verbose,v", po::bool_switch(&options.verbose), "also say why each skipped cell was skipped, and how long the runner's own work in each cell took")
       ("list-plugins", "list the model, dataset and metric plugins found, and any that were refused")
       ("describe", po::value(&describe), "print MODEL's layers, output shapes, parameters and FLOPs")
       ("resolution", po::value(&resolution), "--describe: image side (default 64)")
@@ -172,7 +185,6 @@ int main(int argc, char** argv) {
     std::tie(options.shard_index, options.shard_count) = parse_shard(shard);
     if (options.jobs < 1) throw ablate::ConfigError("--jobs must be at least 1");
     tune_malloc();
-    tune_openmp();
 
     if (!cell.hash.empty()) {  // a child started by the grid loop
       auto plan = ablate::plan_grid(ablate::load_experiment(options.experiment, options.overrides),
@@ -180,6 +192,7 @@ int main(int argc, char** argv) {
       cell.db = ablate::store_path(options);
       cell.threads = options.threads;
       cell.quiet = options.quiet;
+      cell.verbose = options.verbose;
       return ablate::run_cell(*plan, cell);
     }
     if (!emit_slurm.empty()) {
@@ -206,6 +219,7 @@ int main(int argc, char** argv) {
       }
       return ablate::kExitOk;
     }
+    if (!options.dry_run) ensure_passive_openmp(argv);
     return ablate::run_grid(options);
   } catch (const ablate::Error& e) {
     std::cerr << "runner: error: " << e.what() << "\n";

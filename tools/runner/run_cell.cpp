@@ -67,8 +67,11 @@ class CellObserver : public TrainingObserver {
       : store_(store), run_id_(run_id), prefix_(std::move(prefix)), options_(options) {}
 
   void on_epoch(const EpochResult& e) override {
+    const auto start = Clock::now();
     store_.add_epoch(run_id_, db::EpochRow{e.epoch, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy,
                                            e.learning_rate, e.seconds, e.images_per_second});
+    const auto stored = Clock::now();
+    store_seconds += std::chrono::duration<double>(stored - start).count();
     if (options_.quiet) return;
     std::cerr << fmt::format(
         "{} epoch {}/{}  train loss {:.4f} acc {:.4f}  val loss {:.4f} acc {:.4f}  lr {:.3g}  {:.0f} img/s  "
@@ -76,6 +79,7 @@ class CellObserver : public TrainingObserver {
         prefix_, e.epoch, e.max_epochs, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy,
         e.learning_rate, e.images_per_second, e.seconds, e.improved ? "  *best" : "")
               << std::flush;
+    progress_seconds += std::chrono::duration<double>(Clock::now() - stored).count();
   }
 
   void on_batch(std::int64_t epoch, std::int64_t batch, std::int64_t batches) override {
@@ -84,7 +88,12 @@ class CellObserver : public TrainingObserver {
     if (batch != batches && std::chrono::duration<double>(now - last_).count() < 0.5) return;
     last_ = now;
     std::cerr << fmt::format("@progress {} {} {} {}\n", run_id_, epoch, batch, batches) << std::flush;
+    progress_seconds += std::chrono::duration<double>(Clock::now() - now).count();
   }
+
+  // The runner's own work inside the cell, for --verbose.
+  double store_seconds = 0;
+  double progress_seconds = 0;
 
  private:
   db::Store& store_;
@@ -121,14 +130,20 @@ int run_cell(const GridPlan& plan, const CellOptions& options) {
     CellObserver observer(store, options.run_id, prefix, options);
     const RunResult result = train_and_evaluate(cell, plan.registry, plan.info, data, plan.metrics, context, observer,
                                                 (fs::path(store.artifact_dir()) / checkpoint).string());
+    const auto finishing = Clock::now();
     store.finish_run(options.run_id, to_summary(result, checkpoint), to_metric_rows(result), to_matrix_rows(result),
                      to_prediction_rows(result));
+    observer.store_seconds += std::chrono::duration<double>(Clock::now() - finishing).count();
     double accuracy = std::nan("");
     for (const auto& m : result.metrics) {
       if (m.split == "test" && m.name == "accuracy") accuracy = m.value;
     }
     std::cerr << fmt::format("{} finished: test accuracy {:.4f}, {} epochs (best {}), {:.1f}s\n", prefix, accuracy,
                              result.epochs, result.best_epoch, result.train_seconds);
+    if (options.verbose) {
+      std::cerr << fmt::format("{} runner work in the cell: store writes {:.4f}s, progress output {:.4f}s\n", prefix,
+                               observer.store_seconds, observer.progress_seconds);
+    }
     return kExitOk;
   } catch (const Interrupted& e) {
     store.end_run(options.run_id, db::RunStatus::killed, e.what());

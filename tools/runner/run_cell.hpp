@@ -16,6 +16,7 @@ struct CellOptions {
   std::int64_t threads = 0;     // 0: the cell's train.threads
   bool progress_protocol = false;  // print "@progress" lines for the parent's status line
   bool quiet = false;
+  bool verbose = false;  // also say how long the store writes and progress output took
 };
 
 // Trains the cell and records it in the store (finished, failed or killed). Returns the

@@ -11,6 +11,7 @@
 #include <deque>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -20,6 +21,7 @@
 #include "grid_plan.hpp"
 #include "interrupt.hpp"
 #include "provenance.hpp"
+#include "run_cell.hpp"
 #include "store.hpp"
 #include "trainer.hpp"
 
@@ -110,7 +112,40 @@ std::vector<std::string> child_command(const RunnerOptions& options, const std::
   argv.insert(argv.end(), {"--db", db, "--cell", hash, "--run-id", std::to_string(run_id), "--threads",
                            std::to_string(threads), "--progress-protocol"});
   if (options.quiet) argv.push_back("--quiet");
+  if (options.verbose) argv.push_back("--verbose");
   return argv;
+}
+
+// A cell runs in a fork of this process, which has LibTorch, the plugins and the plan
+// loaded already (LibTorch's start-up alone is ~0.3 s a process). A fresh process
+// (`runner ... --cell HASH`) is started instead with --fresh-process, and for a GPU:
+// CUDA cannot be used in a fork of a process that has initialised it.
+std::unique_ptr<ChildProcess> start_cell(const RunnerOptions& options, const GridPlan& plan, const PlannedCell& planned,
+                                         std::int64_t run_id, std::int64_t threads, const std::string& device,
+                                         const std::string& db_path, std::optional<db::Store>& store) {
+  if (options.fresh_processes || device != "cpu") {
+    return ChildProcess::exec(child_command(options, db_path, planned.hash, run_id, threads));
+  }
+  CellOptions cell;
+  cell.db = db_path;
+  cell.hash = planned.hash;
+  cell.run_id = run_id;
+  cell.threads = threads;
+  cell.progress_protocol = true;
+  cell.quiet = options.quiet;
+  cell.verbose = options.verbose;
+  // An SQLite connection must never cross fork(): its locks belong to this process, while
+  // its bookkeeping would be copied into the child. Closed here, opened again below.
+  store.reset();
+  std::unique_ptr<ChildProcess> child;
+  try {
+    child = ChildProcess::fork([&plan, &cell] { return run_cell(plan, cell); });
+  } catch (...) {
+    store.emplace(db_path);
+    throw;
+  }
+  store.emplace(db_path);
+  return child;
 }
 
 db::RunClaim make_claim(const GridPlan& plan, const PlannedCell& planned, std::int64_t grid_id,
@@ -179,11 +214,13 @@ std::string store_path(const RunnerOptions& options) {
 }
 
 int run_grid(const RunnerOptions& options) {
+  keep_torch_single_threaded();  // cells are forked from this process (start_cell)
   auto plan = plan_grid(load_experiment(options.experiment, options.overrides), options.plugin_dirs,
                         /*validate_models=*/true);
   for (const auto& problem : plan->registry.problems()) std::cerr << "runner: warning: " << problem << "\n";
   const std::string db_path = store_path(options);
-  db::Store store(db_path);
+  // Optional because it is closed around every fork(): see start_cell.
+  std::optional<db::Store> store(std::in_place, db_path);
 
   const Provenance provenance = collect_provenance(fs::path(options.experiment).parent_path());
   db::ClaimPolicy policy;
@@ -199,7 +236,7 @@ int run_grid(const RunnerOptions& options) {
     std::cout << fmt::format("grid '{}' from {}: {} cells{}, store {}\n", plan->experiment.name,
                              plan->experiment.source, cells.size(), shard_text, db_path);
     for (const auto* planned : cells) {
-      const auto existing = store.find_run(planned->hash);
+      const auto existing = store->find_run(planned->hash);
       const bool done = existing && ((existing->status == db::RunStatus::finished && !options.force) ||
                                      (existing->status == db::RunStatus::failed && !options.retry_failed && !options.force));
       to_run += !done;
@@ -214,7 +251,7 @@ int run_grid(const RunnerOptions& options) {
   const auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
   const std::int64_t jobs = std::max<std::int64_t>(1, options.jobs);
   const std::int64_t threads_per_cell = options.threads > 0 ? options.threads : std::max<std::int64_t>(1, cores / jobs);
-  const std::int64_t grid_id = store.add_grid(plan->experiment.name, plan->experiment.source, plan->experiment.text);
+  const std::int64_t grid_id = store->add_grid(plan->experiment.name, plan->experiment.source, plan->experiment.text);
   install_stop_handlers();
 
   Progress progress(cells.size(), options.quiet);
@@ -235,7 +272,7 @@ int run_grid(const RunnerOptions& options) {
       const std::string prefix = fmt::format("[{}/{}] {}", planned->cell.index + 1, plan->cells.size(), planned->cell.label());
       const std::int64_t threads = planned->cell.train.threads > 0 ? planned->cell.train.threads : threads_per_cell;
       const db::RunClaim claim = make_claim(*plan, *planned, grid_id, provenance, threads);
-      const db::ClaimResult claimed = store.claim_run(claim, policy);
+      const db::ClaimResult claimed = store->claim_run(claim, policy);
       if (claimed.outcome != db::ClaimOutcome::claimed) {
         ++skipped;
         progress.cell_done();
@@ -253,9 +290,9 @@ int run_grid(const RunnerOptions& options) {
       cell.started = Clock::now();
       cell.progress = "starting";
       try {
-        cell.child = std::make_unique<ChildProcess>(child_command(options, db_path, planned->hash, claimed.run_id, threads));
+        cell.child = start_cell(options, *plan, *planned, claimed.run_id, threads, claim.device, db_path, store);
       } catch (const std::exception& e) {
-        store.end_run(claimed.run_id, db::RunStatus::failed, e.what());
+        store->end_run(claimed.run_id, db::RunStatus::failed, e.what());
         ++failed;
         progress.cell_done();
         progress.line(fmt::format("{} failed: {}", prefix, e.what()));
@@ -283,7 +320,7 @@ int run_grid(const RunnerOptions& options) {
     if (seconds_between(last_heartbeat, now) >= kHeartbeatEverySeconds) {
       // The parent beats for its children: a hung cell still counts as alive, a dead
       // runner (and with it, its children) stops beating.
-      for (const auto& cell : running) store.heartbeat(cell.run_id);
+      for (const auto& cell : running) store->heartbeat(cell.run_id);
       last_heartbeat = now;
     }
 
@@ -305,7 +342,7 @@ int run_grid(const RunnerOptions& options) {
         if (!is_progress(line)) progress.child_line(line);
       }
       const std::string prefix = fmt::format("[{}/{}] {}", it->planned->cell.index + 1, plan->cells.size(), it->planned->cell.label());
-      switch (record_cell_end(store, *it, *status, stop_requested().load(), progress, prefix)) {
+      switch (record_cell_end(*store, *it, *status, stop_requested().load(), progress, prefix)) {
         case CellEnd::finished:
           ++finished;
           finished_seconds += seconds_between(it->started, now);

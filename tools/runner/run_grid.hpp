@@ -19,6 +19,7 @@ struct RunnerOptions {
   bool verbose = false;
   bool retry_failed = false;
   bool force = false;
+  bool fresh_processes = false;  // start each cell as a new runner process, not a fork
   std::int64_t jobs = 1;
   std::int64_t threads = 0;  // per cell; 0 = the cores split between --jobs cells
   std::int64_t shard_index = 0;
