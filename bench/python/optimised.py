@@ -2,7 +2,7 @@
 every core (torch.set_num_threads), channels-last weights and inputs, images kept uint8
 and converted per batch, torch.inference_mode for evaluation. Run it with the runner's
 process settings: LD_PRELOAD=libtcmalloc_minimal.so.4 (the allocator the runner links)
-and OMP_WAIT_POLICY=PASSIVE; bench/throughput does."""
+OMP_WAIT_POLICY=PASSIVE and OPENBLAS_NUM_THREADS=1; bench/throughput does."""
 import os
 
 import torch

@@ -1,6 +1,7 @@
 // Training and evaluation of one grid cell with LibTorch.
 #include "trainer.hpp"
 
+#include <dlfcn.h>
 #include <sys/resource.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -345,6 +346,27 @@ std::shared_ptr<Model> build_model(const Cell& cell, const PluginRegistry& regis
   return model;
 }
 
+// Python's zero_grad(set_to_none=True), which LibTorch 1.13's C++ optimizers lack: the
+// next backward writes each gradient instead of adding it to a tensor zeroed here, which
+// saves a pass over every gradient per step. The values are the same.
+void drop_gradients(torch::optim::Optimizer& optimizer) {
+  for (auto& group : optimizer.param_groups()) {
+    for (auto& parameter : group.params()) parameter.mutable_grad().reset();
+  }
+}
+
+// Debian's LibTorch calls OpenBLAS (libopenblas0-pthread) for matrix products and for
+// the convolutions oneDNN hands to a GEMM. LibTorch already spreads work over its OpenMP
+// threads; OpenBLAS's own thread pool on top of them oversubscribes the cores, and its
+// idle threads spin in sched_yield between calls (perf: a quarter of the baseline's
+// training time at 28 px). One OpenBLAS thread per caller: encoder at 28 px +20%,
+// baseline +12%, neutral at 64 and 128 (docs/performance.md). Looked up at run time, as
+// the system's BLAS may be another library.
+void use_one_openblas_thread() {
+  using SetThreads = void (*)(int);
+  if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
+}
+
 }  // namespace
 
 std::string resolve_device(const std::string& device) {
@@ -367,6 +389,7 @@ ExecutionContext prepare_execution(const TrainSettings& train) {
   const auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
   context.threads = train.threads > 0 ? train.threads : cores;
   torch::set_num_threads(static_cast<int>(context.threads));
+  use_one_openblas_thread();
   if (train.deterministic) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
   context.torch_version = TORCH_VERSION;
   return context;
@@ -445,7 +468,7 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
                                                 std::min((batch + 1) * train.batch_size, data.train.count));
       const torch::Tensor images = pipeline.train_batch(pipeline.gather(train_pixels, indices), data_generator);
       const torch::Tensor target = pipeline.gather(train_labels, indices);
-      optimizer->zero_grad();
+      drop_gradients(*optimizer);
       torch::Tensor logits;
       try {
         const AutocastScope autocast(train.amp == "bf16", device);
