@@ -206,6 +206,8 @@ nlohmann::json yaml_to_json(const YAML::Node& node) {
   return text;
 }
 
+// The settings that make a run's identity. `threads` and `images` are left out: they
+// change how a cell runs, not what it computes.
 nlohmann::json TrainSettings::to_json() const {
   nlohmann::json optimizer_json = {{"name", optimizer}, {"lr", lr}, {"weight_decay", weight_decay}};
   if (optimizer == "sgd") {
@@ -280,7 +282,7 @@ TrainSettings parse_train(const YAML::Node& node, const std::string& source) {
   check_keys(node,
              {"optimizer", "batch_size", "eval_batch_size", "max_epochs", "steps_per_epoch", "early_stopping", "scheduler",
               "class_weights", "label_smoothing", "grad_clip_norm", "normalize", "augment", "device",
-              "deterministic", "amp", "threads", "channels_last"},
+              "deterministic", "amp", "threads", "channels_last", "images"},
              "train", source);
   if (const auto optimizer = node["optimizer"]) {
     require_map(optimizer, "train.optimizer", source);
@@ -352,6 +354,7 @@ TrainSettings parse_train(const YAML::Node& node, const std::string& source) {
   if (node["deterministic"]) train.deterministic = flag(node["deterministic"], "train.deterministic", source);
   if (node["threads"]) train.threads = positive(node["threads"], "train.threads", 0, source);
   if (node["channels_last"]) train.channels_last = flag(node["channels_last"], "train.channels_last", source);
+  if (node["images"]) train.images = choice(node["images"], "train.images", {"memory", "disk"}, source);
   return train;
 }
 

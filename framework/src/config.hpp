@@ -56,6 +56,7 @@ struct TrainSettings {
   std::string device = "auto";         // auto | cpu | cuda
   std::int64_t threads = 0;            // 0 = every core
   bool channels_last = true;
+  std::string images = "memory";       // memory | disk: where the pixels stay while the cell runs (split_pixels.hpp)
 
   nlohmann::json to_json() const;
 };

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <thread>
 
@@ -26,6 +27,7 @@
 #include "model_factory.hpp"
 #include "model_summary.hpp"
 #include "optimization.hpp"
+#include "split_pixels.hpp"
 
 namespace ablate {
 
@@ -44,10 +46,29 @@ ModelInput model_input(const Cell& cell, const DatasetInfo& info) {
   return ModelInput{info.channels, cell.resolution, info.num_classes};
 }
 
-// A split as uint8 (N, H, W, C), viewed without copying the dataset's pixels.
-torch::Tensor pixels_of(const ImageSet& set) {
-  return torch::from_blob(const_cast<std::uint8_t*>(set.pixels.data()),
-                          {set.count, set.height, set.width, set.channels}, torch::kUInt8);
+// An in-memory split as uint8 (N, H, W, C), viewed without copying its pixels.
+torch::Tensor view_of(const SplitPixels& pixels, const ImageSet& set) {
+  return torch::from_blob(const_cast<std::uint8_t*>(pixels.memory()), {set.count, set.height, set.width, set.channels},
+                          torch::kUInt8);
+}
+
+// Images `indices` of a split, uint8 (n, H, W, C): from memory already on the device (for
+// a GPU through pinned memory), from disk on the host (the pipeline moves them).
+torch::Tensor gather_images(const InputPipeline& pipeline, const SplitPixels& pixels, const ImageSet& set,
+                            const torch::Tensor& indices) {
+  if (pixels.memory() != nullptr) return pipeline.gather(view_of(pixels, set), indices);
+  torch::Tensor images = torch::empty({indices.size(0), set.height, set.width, set.channels}, torch::kUInt8);
+  const torch::Tensor order = indices.contiguous();
+  pixels.read(order.data_ptr<std::int64_t>(), order.size(0), images.data_ptr<std::uint8_t>());
+  return images;
+}
+
+// Images start..end of a split, uint8 (n, H, W, C), on the host.
+torch::Tensor range_of_images(const SplitPixels& pixels, const ImageSet& set, std::int64_t start, std::int64_t end) {
+  if (pixels.memory() != nullptr) return view_of(pixels, set).slice(0, start, end);
+  torch::Tensor images = torch::empty({end - start, set.height, set.width, set.channels}, torch::kUInt8);
+  pixels.read_range(start, end, images.data_ptr<std::uint8_t>());
+  return images;
 }
 
 torch::Tensor labels_of(const ImageSet& set) {
@@ -177,6 +198,14 @@ void restore(torch::nn::Module& model, const Snapshot& copy) {
 // blocks they do not fit: peak memory would be the sum of both phases. Handing the free
 // pages back between phases makes it the larger of the two (and costs a few page faults).
 void release_free_memory() {
+  // tcmalloc, when the runner links it (its own C API, looked up so that the engine does
+  // not depend on it); otherwise glibc's heap.
+  using Release = void (*)();
+  static const auto tcmalloc_release = reinterpret_cast<Release>(dlsym(RTLD_DEFAULT, "MallocExtension_ReleaseFreeMemory"));
+  if (tcmalloc_release != nullptr) {
+    tcmalloc_release();
+    return;
+  }
 #if defined(__GLIBC__)
   malloc_trim(0);
 #endif
@@ -199,11 +228,10 @@ struct Evaluation {
   torch::Tensor probabilities;  // (N, classes) float32 on the CPU
 };
 
-Evaluation evaluate(Model& model, const ImageSet& set, const InputPipeline& pipeline,
+Evaluation evaluate(Model& model, const ImageSet& set, const SplitPixels& pixels, const InputPipeline& pipeline,
                     std::int64_t batch_size, const torch::Device& device) {
   model.eval();
   c10::InferenceMode inference;
-  const torch::Tensor pixels = pixels_of(set);
   const torch::Tensor labels = labels_of(set);
   std::vector<torch::Tensor> probabilities;
   // Sums stay on the device and are read once: no wait for a GPU after every batch.
@@ -213,7 +241,7 @@ Evaluation evaluate(Model& model, const ImageSet& set, const InputPipeline& pipe
   for (std::int64_t start = 0; start < set.count; start += batch_size) {
     if (stop_requested()) throw Interrupted("stopped by a signal during evaluation");
     const std::int64_t end = std::min(start + batch_size, set.count);
-    const torch::Tensor images = pipeline.eval_batch(pixels.slice(0, start, end));
+    const torch::Tensor images = pipeline.eval_batch(range_of_images(pixels, set, start, end));
     const torch::Tensor target = pipeline.to_device(labels.slice(0, start, end));
     const torch::Tensor logits = model.forward(images).to(torch::kFloat32);
     loss_sum += torch::nn::functional::cross_entropy(
@@ -269,10 +297,10 @@ void record_split(const std::string& split, const Evaluation& evaluation, const 
 }
 
 // Median latency of one image through the model, after a warm-up.
-double latency_ms(Model& model, const ImageSet& test, const InputPipeline& pipeline) {
+double latency_ms(Model& model, const ImageSet& test, const SplitPixels& pixels, const InputPipeline& pipeline) {
   model.eval();
   c10::InferenceMode inference;
-  const torch::Tensor image = pipeline.eval_batch(pixels_of(test).slice(0, 0, 1));
+  const torch::Tensor image = pipeline.eval_batch(range_of_images(pixels, test, 0, 1));
   constexpr int kWarmup = 3;
   constexpr int kRepeats = 15;
   for (int i = 0; i < kWarmup; ++i) model.forward(image);
@@ -411,7 +439,7 @@ std::string describe_model(const PluginRegistry& registry, const std::string& na
 }
 
 RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
-                             const DatasetInfo& info, const DatasetSplits& data,
+                             const DatasetInfo& info, DatasetSplits& data,
                              const std::vector<std::shared_ptr<Metric>>& metrics,
                              const ExecutionContext& context, TrainingObserver& observer,
                              const std::string& checkpoint_path) {
@@ -429,13 +457,16 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
 
   RunResult result;
   auto model = build_model(cell, registry, info, context, result);
-  const InputPipeline pipeline(train, data.train, cell.resolution, device);
+  const InputPipeline pipeline(train, data.train, cell.resolution, device);  // reads the train pixels' statistics
+  const std::string scratch_dir = checkpoint_path.empty() ? std::filesystem::temp_directory_path().string()
+                                                          : std::filesystem::path(checkpoint_path).parent_path().string();
+  const CellPixels pixels = place_pixels(data, train.images, scratch_dir);
+  if (train.images == "disk") release_free_memory();  // the pixels moved to the scratch file
   auto optimizer = make_optimizer(train, model->parameters());
   LearningRateSchedule schedule(train, *optimizer);
   auto loss_options = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(train.label_smoothing);
   if (train.class_weights == "balanced") loss_options.weight(balanced_class_weights(data.train, info.num_classes).to(device));
 
-  const torch::Tensor train_pixels = pixels_of(data.train);
   const torch::Tensor train_labels = labels_of(data.train);
   std::int64_t batches = (data.train.count + train.batch_size - 1) / train.batch_size;
   if (train.steps_per_epoch > 0) batches = std::min(batches, train.steps_per_epoch);
@@ -466,7 +497,7 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
       if (stop_requested()) throw Interrupted(fmt::format("stopped by a signal in epoch {}", epoch));
       const torch::Tensor indices = order.slice(0, batch * train.batch_size,
                                                 std::min((batch + 1) * train.batch_size, data.train.count));
-      const torch::Tensor images = pipeline.train_batch(pipeline.gather(train_pixels, indices), data_generator);
+      const torch::Tensor images = pipeline.train_batch(gather_images(pipeline, pixels.train, data.train, indices), data_generator);
       const torch::Tensor target = pipeline.gather(train_labels, indices);
       drop_gradients(*optimizer);
       torch::Tensor logits;
@@ -496,7 +527,7 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
     const double train_seconds = seconds_since(epoch_start);
     release_free_memory();
 
-    const Evaluation val = evaluate(*model, data.val, pipeline, train.eval_batch_size, device);
+    const Evaluation val = evaluate(*model, data.val, pixels.val, pipeline, train.eval_batch_size, device);
     release_free_memory();
     if (!std::isfinite(val.loss)) {
       throw TrainingError(fmt::format("the validation loss became {} after epoch {}", val.loss, epoch));
@@ -536,12 +567,12 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
 
   restore(*model, best_weights);
   if (!checkpoint_path.empty()) save_checkpoint(*model, checkpoint_path);
-  record_split("val", evaluate(*model, data.val, pipeline, train.eval_batch_size, device), data.val, metrics, result);
+  record_split("val", evaluate(*model, data.val, pixels.val, pipeline, train.eval_batch_size, device), data.val, metrics, result);
   const auto test_start = Clock::now();
-  const Evaluation test = evaluate(*model, data.test, pipeline, train.eval_batch_size, device);
+  const Evaluation test = evaluate(*model, data.test, pixels.test, pipeline, train.eval_batch_size, device);
   result.test_seconds = seconds_since(test_start);
   record_split("test", test, data.test, metrics, result);
-  result.latency_ms = latency_ms(*model, data.test, pipeline);
+  result.latency_ms = latency_ms(*model, data.test, pixels.test, pipeline);
   result.peak_rss_bytes = peak_rss_bytes();
   result.peak_cuda_bytes = peak_cuda_bytes(device);
   return result;
@@ -560,9 +591,11 @@ RunResult evaluate_checkpoint(const Cell& cell, const PluginRegistry& registry,
   if (cell.train.channels_last) to_channels_last(*model);  // loading copies into the same layout, but be sure
   // Normalisation statistics come from the train split, as in training.
   const InputPipeline pipeline(cell.train, data.train, cell.resolution, device);
-  record_split("val", evaluate(*model, data.val, pipeline, cell.train.eval_batch_size, device), data.val, metrics, result);
-  record_split("test", evaluate(*model, data.test, pipeline, cell.train.eval_batch_size, device), data.test, metrics,
+  const SplitPixels val(data.val), test(data.test);
+  record_split("val", evaluate(*model, data.val, val, pipeline, cell.train.eval_batch_size, device), data.val, metrics,
                result);
+  record_split("test", evaluate(*model, data.test, test, pipeline, cell.train.eval_batch_size, device), data.test,
+               metrics, result);
   return result;
 }
 

@@ -97,10 +97,12 @@ void keep_torch_single_threaded();
 
 // Trains the cell's model on `data`, keeps the best-validation weights, evaluates them
 // on val and test with every metric, and returns the numbers. Saves the best weights to
-// `checkpoint_path` unless it is empty. Throws TrainingError for a non-finite loss
-// (naming epoch and step), Interrupted when a stop was requested.
+// `checkpoint_path` unless it is empty. With train.images: disk the pixels are moved out
+// of `data` into a scratch file next to the checkpoint (or in the temp folder). Throws
+// TrainingError for a non-finite loss (naming epoch and step), Interrupted when a stop
+// was requested.
 RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
-                             const DatasetInfo& info, const DatasetSplits& data,
+                             const DatasetInfo& info, DatasetSplits& data,
                              const std::vector<std::shared_ptr<Metric>>& metrics,
                              const ExecutionContext& context, TrainingObserver& observer,
                              const std::string& checkpoint_path = "");

@@ -21,6 +21,17 @@ metrics="SELECT split || ' ' || name || ' ' || printf('%.17g', value) FROM metri
   || fail "predictions differ between two processes"
 [ "$(sql one.db "$curves")" != "$(sql three.db "$curves")" ] || fail "another seed must change the curves"
 
+# train.images: disk reads every batch from a scratch file: the same cell (same hash), the
+# same numbers, and no file left behind.
+expect_exit 0 disk.log -- "$RUNNER" grid.yaml --db disk.db train.images=disk
+[ "$(sql one.db "SELECT config_hash FROM runs")" = "$(sql disk.db "SELECT config_hash FROM runs")" ] \
+  || fail "train.images changes the config hash"
+[ "$(sql one.db "$curves")" = "$(sql disk.db "$curves")" ] || fail "curves differ with train.images: disk"
+[ "$(sql one.db "$metrics")" = "$(sql disk.db "$metrics")" ] || fail "metrics differ with train.images: disk"
+[ "$(sql one.db "SELECT hex(scores) FROM predictions")" = "$(sql disk.db "SELECT hex(scores) FROM predictions")" ] \
+  || fail "predictions differ with train.images: disk"
+[ "$(find disk.db.artifacts -type f ! -name best.pt | wc -l)" = 0 ] || fail "a scratch file was left behind"
+
 # The stored checkpoint reproduces the stored metrics.
 expect_exit 0 evaluate.log -- "$RUNNER" --evaluate 1 --db one.db
 expect_in evaluate.log "every stored metric reproduced"

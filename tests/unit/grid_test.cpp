@@ -119,6 +119,10 @@ TEST(ConfigHashTest, ChangesWithSettingsAndPluginVersionsButNotDataLocation) {
   EXPECT_NE(reference, hash_of(parse_experiment(base, "x.yaml"), newer));
   // An explicit default is the same configuration as an omitted one.
   EXPECT_EQ(reference, hash_of(parse_experiment(base, "x.yaml", {"train.batch_size=64"}), kVersions));
+  // How a cell runs is not what it computes.
+  EXPECT_EQ(reference, hash_of(parse_experiment(base, "x.yaml", {"train.threads=1"}), kVersions));
+  EXPECT_EQ(reference, hash_of(parse_experiment(base, "x.yaml", {"train.images=disk"}), kVersions));
+  EXPECT_THROW(parse_experiment(base, "x.yaml", {"train.images=ram"}), ConfigError);
 }
 
 }  // namespace

@@ -123,7 +123,7 @@ int run_cell(const GridPlan& plan, const CellOptions& options) {
       std::cerr << fmt::format("{} loading {} at {}x{}, {} thread(s) on {}\n", prefix, plan.info.name, cell.resolution,
                                cell.resolution, context.threads, context.device) << std::flush;
     }
-    const DatasetSplits data = plan.dataset->load(cell.resolution);
+    DatasetSplits data = plan.dataset->load(cell.resolution);
     const std::string directory = options.hash.substr(0, 16);
     const std::string checkpoint = directory + "/best.pt";
     fs::create_directories(fs::path(store.artifact_dir()) / directory);

