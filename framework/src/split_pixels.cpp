@@ -28,7 +28,7 @@ class ScratchFile {
       fd_ = mkostemp(buffer.data(), O_CLOEXEC);
       if (fd_ >= 0) unlink(buffer.data());
     }
-    if (fd_ < 0) fail("cannot create a scratch file for the images in");
+    if (fd_ < 0) fail("cannot create a scratch file for the images in", std::strerror(errno));
   }
   ~ScratchFile() { close(fd_); }
   ScratchFile(const ScratchFile&) = delete;
@@ -40,8 +40,10 @@ class ScratchFile {
     for (std::int64_t done = 0; done < bytes;) {
       const ssize_t n = pwrite(fd_, data + done, static_cast<std::size_t>(bytes - done), start + done);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) fail(fmt::format("cannot write {} MB of images (train.images: disk) to a scratch file in",
-                                   bytes / (1 << 20)));
+      if (n <= 0) {
+        fail(fmt::format("cannot write {} MB of images to a scratch file in", bytes / (1 << 20)),
+             n < 0 ? std::strerror(errno) : "nothing was written");
+      }
       done += n;
     }
     size_ = start + bytes;
@@ -52,14 +54,15 @@ class ScratchFile {
     for (std::int64_t done = 0; done < bytes;) {
       const ssize_t n = pread(fd_, out + done, static_cast<std::size_t>(bytes - done), offset + done);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) fail("cannot read images back from the scratch file in");
+      if (n <= 0) fail("cannot read images back from the scratch file in", n < 0 ? std::strerror(errno) : "it ended early");
       done += n;
     }
   }
 
  private:
-  [[noreturn]] void fail(const std::string& what) const {
-    throw DataError(fmt::format("{} {}: {}", what, directory_, errno != 0 ? std::strerror(errno) : "short write"));
+  [[noreturn]] void fail(const std::string& what, const std::string& why) const {
+    throw DataError(fmt::format("{} {} (train.images: disk keeps them next to the store): {}; free space there, "
+                                "or use train.images: memory", what, directory_, why));
   }
 
   std::string directory_;
@@ -68,10 +71,10 @@ class ScratchFile {
 };
 
 SplitPixels::SplitPixels(const ImageSet& set)
-    : count_(set.count), image_bytes_(set.height * set.width * set.channels), memory_(set.pixels.data()) {}
+    : image_bytes_(set.height * set.width * set.channels), memory_(set.pixels.data()) {}
 
 SplitPixels::SplitPixels(ImageSet& set, std::shared_ptr<ScratchFile> file)
-    : count_(set.count), image_bytes_(set.height * set.width * set.channels), file_(std::move(file)) {
+    : image_bytes_(set.height * set.width * set.channels), file_(std::move(file)) {
   offset_ = file_->append(set.pixels.data(), static_cast<std::int64_t>(set.pixels.size()));
   std::vector<std::uint8_t>().swap(set.pixels);
 }

@@ -24,8 +24,6 @@ class SplitPixels {
   // On disk: appends set.pixels to `file`, then frees them.
   SplitPixels(ImageSet& set, std::shared_ptr<ScratchFile> file);
 
-  std::int64_t count() const { return count_; }
-  std::int64_t image_bytes() const { return image_bytes_; }
   // The pixels in memory, or nullptr when they are on disk.
   const std::uint8_t* memory() const { return memory_; }
 
@@ -34,7 +32,6 @@ class SplitPixels {
   void read_range(std::int64_t start, std::int64_t end, std::uint8_t* out) const;
 
  private:
-  std::int64_t count_ = 0;
   std::int64_t image_bytes_ = 0;
   const std::uint8_t* memory_ = nullptr;
   std::shared_ptr<ScratchFile> file_;

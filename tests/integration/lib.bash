@@ -39,3 +39,15 @@ seeds: [0, 1]
 train: {batch_size: 32, max_epochs: 2, threads: 1}
 YAML
 }
+
+# A one-cell grid that trains for minutes (50 epochs, no early stopping): for tests that
+# stop or inspect a runner while a cell is training.
+write_long_experiment() {
+  cat >"$1" <<YAML
+dataset: {plugin: synthetic, classes: 4, size: 32, train: 2048, val: 64, test: 64}
+arms: {baseline: {model: baseline_cnn}}
+resolutions: [32]
+seeds: [0]
+train: {batch_size: 16, max_epochs: 50, early_stopping: {patience: 0}, threads: 1}
+YAML
+}

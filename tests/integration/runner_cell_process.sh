@@ -2,13 +2,7 @@
 # start-up) running with OMP_WAIT_POLICY=PASSIVE; with --fresh-process a new
 # `runner ... --cell HASH` process; a wait policy the user set is kept either way.
 source "$(dirname "$0")/lib.bash" "$@"
-cat > long.yaml <<'YAML'
-dataset: {plugin: synthetic, classes: 4, size: 32, train: 2048, val: 64, test: 64}
-arms: {baseline: {model: baseline_cnn}}
-resolutions: [32]
-seeds: [0]
-train: {batch_size: 16, max_epochs: 50, early_stopping: {patience: 0}, threads: 1}
-YAML
+write_long_experiment long.yaml
 
 # check_cell_process LOG EXPECTED_POLICY fork|fresh [RUNNER OPTION...]
 check_cell_process() {

@@ -1,12 +1,6 @@
 # Ctrl-C stops the current run, marks it killed, exits 130; running again resumes it.
 source "$(dirname "$0")/lib.bash" "$@"
-cat > long.yaml <<'YAML'
-dataset: {plugin: synthetic, classes: 4, size: 32, train: 2048, val: 64, test: 64}
-arms: {baseline: {model: baseline_cnn}}
-resolutions: [32]
-seeds: [0]
-train: {batch_size: 16, max_epochs: 50, early_stopping: {patience: 0}, threads: 1}
-YAML
+write_long_experiment long.yaml
 "$RUNNER" long.yaml --db runs.db > run.log 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do grep -q "epoch 1/50" run.log && break; sleep 0.1; done

@@ -223,7 +223,9 @@ TEST(SplitPixelsTest, DiskGivesTheSameBytesAsMemoryAndFreesThePixels) {
   std::vector<std::uint8_t> range(3 * 18);
   disk.test.read_range(2, 5, range.data());
   EXPECT_TRUE(std::equal(range.begin(), range.end(), reference.test.pixels.begin() + 2 * 18));
-  disk.val.read_range(0, 7, std::vector<std::uint8_t>(7 * 18).data());
+  std::vector<std::uint8_t> val(7 * 18);
+  disk.val.read_range(0, 7, val.data());
+  EXPECT_EQ(val, reference.val.pixels);
 }
 
 TEST(SplitPixelsTest, AFolderThatCannotHoldTheFileIsADataErrorNamingIt) {
