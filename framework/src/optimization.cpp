@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "fused_adam.hpp"
+
 namespace ablate {
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainSettings& train,
@@ -16,11 +18,9 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainSettings& tra
                         .weight_decay(train.weight_decay));
   }
   if (train.optimizer == "adamw") {
-    return std::make_unique<torch::optim::AdamW>(
-        parameters, torch::optim::AdamWOptions(train.lr).weight_decay(train.weight_decay));
+    return make_fused_adamw(parameters, torch::optim::AdamWOptions(train.lr).weight_decay(train.weight_decay));
   }
-  return std::make_unique<torch::optim::Adam>(
-      parameters, torch::optim::AdamOptions(train.lr).weight_decay(train.weight_decay));
+  return make_fused_adam(parameters, torch::optim::AdamOptions(train.lr).weight_decay(train.weight_decay));
 }
 
 double learning_rate(const torch::optim::Optimizer& optimizer) {

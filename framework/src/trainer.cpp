@@ -22,6 +22,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "evaluation_fusion.hpp"
 #include "input_pipeline.hpp"
 #include "interrupt.hpp"
 #include "model_factory.hpp"
@@ -234,6 +235,7 @@ Evaluation evaluate(Model& model, const ImageSet& set, const SplitPixels& pixels
                     std::int64_t batch_size, const torch::Device& device) {
   model.eval();
   c10::InferenceMode inference;
+  const EvaluationFusion fusion(model);
   const torch::Tensor labels = labels_of(set);
   std::vector<torch::Tensor> probabilities;
   // Sums stay on the device and are read once: no wait for a GPU after every batch.
@@ -302,6 +304,7 @@ void record_split(const std::string& split, const Evaluation& evaluation, const 
 double latency_ms(Model& model, const ImageSet& test, const SplitPixels& pixels, const InputPipeline& pipeline) {
   model.eval();
   c10::InferenceMode inference;
+  const EvaluationFusion fusion(model);
   const torch::Tensor image = pipeline.eval_batch(range_of_images(pixels, test, 0, 1));
   constexpr int kWarmup = 3;
   constexpr int kRepeats = 15;

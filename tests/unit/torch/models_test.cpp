@@ -16,6 +16,7 @@
 
 #include "ablate/error.hpp"
 #include "ablate/nn.hpp"
+#include "evaluation_fusion.hpp"
 #include "model_factory.hpp"
 
 namespace ablate {
@@ -256,6 +257,47 @@ TEST_P(ModelTest, LossFallsOverAFewTrainingSteps) {
   }
   EXPECT_TRUE(std::isfinite(last));
   EXPECT_LT(last, first) << "loss went from " << first << " to " << last;
+}
+
+// The trainer evaluates through an EvaluationFusion: with trained BatchNorm statistics it
+// must give every model's logits to float32 rounding, in both memory layouts, and leave
+// the model computing exactly what it computed before.
+TEST_P(ModelTest, EvaluationFusionKeepsTheLogitsAndRestoresTheModel) {
+  const ModelCase& c = GetParam();
+  const auto [images, labels] = synthetic_batch();
+  torch::manual_seed(0);
+  auto model = make(c.plugin, 3, 32, 4, c.options);
+  model->train();
+  torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(0.05));
+  for (int step = 0; step < 3; ++step) {  // moves the running statistics and the affine weights off 0 and 1
+    optimizer.zero_grad();
+    torch::nn::functional::cross_entropy(model->forward(images), labels).backward();
+    optimizer.step();
+  }
+  model->eval();
+  torch::NoGradGuard no_grad;
+  for (const bool channels_last : {false, true}) {
+    SCOPED_TRACE(channels_last ? "channels-last" : "contiguous");
+    const torch::Tensor input = channels_last ? images.contiguous(torch::MemoryFormat::ChannelsLast) : images;
+    if (channels_last) {
+      for (auto& parameter : model->parameters()) {
+        if (parameter.dim() == 4) parameter.set_data(parameter.contiguous(torch::MemoryFormat::ChannelsLast));
+      }
+    }
+    const torch::Tensor input_copy = input.clone();
+    const torch::Tensor eager = model->forward(input);
+    torch::Tensor fused;
+    {
+      const EvaluationFusion fusion(*model);
+      EXPECT_GT(fusion.folded_convolutions() + fusion.fused_activations(), 0u);
+      fused = model->forward(input);
+    }
+    EXPECT_TRUE(torch::equal(input, input_copy)) << "the fusion wrote into the model's input";
+    EXPECT_TRUE(torch::allclose(fused, eager, /*rtol=*/1e-4, /*atol=*/1e-4))
+        << "largest difference " << (fused - eager).abs().max().item<double>();
+    EXPECT_TRUE(torch::equal(fused.argmax(1), eager.argmax(1)));
+    EXPECT_TRUE(torch::equal(model->forward(input), eager)) << "the model was not restored";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModels, ModelTest, ::testing::ValuesIn(kModels),
