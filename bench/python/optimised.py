@@ -1,8 +1,14 @@
 """The idiomatic script (idiomatic.py) with the runner's optimisations applied by hand:
 every core (torch.set_num_threads), channels-last weights and inputs, images kept uint8
 and converted per batch, torch.inference_mode for evaluation. Run it with the runner's
-process settings: LD_PRELOAD=libtcmalloc_minimal.so.4 (the allocator the runner links)
-OMP_WAIT_POLICY=PASSIVE and OPENBLAS_NUM_THREADS=1; bench/throughput does."""
+process settings: LD_PRELOAD=libtcmalloc_minimal.so.4 (the allocator the runner links) and
+OPENBLAS_NUM_THREADS=1; bench/throughput does.
+
+It does not re-implement the runner's engine: the one-pass Adam update
+(framework/src/fused_adam.cpp; PyTorch 1.13 has no fused Adam for the CPU) and the
+evaluation-time fusion of BatchNorm into the layer before it
+(framework/src/evaluation_fusion.cpp; torch.fx can fold Conv -> BatchNorm, not the
+baseline's ReLU -> BatchNorm -> max-pool)."""
 import os
 
 import torch

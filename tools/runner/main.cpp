@@ -57,18 +57,6 @@ void tune_malloc() {
 #endif
 }
 
-// LibTorch's OpenMP threads spin between operations; on a machine shared with other
-// work half of a cell's CPU went into spinning (docs/performance.md). libgomp reads the
-// policy once, in its own initialiser, before main() runs (and glibc resets the
-// environment after an executable's .preinit_array, so setting it there is lost). Cells
-// are forks of this process, so when the policy is not set the runner sets it and starts
-// itself again: ~0.3 s, once per grid. A value the user set wins.
-void ensure_passive_openmp(char** argv) {
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
-  setenv("OMP_WAIT_POLICY", "PASSIVE", /*overwrite=*/0);
-  execv("/proc/self/exe", argv);  // returns only on failure: then the default policy it is
-}
-
 std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
   static const std::regex pattern(R"((\d+)/(\d+))");
   std::smatch match;
@@ -219,7 +207,6 @@ int main(int argc, char** argv) {
       }
       return ablate::kExitOk;
     }
-    if (!options.dry_run) ensure_passive_openmp(argv);
     return ablate::run_grid(options);
   } catch (const ablate::Error& e) {
     std::cerr << "runner: error: " << e.what() << "\n";
