@@ -52,6 +52,10 @@ struct ReluAffineImpl : torch::nn::Module {
   ReluAffineImpl(Affine affine, bool in_place, bool pool)
       : affine_(std::move(affine)), in_place_(in_place), pool_(pool) {}
   torch::Tensor forward(torch::Tensor x) {
+    if (!affine_.scale.defined()) {  // ReLU -> max-pool without a BatchNorm: the identity map
+      return relu_affine_max_pool(x, torch::ones({x.size(1)}, x.options()), torch::zeros({x.size(1)}, x.options()),
+                                  in_place_);
+    }
     if (pool_) return relu_affine_max_pool(x, affine_.scale, affine_.shift, in_place_);
     return relu_then_affine(x, affine_.scale, affine_.shift, in_place_);
   }
@@ -209,9 +213,19 @@ void EvaluationFusion::fuse(torch::nn::SequentialImpl& sequential) {
   const std::size_t size = sequential.size();
   for (std::size_t i = 0; i + 1 < size; ++i) {
     auto* norm = layer_at<torch::nn::BatchNorm2dImpl>(sequential, i + 1);
-    if (norm == nullptr) continue;
-    Affine affine = affine_of(*norm);
-    if (!affine.scale.defined()) continue;
+    Affine affine = norm != nullptr ? affine_of(*norm) : Affine{};
+    if (!affine.scale.defined()) {
+      // ReLU -> MaxPool2d(2) (the encoder's stage ends, once BatchNorm is folded): one pass
+      // reading x and writing the pooled quarter; the input is left as it is.
+      auto* pool = layer_at<torch::nn::MaxPool2dImpl>(sequential, i + 1);
+      if (layer_at<torch::nn::ReLUImpl>(sequential, i) != nullptr && pool != nullptr && is_plain_2x2_max_pool(*pool)) {
+        replace(sequential, i, torch::nn::AnyModule(std::make_shared<ReluAffineImpl>(Affine{}, false, true)));
+        replace(sequential, i + 1, torch::nn::AnyModule(torch::nn::Identity()));
+        ++fused_activations_;
+        ++i;
+      }
+      continue;
+    }
 
     if (auto* convolution = layer_at<torch::nn::Conv2dImpl>(sequential, i)) {
       const torch::Tensor& weight = convolution->weight;
@@ -220,7 +234,8 @@ void EvaluationFusion::fuse(torch::nn::SequentialImpl& sequential) {
       convolution->weight = (weight * affine.scale.reshape({-1, 1, 1, 1})).contiguous(weight.suggest_memory_format());
       convolution->bias = convolution->bias.defined() ? convolution->bias * affine.scale + affine.shift : affine.shift;
       replace(sequential, i + 1, torch::nn::AnyModule(torch::nn::Identity()));
-      // The ReLU after it now reads the convolution's own fresh output.
+      // The ReLU after it now reads the convolution's own fresh output (unless a max-pool
+      // follows it: the next step fuses those two).
       if (i + 2 < size) {
         auto* relu = layer_at<torch::nn::ReLUImpl>(sequential, i + 2);
         if (relu != nullptr && !relu->options.inplace()) {

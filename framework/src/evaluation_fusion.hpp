@@ -15,6 +15,8 @@
 //   ReLU -> BatchNorm2d -> MaxPool2d(2)
 //                                   the same pass also pools, writing a quarter of the
 //                                   values (channels-last input; the baseline's blocks)
+//   ReLU -> MaxPool2d(2)            likewise, without the affine map (the encoder's
+//                                   stage ends once their BatchNorm is folded)
 //
 // While a fusion is alive the model computes the same function to rounding (float32:
 // relative differences ~1e-6) and holds no new parameters; its destructor puts every layer

@@ -23,6 +23,7 @@
 #include <torch/torch.h>
 
 #include "evaluation_fusion.hpp"
+#include "in_place_activations.hpp"
 #include "input_pipeline.hpp"
 #include "interrupt.hpp"
 #include "model_factory.hpp"
@@ -376,6 +377,7 @@ std::shared_ptr<Model> build_model(const Cell& cell, const PluginRegistry& regis
   result.layer_summary_json = summary.layers_json().dump();
   model->to(torch::Device(context.device));
   if (cell.train.channels_last) to_channels_last(*model);
+  run_relus_in_place(*model);
   return model;
 }
 

@@ -200,6 +200,28 @@ TEST(EvaluationFusionTest, FoldsEachPatternOnceAndRestoresEveryLayer) {
   }
 }
 
+TEST(EvaluationFusionTest, FusesTheReluAndMaxPoolAfterAFoldedConvolution) {
+  torch::manual_seed(6);
+  // The encoder's stage end, and a ReLU -> pool on the Sequential's own input.
+  torch::nn::Sequential model(torch::nn::ReLU(), torch::nn::MaxPool2d(2),
+                              torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 8, 3).padding(1).bias(false)),
+                              trained_norm(8), torch::nn::ReLU(), torch::nn::MaxPool2d(2));
+  model->eval();
+  c10::InferenceMode inference;
+  for (const auto format : {torch::MemoryFormat::Contiguous, torch::MemoryFormat::ChannelsLast}) {
+    const torch::Tensor input = torch::randn({2, 3, 17, 17}).contiguous(format);
+    const torch::Tensor input_copy = input.clone();
+    const torch::Tensor eager = model->forward(input);
+    const EvaluationFusion fusion(*model);
+    EXPECT_EQ(fusion.folded_convolutions(), 1u);
+    EXPECT_EQ(fusion.fused_activations(), 2u);
+    const torch::Tensor fused = model->forward(input);
+    EXPECT_TRUE(torch::equal(input, input_copy));
+    EXPECT_EQ(fused.sizes(), eager.sizes());
+    EXPECT_TRUE(torch::allclose(fused, eager, 1e-5, 1e-5)) << (fused - eager).abs().max().item<double>();
+  }
+}
+
 TEST(EvaluationFusionTest, PoolsOnlyWithAPlain2x2MaxPool) {
   torch::nn::Sequential model(torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 4, 3)), torch::nn::ReLU(),
                               trained_norm(4), torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(3).stride(2)));

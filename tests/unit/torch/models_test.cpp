@@ -17,6 +17,7 @@
 #include "ablate/error.hpp"
 #include "ablate/nn.hpp"
 #include "evaluation_fusion.hpp"
+#include "in_place_activations.hpp"
 #include "model_factory.hpp"
 
 namespace ablate {
@@ -267,6 +268,7 @@ TEST_P(ModelTest, EvaluationFusionKeepsTheLogitsAndRestoresTheModel) {
   const auto [images, labels] = synthetic_batch();
   torch::manual_seed(0);
   auto model = make(c.plugin, 3, 32, 4, c.options);
+  run_relus_in_place(*model);  // as the trainer does
   model->train();
   torch::optim::SGD optimizer(model->parameters(), torch::optim::SGDOptions(0.05));
   for (int step = 0; step < 3; ++step) {  // moves the running statistics and the affine weights off 0 and 1
@@ -297,6 +299,32 @@ TEST_P(ModelTest, EvaluationFusionKeepsTheLogitsAndRestoresTheModel) {
         << "largest difference " << (fused - eager).abs().max().item<double>();
     EXPECT_TRUE(torch::equal(fused.argmax(1), eager.argmax(1)));
     EXPECT_TRUE(torch::equal(model->forward(input), eager)) << "the model was not restored";
+  }
+}
+
+// The trainer runs ReLUs after convolutions and BatchNorms in place: the same loss and
+// the same gradients, bit for bit, and autograd accepts it.
+TEST_P(ModelTest, InPlaceReluGivesTheSameLossAndGradients) {
+  const ModelCase& c = GetParam();
+  const auto [images, labels] = synthetic_batch();
+  std::vector<std::shared_ptr<Model>> models;
+  std::vector<torch::Tensor> losses;
+  for (const bool in_place : {false, true}) {
+    torch::manual_seed(0);
+    auto model = make(c.plugin, 3, 32, 4, c.options);
+    if (in_place) EXPECT_GT(run_relus_in_place(*model), 0u);
+    model->train();
+    torch::manual_seed(1);  // the same dropout masks
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(model->forward(images), labels);
+    loss.backward();
+    models.push_back(model);
+    losses.push_back(loss.detach());
+  }
+  EXPECT_TRUE(torch::equal(losses[0], losses[1]));
+  const auto eager = models[0]->parameters(), in_place = models[1]->parameters();
+  ASSERT_EQ(eager.size(), in_place.size());
+  for (std::size_t i = 0; i < eager.size(); ++i) {
+    EXPECT_TRUE(torch::equal(eager[i].grad(), in_place[i].grad())) << "parameter " << i;
   }
 }
 
