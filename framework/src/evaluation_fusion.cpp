@@ -1,8 +1,6 @@
 // Evaluation-time fusion of BatchNorm into the layer before it (see the header).
 #include "evaluation_fusion.hpp"
 
-#include "vector_clones.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -14,6 +12,8 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/pooling.h>
+
+#include "vector_clones.hpp"
 
 namespace ablate {
 
@@ -27,8 +27,8 @@ Layer* layer_at(torch::nn::SequentialImpl& sequential, std::size_t index) {
   return dynamic_cast<Layer*>(sequential.ptr(index).get());
 }
 
-// BatchNorm2d in evaluation as y = x * scale + shift, or nullptr-equivalent (undefined
-// scale) when the layer still normalises with batch statistics.
+// BatchNorm2d in evaluation as y = x * scale + shift; the scale is left undefined when
+// the layer still normalises with batch statistics.
 struct Affine {
   torch::Tensor scale;
   torch::Tensor shift;
@@ -132,7 +132,9 @@ ABLATE_VECTOR_CLONES void relu_affine_max_pool_row(const float* top, const float
 
 torch::Tensor relu_affine_max_pool(const torch::Tensor& x, const torch::Tensor& scale, const torch::Tensor& shift,
                                    bool in_place) {
-  if (!fusable_input(x, scale) || !x.is_contiguous(torch::MemoryFormat::ChannelsLast)) {
+  // Other layouts, and inputs too small to pool (LibTorch's error then names the sizes).
+  if (!fusable_input(x, scale) || !x.is_contiguous(torch::MemoryFormat::ChannelsLast) || x.size(2) < 2 ||
+      x.size(3) < 2) {
     return torch::max_pool2d(relu_then_affine(x, scale, shift, in_place), 2);
   }
   const std::int64_t channels = x.size(1), height = x.size(2), width = x.size(3);

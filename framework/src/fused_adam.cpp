@@ -1,8 +1,6 @@
 // One-pass Adam and AdamW (see the header).
 #include "fused_adam.hpp"
 
-#include "vector_clones.hpp"
-
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -12,6 +10,8 @@
 #include <c10/util/string_utils.h>
 #include <torch/types.h>
 #include <torch/utils.h>
+
+#include "vector_clones.hpp"
 
 namespace ablate {
 
