@@ -1,8 +1,5 @@
 // runner: runs an experiment grid (see `runner --help`).
 #include <malloc.h>
-#include <unistd.h>
-
-#include <cstdlib>
 
 #include <filesystem>
 #include <fstream>

@@ -217,7 +217,7 @@ std::string store_path(const RunnerOptions& options) {
 namespace {
 
 // LibTorch's OpenMP threads spin for a while between operations before they sleep
-// (libgomp's default policy). On cores of their own that is the fastest way to wait: 10-20%
+// (libgomp's default policy). On cores of their own that is the fastest way to wait: 7-23%
 // faster at 28x28 than OMP_WAIT_POLICY=PASSIVE. On cores other work already keeps busy a
 // spinning thread takes the time slice its peer needs (3.8x slower under a load of 4 on 2
 // cores; docs/performance.md). libgomp reads the policy before main() runs, so the runner
