@@ -65,8 +65,13 @@ bool same_layout(const torch::Tensor& a, const torch::Tensor& b) {
          a.sizes() == b.sizes() && a.strides() == b.strides() && !b.is_sparse();
 }
 
+// What fused_steps() reads, whichever LibTorch optimizer the class below extends.
+struct FusedStepCount {
+  std::int64_t fused_steps = 0;
+};
+
 template <typename Base, typename Options, typename State, bool kDecoupled>
-class FusedAdamOptimizer final : public Base {
+class FusedAdamOptimizer final : public Base, public FusedStepCount {
  public:
   FusedAdamOptimizer(const std::vector<torch::Tensor>& parameters, const Options& options)
       : Base(parameters, options) {}
@@ -99,6 +104,7 @@ class FusedAdamOptimizer final : public Base {
                parameter.numel(), k);
       }
     }
+    ++fused_steps;
     return {};
   }
 
@@ -157,6 +163,11 @@ std::unique_ptr<torch::optim::Optimizer> make_fused_adamw(const std::vector<torc
   using Optimizer = FusedAdamOptimizer<torch::optim::AdamW, torch::optim::AdamWOptions,
                                        torch::optim::AdamWParamState, /*kDecoupled=*/true>;
   return std::make_unique<Optimizer>(parameters, options);
+}
+
+std::int64_t fused_steps(const torch::optim::Optimizer& optimizer) {
+  const auto* count = dynamic_cast<const FusedStepCount*>(&optimizer);
+  return count != nullptr ? count->fused_steps : 0;
 }
 
 }  // namespace ablate

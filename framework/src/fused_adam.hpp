@@ -11,6 +11,7 @@
 // Results agree with LibTorch's to float32 rounding, not bit for bit.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -23,5 +24,9 @@ std::unique_ptr<torch::optim::Optimizer> make_fused_adam(const std::vector<torch
                                                          const torch::optim::AdamOptions& options);
 std::unique_ptr<torch::optim::Optimizer> make_fused_adamw(const std::vector<torch::Tensor>& parameters,
                                                           const torch::optim::AdamWOptions& options);
+
+// How many steps `optimizer` took through the one-pass loop (the others were LibTorch's
+// own); 0 for an optimizer not made here.
+std::int64_t fused_steps(const torch::optim::Optimizer& optimizer);
 
 }  // namespace ablate

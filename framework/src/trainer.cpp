@@ -195,9 +195,10 @@ void restore(torch::nn::Module& model, const Snapshot& copy) {
   for (auto& tensor : model.buffers()) tensor.copy_(copy[i++]);
 }
 
-// The runner keeps glibc malloc from unmapping freed buffers (tools/runner/main.cpp), so
-// training's activations stay resident when evaluation, with its larger batches, asks for
-// blocks they do not fit: peak memory would be the sum of both phases. Handing the free
+// The allocator keeps freed buffers for reuse (tcmalloc's page heap; without tcmalloc,
+// glibc's malloc tuned not to unmap, tools/runner/main.cpp), so training's activations
+// stay resident when evaluation, with its larger batches, asks for blocks they do not
+// fit: peak memory would be the sum of both phases. Handing the free
 // pages back between phases makes it the larger of the two (and costs a few page faults).
 void release_free_memory() {
   // tcmalloc, when the runner links it (its own C API, looked up so that the engine does

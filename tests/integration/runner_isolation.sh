@@ -1,5 +1,6 @@
-# Each cell runs in its own process (a fork of the runner, or a fresh one): a plugin that segfaults or aborts fails only its own
-# cell, with the signal and the tail of its output in the store; the grid goes on.
+# Each cell runs in its own process (a fork of the runner, or a fresh one): a plugin that
+# segfaults or aborts fails only its own cell, with the signal and the tail of its output
+# in the store; the grid goes on.
 source "$(dirname "$0")/lib.bash" "$@"
 crashing_dir="$(dirname "$PLUGIN_DIR")/crashing-plugins"
 cat > crash.yaml <<'YAML'

@@ -207,15 +207,6 @@ CellEnd record_cell_end(db::Store& store, const RunningCell& cell, int wait_stat
   return exit_code == kExitBadInput ? CellEnd::bad_input : CellEnd::failed;
 }
 
-}  // namespace
-
-std::string store_path(const RunnerOptions& options) {
-  if (!options.db.empty()) return options.db;
-  return (fs::path(options.experiment).parent_path() / "runs.db").string();
-}
-
-namespace {
-
 // LibTorch's OpenMP threads spin for a while between operations before they sleep
 // (libgomp's default policy). On cores of their own that is the fastest way to wait: 7-23%
 // faster at 28x28 than OMP_WAIT_POLICY=PASSIVE. On cores other work already keeps busy a
@@ -232,6 +223,11 @@ void note_busy_cores(std::int64_t cores) {
 }
 
 }  // namespace
+
+std::string store_path(const RunnerOptions& options) {
+  if (!options.db.empty()) return options.db;
+  return (fs::path(options.experiment).parent_path() / "runs.db").string();
+}
 
 int run_grid(const RunnerOptions& options) {
   keep_torch_single_threaded();  // cells are forked from this process (start_cell)

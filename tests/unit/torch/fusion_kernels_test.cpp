@@ -65,6 +65,7 @@ TEST(FusedAdamTest, FollowsLibTorchsAdamWithAndWithoutWeightDecay) {
     auto fused = make_fused_adam(b, options);
     // After 20 steps parameters moved by ~1e-2; the two differ by float32 rounding only.
     EXPECT_LT(largest_difference(reference, *fused, a, b, 20), 1e-6);
+    EXPECT_EQ(fused_steps(*fused), 20);
   }
 }
 
@@ -75,6 +76,8 @@ TEST(FusedAdamTest, FollowsLibTorchsAdamWWithDecoupledWeightDecay) {
   torch::optim::AdamW reference(a, options);
   auto fused = make_fused_adamw(b, options);
   EXPECT_LT(largest_difference(reference, *fused, a, b, 20), 1e-6);
+  EXPECT_EQ(fused_steps(*fused), 20);
+  EXPECT_EQ(fused_steps(reference), 0);
 }
 
 TEST(FusedAdamTest, StepsItCannotFuseAreLibTorchsOwnBitForBit) {
@@ -85,12 +88,14 @@ TEST(FusedAdamTest, StepsItCannotFuseAreLibTorchsOwnBitForBit) {
   torch::optim::Adam reference(a, torch::optim::AdamOptions(1e-3));
   auto fused = make_fused_adam(b, torch::optim::AdamOptions(1e-3));
   EXPECT_EQ(largest_difference(reference, *fused, a, b, 5), 0.0);
+  EXPECT_EQ(fused_steps(*fused), 0);
 
   auto c = parameters_like_a_model();
   auto d = copies(c);
   torch::optim::Adam amsgrad(c, torch::optim::AdamOptions(1e-3).amsgrad(true));
   auto fused_amsgrad = make_fused_adam(d, torch::optim::AdamOptions(1e-3).amsgrad(true));
   EXPECT_EQ(largest_difference(amsgrad, *fused_amsgrad, c, d, 5), 0.0);
+  EXPECT_EQ(fused_steps(*fused_amsgrad), 0);
 }
 
 TEST(FusedAdamTest, SkipsParametersWithoutAGradientAndKeepsLibTorchsState) {
