@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "ablate/error.hpp"
+#include "ablate_version.hpp"
 #include "aggregate.hpp"
 #include "charts.hpp"
 #include "comparison.hpp"
@@ -35,6 +36,7 @@ const char* const kOverview = R"(usage: report [list] [--db FILE] [FILTERS] [--f
        report confusion [RUN] [FILTERS]
        report html -o report.html [--compare A B] [FILTERS]
        report merge OUT.db IN.db...
+       report --version
 
 Reads an Ablate run store (only `merge` writes, and only to OUT.db).
 
@@ -63,13 +65,15 @@ constexpr int kExitOk = 0;
 
 struct Parsed {
   po::variables_map values;
-  bool help = false;
+  bool done = false;  // --help or --version was answered: the command has nothing to do
 };
 
 Parsed parse(const std::vector<std::string>& args, const std::string& usage,
              po::options_description& options,
              const po::positional_options_description& positional, const char* command) {
-  options.add_options()("help,h", "print this help and exit");
+  options.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print report's version and the store schema it reads, and exit");
   Parsed parsed;
   try {
     po::store(po::command_line_parser(args).options(options).positional(positional).run(),
@@ -80,7 +84,12 @@ Parsed parse(const std::vector<std::string>& args, const std::string& usage,
   }
   if (parsed.values.count("help") != 0) {
     std::cout << usage << "\n\n" << options << '\n';
-    parsed.help = true;
+    parsed.done = true;
+  } else if (parsed.values.count("version") != 0) {
+    // A store of another schema is refused (db::Store), so this says which stores it reads.
+    std::cout << fmt::format("report {} (store schema {})\n", ablate_version(),
+                             db::current_schema_version());
+    parsed.done = true;
   }
   return parsed;
 }
@@ -196,7 +205,7 @@ int run_list(const std::vector<std::string>& args) {
   add_format(options);
   // No positional arguments: a stray word (a forgotten --db) must not be ignored.
   const Parsed parsed = parse(args, usage_with_columns(), options, {}, "");
-  if (parsed.help) return kExitOk;
+  if (parsed.done) return kExitOk;
   const auto& values = parsed.values;
   if (values.count("compare") != 0) {
     return compare(values, values["compare"].as<std::vector<std::string>>());
@@ -222,7 +231,7 @@ int run_compare(const std::vector<std::string>& args) {
   positional.add("arms", 2);
   const Parsed parsed = parse(args, "usage: report compare A B [--metric M ...] [options]",
                               options, positional, "compare ");
-  if (parsed.help) return kExitOk;
+  if (parsed.done) return kExitOk;
   std::vector<std::string> arms;
   if (parsed.values.count("arms") != 0) arms = parsed.values["arms"].as<std::vector<std::string>>();
   return compare(parsed.values, arms);
@@ -242,7 +251,7 @@ int run_table(const std::vector<std::string>& args) {
       "Rows are arms, columns the values of --by; each cell is the mean ± sd over the\n"
       "finished seeds, with their number n. The best cell of each column is marked.",
       options, {}, "table ");
-  if (parsed.help) return kExitOk;
+  if (parsed.done) return kExitOk;
   const auto reporter = reporter_from(parsed.values);
   const StoreReader store(parsed.values["db"].as<std::string>());
   const RunQuery query = make_query(store, filter_from(parsed.values));
@@ -262,7 +271,7 @@ int run_show(const std::vector<std::string>& args) {
   positional.add("run", 1);
   const Parsed parsed = parse(args, "usage: report show RUN [--db FILE] [--format FORMAT]",
                               options, positional, "show ");
-  if (parsed.help) return kExitOk;
+  if (parsed.done) return kExitOk;
   if (parsed.values.count("run") == 0) {
     throw UsageError("show needs a RUN: a run id or the start of its config hash (see `report`)");
   }
@@ -283,7 +292,7 @@ int run_curves(const std::vector<std::string>& args) {
                                     "One sparkline per arm and resolution: the mean over the\n"
                                     "finished seeds at each epoch, on one shared scale.",
                               options, {}, "curves ");
-  if (parsed.help) return kExitOk;
+  if (parsed.done) return kExitOk;
   const StoreReader store(parsed.values["db"].as<std::string>());
   RunQuery query = make_query(store, filter_from(parsed.values));
   query.status = db::RunStatus::finished;
@@ -304,7 +313,7 @@ int run_confusion(const std::vector<std::string>& args) {
                                     "The confusion matrix of RUN, or summed over the finished\n"
                                     "seeds of each arm and resolution.",
                               options, positional, "confusion ");
-  if (parsed.help) return kExitOk;
+  if (parsed.done) return kExitOk;
   const StoreReader store(parsed.values["db"].as<std::string>());
   RunQuery query = make_query(store, filter_from(parsed.values));
   std::optional<std::int64_t> run;
@@ -326,7 +335,7 @@ int run_html(const std::vector<std::string>& args) {
   add_filters(options, /*with_arm=*/false, /*with_status=*/false);
   const Parsed parsed = parse(args, "usage: report html -o report.html [--compare A B] [FILTERS]",
                               options, {}, "html ");
-  if (parsed.help) return kExitOk;
+  if (parsed.done) return kExitOk;
   if (parsed.values.count("output") == 0) {
     throw UsageError("html needs -o FILE: where to write the page");
   }
@@ -358,7 +367,7 @@ int run_merge(const std::vector<std::string>& args) {
       "already in OUT.db is kept, unless it did not finish and the incoming one did.\n"
       "Merging the same store twice changes nothing. One transaction per input.",
       options, positional, "merge ");
-  if (parsed.help) return kExitOk;
+  if (parsed.done) return kExitOk;
   std::vector<std::string> stores;
   if (parsed.values.count("stores") != 0) {
     stores = parsed.values["stores"].as<std::vector<std::string>>();

@@ -10,6 +10,8 @@
 #include <fmt/format.h>
 
 #include "ablate/error.hpp"
+#include "ablate/plugin.hpp"
+#include "ablate_version.hpp"
 #include "grid_plan.hpp"
 #include "list_plugins.hpp"
 #include "plugin_registry.hpp"
@@ -26,6 +28,7 @@ constexpr const char* kUsage = R"(usage: runner EXPERIMENT.yaml [KEY=VALUE ...] 
        runner --list-plugins [--plugins DIR]
        runner --describe MODEL [--resolution R] [--channels C] [--classes K] [--options YAML]
        runner --evaluate RUN --db FILE
+       runner --version
 
 Runs every cell of an experiment grid (arms x resolutions x grid axes x seeds) that is
 not finished yet, each in its own process, and records each run in an SQLite store.
@@ -79,6 +82,7 @@ int main(int argc, char** argv) {
   po::options_description named("options");
   named.add_options()
       ("help,h", "show this help")
+      ("version", "print the runner's version, LibTorch's version and the plugin ABI it loads")
       ("db", po::value(&options.db), "the run store (default: runs.db next to the experiment file)")
       ("dry-run,n", po::bool_switch(&options.dry_run), "list the cells, their config hashes and which are done; train nothing")
       ("jobs,j", po::value(&options.jobs)->default_value(1), "run N cells at once, splitting the CPU threads between them")
@@ -125,6 +129,12 @@ int main(int argc, char** argv) {
   }
   if (vm.count("help")) {
     std::cout << kUsage << "\n" << named << kFooter;
+    return ablate::kExitOk;
+  }
+  if (vm.count("version")) {
+    // The same string the runner records in each run's ablate_version.
+    std::cout << fmt::format("runner {} (LibTorch {}, plugin ABI {})\n", ablate::ablate_version(),
+                             ablate::torch_version(), ablate::kPluginAbiVersion);
     return ablate::kExitOk;
   }
   for (const auto& dir : plugin_dirs) options.plugin_dirs.emplace_back(dir);
