@@ -280,8 +280,8 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
         "peak_cuda_bytes = NULL, checkpoint = NULL, output_tail = NULL, "
         "started_at = " + std::string(kNow) + ", heartbeat_at = " + std::string(kNow) + ", "
         "pid = :pid, host = :host, device = :device, threads = :threads, "
-        "torch_version = :torch_version, git_commit = :git_commit, git_dirty = :git_dirty, "
-        "plugin_versions = :plugin_versions";
+        "torch_version = :torch_version, ablate_version = :ablate_version, "
+        "git_commit = :git_commit, git_dirty = :git_dirty, plugin_versions = :plugin_versions";
 
     std::int64_t run_id = 0;
     if (existing) {
@@ -315,6 +315,7 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
     update.bind(":device", claim.device);
     update.bind(":threads", claim.threads);
     update.bind(":torch_version", claim.torch_version);
+    if (claim.ablate_version.empty()) update.bind(":ablate_version"); else update.bind(":ablate_version", claim.ablate_version);
     update.bind(":git_commit", claim.git_commit);
     update.bind(":git_dirty", claim.git_dirty ? 1 : 0);
     update.bind(":plugin_versions", claim.plugin_versions_json);

@@ -37,6 +37,7 @@ struct RunClaim {
   std::string device;
   std::int64_t threads = 0;
   std::string torch_version;
+  std::string ablate_version;  // runner --version's; "" is stored as NULL (unknown)
   std::string git_commit;
   bool git_dirty = false;
   std::string plugin_versions_json;

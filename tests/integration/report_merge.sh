@@ -39,6 +39,9 @@ per_run() {
             FROM runs r ORDER BY r.config_hash" | md5sum
 }
 [[ $(per_run merged.db) == "$(per_run whole.db)" ]] || fail "epochs, metrics or predictions did not follow their runs"
+# Which Ablate recorded each run comes along with it (make_test_store's fixed version).
+[[ $(sql merged.db "SELECT DISTINCT coalesce(ablate_version, 'NULL') FROM runs") == 0.0.0+g0000000 ]] ||
+  fail "ablate_version was not carried across"
 # report reads the merged store like the original.
 diff <("$REPORT" --db merged.db --compare baseline wide --format csv) \
      <("$REPORT" --db whole.db --compare baseline wide --format csv) || fail "compare differs after merge"

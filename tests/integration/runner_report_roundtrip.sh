@@ -22,6 +22,31 @@ expect_in run1.log "4 finished now, 0 skipped"
 [ "$(sql runs.db "SELECT DISTINCT device FROM runs")" = cpu ] || fail "device: auto runs on the CPU here"
 [ "$(sql runs.db "PRAGMA integrity_check")" = ok ] || fail "integrity_check"
 
+# Which Ablate recorded each run: the version both tools print, on every run (docs/store.md).
+expect_exit 0 runner_version.log -- "$RUNNER" --version
+expect_exit 0 report_version.log -- "$REPORT" --version
+version=$(sed -nE 's/^runner ([^ ]+) \(LibTorch [^,]+, plugin ABI [0-9]+\)$/\1/p' runner_version.log)
+[ -n "$version" ] || { cat runner_version.log >&2; fail "runner --version: 'runner V (LibTorch T, plugin ABI N)'"; }
+project=$(sed -nE 's/^project\(Ablate VERSION ([0-9.]+).*/\1/p' "$SOURCE_DIR/CMakeLists.txt")
+if [ "$(git -C "$SOURCE_DIR" rev-parse --show-toplevel 2>/dev/null)" = "$(realpath "$SOURCE_DIR")" ]; then
+  [[ $version =~ ^"$project"\+g([0-9a-f]{7})(\.dirty)?$ ]] || fail "version '$version' is not $project+gCOMMIT[.dirty]"
+  git -C "$SOURCE_DIR" rev-parse --quiet --verify "${BASH_REMATCH[1]}^{commit}" >/dev/null \
+    || fail "version '$version' names no commit of $SOURCE_DIR"
+else
+  [ "$version" = "$project" ] || fail "outside git the version is '$project', not '$version'"
+fi
+expect_in report_version.log "report $version (store schema $(sql runs.db "PRAGMA user_version"))"
+[ "$(sql runs.db "SELECT count(*) FROM runs WHERE coalesce(ablate_version, '') = ''")" = 0 ] \
+  || fail "every run records ablate_version"
+[ "$(sql runs.db "SELECT DISTINCT ablate_version FROM runs")" = "$version" ] \
+  || fail "ablate_version is not '$version'"
+expect_exit 0 where_version.log -- "$REPORT" --db runs.db --where "ablate_version = '$version'"
+[ "$(grep -c finished where_version.log)" = 4 ] \
+  || { cat where_version.log; fail "--where ablate_version finds the 4 runs"; }
+expect_exit 0 show.log -- "$REPORT" --db runs.db show 1
+[ "$(awk '$1 == "ablate_version" { print $2 }' show.log)" = "$version" ] \
+  || { cat show.log; fail "report show prints ablate_version"; }
+
 expect_exit 0 report.log -- "$REPORT" --db runs.db
 expect_in report.log "baseline"
 expect_in report.log "narrow"

@@ -77,6 +77,7 @@ ablate::db::RunClaim claim(const std::string& arm, std::int64_t resolution, std:
   c.device = "cpu";
   c.threads = 1;
   c.torch_version = "0.0.0";
+  c.ablate_version = "0.0.0+g0000000";  // not this build's: the golden files outlive commits
   c.git_commit = "0000000";
   c.plugin_versions_json = "{}";
   return c;

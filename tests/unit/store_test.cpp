@@ -137,6 +137,42 @@ TEST(StoreTest, RefusesAStoreWithANewerSchema) {
   EXPECT_EQ(query_text(file, "PRAGMA user_version"), std::to_string(newer));
 }
 
+// A store as a binary of schema 2 left it: migrations 0001 and 0002 from the source tree,
+// applied by hand, and one run recorded under them.
+void write_schema_two_store(const std::filesystem::path& file) {
+  const auto migrations = std::filesystem::path(ABLATE_SOURCE_DIR) / "db" / "migrations";
+  execute(file, read_file(migrations / "0001_initial.sql"));
+  execute(file, read_file(migrations / "0002_run_details.sql"));
+  execute(file,
+          "INSERT INTO runs (config_hash, config_json, status, arm, model, dataset, resolution, "
+          "seed, torch_version) VALUES ('old', '{}', 'finished', 'baseline', 'baseline_cnn', "
+          "'mnist', 28, 1, '1.13.1'); PRAGMA user_version = 2");
+}
+
+TEST(StoreTest, MigratesASchemaTwoStoreAndKeepsItsRuns) {
+  TempDir dir;
+  const auto file = dir.path() / "runs.db";
+  write_schema_two_store(file);
+  ASSERT_EQ(query_text(file, "PRAGMA user_version"), "2");
+  // report (read-only) does not migrate: it asks for a runner to do it.
+  EXPECT_TRUE(throws_store_error([&] { Store store(file.string(), OpenMode::read_only); },
+                                 {"schema 2", "run `runner` once"}));
+
+  ASSERT_GE(current_schema_version(), 3);
+  {
+    Store store(file.string());
+    EXPECT_EQ(store.schema_version(), current_schema_version());
+  }
+  EXPECT_EQ(query_text(file, "PRAGMA user_version"), std::to_string(current_schema_version()));
+  EXPECT_EQ(query_text(file, "SELECT count(*) FROM pragma_table_info('runs') "
+                             "WHERE name = 'ablate_version' AND type = 'TEXT'"),
+            "1");
+  // The old run is kept, its Ablate unknown rather than invented.
+  EXPECT_EQ(query_text(file, "SELECT status || ' ' || torch_version || ' ' || "
+                             "(ablate_version IS NULL) FROM runs WHERE config_hash = 'old'"),
+            "finished 1.13.1 1");
+}
+
 TEST(StoreTest, RefusesAFileThatIsNotSqliteAndLeavesItAlone) {
   TempDir dir;
   const auto file = dir.path() / "notes.txt";
@@ -275,6 +311,31 @@ TEST(StoreTest, StartRunOnAFailedRunResetsItAndDropsOldEpochs) {
   EXPECT_TRUE(again->error.empty());
   EXPECT_TRUE(store.epochs(id).empty());
   EXPECT_EQ(store.list_runs().size(), 1u);
+}
+
+TEST(StoreTest, AClaimedRunRecordsWhichAblateClaimedIt) {
+  TempDir dir;
+  const auto file = dir.path() / "runs.db";
+  Store store(file.string());
+  RunClaim c = claim("h1");
+  c.ablate_version = "0.1.0+g1a2b3c4.dirty";
+  ClaimPolicy policy;
+  ASSERT_EQ(store.claim_run(c, policy).outcome, ClaimOutcome::claimed);
+  EXPECT_EQ(query_text(file, "SELECT ablate_version FROM runs WHERE config_hash = 'h1'"),
+            "0.1.0+g1a2b3c4.dirty");
+
+  // A failed run taken again is recorded under the Ablate that ran it the second time.
+  const std::int64_t id = store.find_run("h1")->id;
+  store.end_run(id, RunStatus::failed, "boom");
+  c.ablate_version = "0.2.0";
+  policy.retry_failed = true;
+  ASSERT_EQ(store.claim_run(c, policy).outcome, ClaimOutcome::claimed);
+  EXPECT_EQ(query_text(file, "SELECT ablate_version FROM runs WHERE config_hash = 'h1'"), "0.2.0");
+
+  // Unknown is NULL, not an empty string that would look like a version.
+  store.start_run(claim("h2"));
+  EXPECT_EQ(query_text(file, "SELECT ablate_version IS NULL FROM runs WHERE config_hash = 'h2'"),
+            "1");
 }
 
 TEST(StoreTest, StartRunOnAFinishedRunIsRefused) {

@@ -3,7 +3,30 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace ablate::report {
+
+namespace {
+
+std::vector<Field>::iterator find_field(std::vector<Field>& fields, const std::string& name) {
+  return std::find_if(fields.begin(), fields.end(),
+                      [&name](const Field& field) { return field.name == name; });
+}
+
+// Moves field `name` to just after field `anchor` (to the end without it). Columns come
+// in table order, and a migration can only append: this shows a later column beside the
+// ones it belongs with.
+void place_after(std::vector<Field>& fields, const std::string& name, const std::string& anchor) {
+  const auto moved = find_field(fields, name);
+  if (moved == fields.end()) return;
+  Field field = std::move(*moved);
+  fields.erase(moved);
+  const auto after = find_field(fields, anchor);
+  fields.insert(after == fields.end() ? after : after + 1, std::move(field));
+}
+
+}  // namespace
 
 RunDetail read_run_detail(const StoreReader& store, const std::string& spec) {
   RunDetail detail;
@@ -18,6 +41,8 @@ RunDetail read_run_detail(const StoreReader& store, const std::string& spec) {
       detail.fields.push_back(std::move(field));
     }
   }
+  // Which Ablate recorded the run (migration 0003) reads best beside which LibTorch.
+  place_after(detail.fields, "ablate_version", "torch_version");
   detail.epochs = store.store().epochs(detail.id);
   detail.metrics = store.store().metrics(detail.id);
   detail.matrices = store.store().matrices(detail.id);

@@ -45,6 +45,7 @@ const std::vector<std::pair<std::string, std::string>>& column_map() {
       {"device", "r.device"},
       {"threads", "r.threads"},
       {"git_commit", "r.git_commit"},
+      {"ablate_version", "r.ablate_version"},
       {"started_at", "r.started_at"},
       {"finished_at", "r.finished_at"},
   };

@@ -18,6 +18,7 @@
 
 #include <fmt/format.h>
 
+#include "ablate_version.hpp"
 #include "child_process.hpp"
 #include "grid_plan.hpp"
 #include "interrupt.hpp"
@@ -165,6 +166,7 @@ db::RunClaim make_claim(const GridPlan& plan, const PlannedCell& planned, std::i
   claim.device = resolve_device(planned.cell.train.device);
   claim.threads = threads;
   claim.torch_version = torch_version();
+  claim.ablate_version = ablate_version();
   claim.git_commit = provenance.git_commit;
   claim.git_dirty = provenance.git_dirty;
   claim.plugin_versions_json = nlohmann::json(plan.versions).dump();
