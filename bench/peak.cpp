@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
   }
   at::set_num_threads(threads);
   at::manual_seed(0);
-  const at::NoGradGuard no_grad;
+  const c10::NoGradGuard no_grad;
 
   constexpr std::int64_t n = 2048;
   const at::Tensor a = at::randn({n, n});

@@ -224,7 +224,7 @@ nlohmann::json TrainSettings::to_json() const {
   }
   nlohmann::json normalize_json = normalize;
   if (normalize == "fixed") normalize_json = {{"mean", normalize_mean}, {"std", normalize_std}};
-  return {
+  nlohmann::json identity = {
       {"optimizer", optimizer_json},
       {"batch_size", batch_size},
       {"eval_batch_size", eval_batch_size},
@@ -244,6 +244,10 @@ nlohmann::json TrainSettings::to_json() const {
       {"deterministic", deterministic},
       {"channels_last", channels_last},
   };
+  // fast_paths joins the identity only when off, so that every run recorded before the
+  // setting existed (with the fast paths on) keeps its hash and is not trained again.
+  if (!fast_paths) identity["fast_paths"] = false;
+  return identity;
 }
 
 namespace {
@@ -282,7 +286,7 @@ TrainSettings parse_train(const YAML::Node& node, const std::string& source) {
   check_keys(node,
              {"optimizer", "batch_size", "eval_batch_size", "max_epochs", "steps_per_epoch", "early_stopping", "scheduler",
               "class_weights", "label_smoothing", "grad_clip_norm", "normalize", "augment", "device",
-              "deterministic", "amp", "threads", "channels_last", "images"},
+              "deterministic", "amp", "threads", "channels_last", "fast_paths", "images"},
              "train", source);
   if (const auto optimizer = node["optimizer"]) {
     require_map(optimizer, "train.optimizer", source);
@@ -354,6 +358,7 @@ TrainSettings parse_train(const YAML::Node& node, const std::string& source) {
   if (node["deterministic"]) train.deterministic = flag(node["deterministic"], "train.deterministic", source);
   if (node["threads"]) train.threads = positive(node["threads"], "train.threads", 0, source);
   if (node["channels_last"]) train.channels_last = flag(node["channels_last"], "train.channels_last", source);
+  if (node["fast_paths"]) train.fast_paths = flag(node["fast_paths"], "train.fast_paths", source);
   if (node["images"]) train.images = choice(node["images"], "train.images", {"memory", "disk"}, source);
   return train;
 }

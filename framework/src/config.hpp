@@ -56,6 +56,11 @@ struct TrainSettings {
   std::string device = "auto";         // auto | cpu | cuda
   std::int64_t threads = 0;            // 0 = every core
   bool channels_last = true;
+  // The engine's own CPU fast paths: the one-pass Adam/AdamW, the evaluation fusion and
+  // in-place ReLUs. false runs LibTorch's own operations throughout (same predictions to
+  // float32 rounding), for chasing a numerical difference or a LibTorch version the fast
+  // paths were not verified on.
+  bool fast_paths = true;
   std::string images = "memory";       // memory | disk: where the pixels stay while the cell runs (split_pixels.hpp)
 
   nlohmann::json to_json() const;

@@ -3,14 +3,13 @@
 
 #include <cmath>
 #include <cstdint>
-#include <string>
 #include <tuple>
 
 #include <ATen/Parallel.h>
-#include <c10/util/string_utils.h>
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include "libtorch_compat.hpp"
 #include "vector_clones.hpp"
 
 namespace ablate {
@@ -109,8 +108,9 @@ class FusedAdamOptimizer final : public Base, public FusedStepCount {
   }
 
  private:
-  static std::string key_of(const torch::Tensor& parameter) {
-    return c10::guts::to_string(parameter.unsafeGetTensorImpl());
+  // LibTorch's key for the parameter's state: its own step() must find what ours made.
+  auto key_of(const torch::Tensor& parameter) const {
+    return libtorch::optimizer_state_key<decltype(this->state_)>(parameter);
   }
 
   // LibTorch's own state for the parameter, created as its step() creates it.

@@ -18,9 +18,13 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainSettings& tra
                         .weight_decay(train.weight_decay));
   }
   if (train.optimizer == "adamw") {
-    return make_fused_adamw(parameters, torch::optim::AdamWOptions(train.lr).weight_decay(train.weight_decay));
+    const auto options = torch::optim::AdamWOptions(train.lr).weight_decay(train.weight_decay);
+    if (!train.fast_paths) return std::make_unique<torch::optim::AdamW>(parameters, options);
+    return make_fused_adamw(parameters, options);
   }
-  return make_fused_adam(parameters, torch::optim::AdamOptions(train.lr).weight_decay(train.weight_decay));
+  const auto options = torch::optim::AdamOptions(train.lr).weight_decay(train.weight_decay);
+  if (!train.fast_paths) return std::make_unique<torch::optim::Adam>(parameters, options);
+  return make_fused_adam(parameters, options);
 }
 
 double learning_rate(const torch::optim::Optimizer& optimizer) {

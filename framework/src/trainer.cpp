@@ -12,13 +12,11 @@
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <thread>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
-#ifdef ABLATE_WITH_CUDA
-#include <c10/cuda/CUDACachingAllocator.h>
-#endif
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -26,6 +24,7 @@
 #include "in_place_activations.hpp"
 #include "input_pipeline.hpp"
 #include "interrupt.hpp"
+#include "libtorch_compat.hpp"
 #include "model_factory.hpp"
 #include "model_summary.hpp"
 #include "optimization.hpp"
@@ -118,19 +117,12 @@ torch::Tensor balanced_class_weights(const ImageSet& train, std::int64_t num_cla
 // Mixed precision for the forward pass (train.amp: bf16); losses stay float32.
 class AutocastScope {
  public:
-  AutocastScope(bool enabled, const torch::Device& device) : enabled_(enabled), cuda_(device.is_cuda()) {
-    if (!enabled_) return;
-    if (cuda_) {
-      at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-      at::autocast::set_enabled(true);
-    } else {
-      at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-      at::autocast::set_cpu_enabled(true);
-    }
+  AutocastScope(bool enabled, const torch::Device& device) : enabled_(enabled), device_(device.type()) {
+    if (enabled_) libtorch::set_autocast(device_, true, at::kBFloat16);
   }
   ~AutocastScope() {
     if (!enabled_) return;
-    if (cuda_) at::autocast::set_enabled(false); else at::autocast::set_cpu_enabled(false);
+    libtorch::set_autocast(device_, false, at::kBFloat16);
     at::autocast::clear_cache();
   }
   AutocastScope(const AutocastScope&) = delete;
@@ -138,7 +130,7 @@ class AutocastScope {
 
  private:
   bool enabled_;
-  bool cuda_;
+  c10::DeviceType device_;
 };
 
 // Training losses not yet read on the host: (loss, 1-based step, batch images).
@@ -233,11 +225,18 @@ struct Evaluation {
   torch::Tensor probabilities;  // (N, classes) float32 on the CPU
 };
 
+// The evaluation fusion while it lives, when train.fast_paths allows it.
+std::optional<EvaluationFusion> fuse_for_evaluation(Model& model, const TrainSettings& train) {
+  if (!train.fast_paths) return std::nullopt;
+  return std::optional<EvaluationFusion>(std::in_place, model);
+}
+
 Evaluation evaluate(Model& model, const ImageSet& set, const SplitPixels& pixels, const InputPipeline& pipeline,
-                    std::int64_t batch_size, const torch::Device& device) {
+                    const TrainSettings& train, const torch::Device& device) {
   model.eval();
   c10::InferenceMode inference;
-  const EvaluationFusion fusion(model);
+  const auto fusion = fuse_for_evaluation(model, train);
+  const std::int64_t batch_size = train.eval_batch_size;
   const torch::Tensor labels = labels_of(set);
   std::vector<torch::Tensor> probabilities;
   // Sums stay on the device and are read once: no wait for a GPU after every batch.
@@ -303,10 +302,11 @@ void record_split(const std::string& split, const Evaluation& evaluation, const 
 }
 
 // Median latency of one image through the model, after a warm-up.
-double latency_ms(Model& model, const ImageSet& test, const SplitPixels& pixels, const InputPipeline& pipeline) {
+double latency_ms(Model& model, const ImageSet& test, const SplitPixels& pixels, const InputPipeline& pipeline,
+                  const TrainSettings& train) {
   model.eval();
   c10::InferenceMode inference;
-  const EvaluationFusion fusion(model);
+  const auto fusion = fuse_for_evaluation(model, train);
   const torch::Tensor image = pipeline.eval_batch(range_of_images(pixels, test, 0, 1));
   constexpr int kWarmup = 3;
   constexpr int kRepeats = 15;
@@ -323,16 +323,8 @@ double latency_ms(Model& model, const ImageSet& test, const SplitPixels& pixels,
 
 // Peak memory allocated on the GPU by LibTorch's caching allocator; -1 off the GPU.
 std::int64_t peak_cuda_bytes(const torch::Device& device) {
-#ifdef ABLATE_WITH_CUDA
-  if (device.is_cuda()) {
-    namespace allocator = c10::cuda::CUDACachingAllocator;
-    const auto stats = allocator::getDeviceStats(device.has_index() ? device.index() : 0);
-    return stats.allocated_bytes[static_cast<std::size_t>(allocator::StatType::AGGREGATE)].peak;
-  }
-#else
-  (void)device;
-#endif
-  return -1;
+  if (!device.is_cuda()) return -1;
+  return libtorch::peak_cuda_allocated_bytes(device.has_index() ? device.index() : 0);
 }
 
 std::int64_t peak_rss_bytes() {
@@ -378,7 +370,7 @@ std::shared_ptr<Model> build_model(const Cell& cell, const PluginRegistry& regis
   result.layer_summary_json = summary.layers_json().dump();
   model->to(torch::Device(context.device));
   if (cell.train.channels_last) to_channels_last(*model);
-  run_relus_in_place(*model);
+  if (cell.train.fast_paths) run_relus_in_place(*model);
   return model;
 }
 
@@ -535,7 +527,7 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
     const double train_seconds = seconds_since(epoch_start);
     release_free_memory();
 
-    const Evaluation val = evaluate(*model, data.val, pixels.val, pipeline, train.eval_batch_size, device);
+    const Evaluation val = evaluate(*model, data.val, pixels.val, pipeline, train, device);
     release_free_memory();
     if (!std::isfinite(val.loss)) {
       throw TrainingError(fmt::format("the validation loss became {} after epoch {}", val.loss, epoch));
@@ -575,12 +567,12 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
 
   restore(*model, best_weights);
   if (!checkpoint_path.empty()) save_checkpoint(*model, checkpoint_path);
-  record_split("val", evaluate(*model, data.val, pixels.val, pipeline, train.eval_batch_size, device), data.val, metrics, result);
+  record_split("val", evaluate(*model, data.val, pixels.val, pipeline, train, device), data.val, metrics, result);
   const auto test_start = Clock::now();
-  const Evaluation test = evaluate(*model, data.test, pixels.test, pipeline, train.eval_batch_size, device);
+  const Evaluation test = evaluate(*model, data.test, pixels.test, pipeline, train, device);
   result.test_seconds = seconds_since(test_start);
   record_split("test", test, data.test, metrics, result);
-  result.latency_ms = latency_ms(*model, data.test, pixels.test, pipeline);
+  result.latency_ms = latency_ms(*model, data.test, pixels.test, pipeline, train);
   result.peak_rss_bytes = peak_rss_bytes();
   result.peak_cuda_bytes = peak_cuda_bytes(device);
   return result;
@@ -600,9 +592,9 @@ RunResult evaluate_checkpoint(const Cell& cell, const PluginRegistry& registry,
   // Normalisation statistics come from the train split, as in training.
   const InputPipeline pipeline(cell.train, data.train, cell.resolution, device);
   const SplitPixels val(data.val), test(data.test);
-  record_split("val", evaluate(*model, data.val, val, pipeline, cell.train.eval_batch_size, device), data.val, metrics,
+  record_split("val", evaluate(*model, data.val, val, pipeline, cell.train, device), data.val, metrics,
                result);
-  record_split("test", evaluate(*model, data.test, test, pipeline, cell.train.eval_batch_size, device), data.test,
+  record_split("test", evaluate(*model, data.test, test, pipeline, cell.train, device), data.test,
                metrics, result);
   return result;
 }

@@ -125,5 +125,17 @@ TEST(ConfigHashTest, ChangesWithSettingsAndPluginVersionsButNotDataLocation) {
   EXPECT_THROW(parse_experiment(base, "x.yaml", {"train.images=ram"}), ConfigError);
 }
 
+TEST(ConfigHashTest, FastPathsOffIsAnotherConfigurationAndOnKeepsEarlierHashes) {
+  const char* base = "dataset: {plugin: synthetic}\narms: {a: {model: m}}\nresolutions: [16]\nseeds: [0]\n";
+  const auto hash_of = [](const Experiment& e) { return config_hash(cell_identity(expand_grid(e).front(), kVersions)); };
+  const std::string reference = hash_of(parse_experiment(base, "x.yaml"));
+  EXPECT_NE(reference, hash_of(parse_experiment(base, "x.yaml", {"train.fast_paths=false"})));
+  EXPECT_EQ(reference, hash_of(parse_experiment(base, "x.yaml", {"train.fast_paths=true"})));
+  // The default adds nothing to the identity: runs stored before the setting existed keep
+  // their hashes, and a resumed grid does not train them again.
+  EXPECT_FALSE(TrainSettings{}.to_json().contains("fast_paths"));
+  EXPECT_THROW(parse_experiment(base, "x.yaml", {"train.fast_paths=sometimes"}), ConfigError);
+}
+
 }  // namespace
 }  // namespace ablate

@@ -6,12 +6,14 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <torch/torch.h>
 
 #include "evaluation_fusion.hpp"
 #include "fused_adam.hpp"
+#include "optimization.hpp"
 
 namespace ablate {
 namespace {
@@ -113,6 +115,44 @@ TEST(FusedAdamTest, SkipsParametersWithoutAGradientAndKeepsLibTorchsState) {
   fused->step();
   EXPECT_TRUE(torch::equal(b[1], before));
   EXPECT_EQ(fused->state().size(), b.size());
+}
+
+TEST(FusedAdamTest, LibTorchsOwnStepContinuesTheFusedState) {
+  // The fused steps keep their moments in LibTorch's state map under LibTorch's own key
+  // (libtorch_compat.hpp): a step LibTorch takes itself (here through a closure, which the
+  // fused loop leaves to it) must find and continue them, not start from zero.
+  auto a = parameters_like_a_model();
+  auto b = copies(a);
+  torch::optim::Adam reference(a, torch::optim::AdamOptions(1e-3));
+  auto fused = make_fused_adam(b, torch::optim::AdamOptions(1e-3));
+  largest_difference(reference, *fused, a, b, 4);
+  ASSERT_EQ(fused_steps(*fused), 4);
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const torch::Tensor gradient = torch::randn_like(a[i]);
+    a[i].mutable_grad() = gradient.clone();
+    b[i].mutable_grad() = gradient.clone();
+  }
+  reference.step();
+  fused->step([] { return torch::Tensor(); });
+  EXPECT_EQ(fused_steps(*fused), 4) << "a step with a closure is LibTorch's";
+  EXPECT_EQ(fused->state().size(), b.size()) << "LibTorch's step made a second state per parameter";
+  for (std::size_t i = 0; i < a.size(); ++i) EXPECT_LT((a[i] - b[i]).abs().max().item<double>(), 1e-6) << i;
+}
+
+TEST(MakeOptimizerTest, FastPathsOffTakesLibTorchsOwnAdam) {
+  for (const std::string name : {"adam", "adamw"}) {
+    for (const bool fast_paths : {true, false}) {
+      SCOPED_TRACE(name + (fast_paths ? " fast" : " plain"));
+      auto parameters = parameters_like_a_model();
+      TrainSettings train;
+      train.optimizer = name;
+      train.fast_paths = fast_paths;
+      auto optimizer = make_optimizer(train, parameters);
+      for (auto& p : parameters) p.mutable_grad() = torch::randn_like(p);
+      optimizer->step();
+      EXPECT_EQ(fused_steps(*optimizer), fast_paths ? 1 : 0);
+    }
+  }
 }
 
 // ---- Evaluation fusion. ---------------------------------------------------------------------

@@ -19,6 +19,7 @@
 #include "evaluation_fusion.hpp"
 #include "in_place_activations.hpp"
 #include "model_factory.hpp"
+#include "trainer.hpp"
 
 namespace ablate {
 namespace {
@@ -312,7 +313,9 @@ TEST_P(ModelTest, InPlaceReluGivesTheSameLossAndGradients) {
   for (const bool in_place : {false, true}) {
     torch::manual_seed(0);
     auto model = make(c.plugin, 3, 32, 4, c.options);
-    if (in_place) EXPECT_GT(run_relus_in_place(*model), 0u);
+    if (in_place) {
+      EXPECT_GT(run_relus_in_place(*model), 0u);
+    }
     model->train();
     torch::manual_seed(1);  // the same dropout masks
     const torch::Tensor loss = torch::nn::functional::cross_entropy(model->forward(images), labels);
@@ -326,6 +329,53 @@ TEST_P(ModelTest, InPlaceReluGivesTheSameLossAndGradients) {
   for (std::size_t i = 0; i < eager.size(); ++i) {
     EXPECT_TRUE(torch::equal(eager[i].grad(), in_place[i].grad())) << "parameter " << i;
   }
+}
+
+// What the trainer reports, ignored: the test reads the result.
+class SilentObserver : public TrainingObserver {
+ public:
+  void on_epoch(const EpochResult&) override {}
+  void on_batch(std::int64_t, std::int64_t, std::int64_t) override {}
+};
+
+// The test split's softmax scores after the whole trainer ran the cell for a few steps.
+torch::Tensor test_scores_after_training(const ModelCase& c, bool fast_paths) {
+  Cell cell;
+  cell.arm = c.label;
+  cell.model = c.plugin;
+  cell.model_options = YAML::Load(c.options);
+  cell.resolution = 32;
+  cell.seed = 3;
+  cell.train.batch_size = 16;
+  cell.train.eval_batch_size = 16;
+  cell.train.max_epochs = 2;
+  cell.train.steps_per_epoch = 2;
+  cell.train.threads = 1;
+  cell.train.fast_paths = fast_paths;
+  DatasetSplits data =
+      registry().create_dataset("synthetic", YAML::Load("{classes: 4, size: 32, train: 64, val: 16, test: 32}"))->load(32);
+  const DatasetInfo info = registry().create_dataset("synthetic", YAML::Load("{classes: 4, size: 32}"))->info();
+  SilentObserver observer;
+  const RunResult result = train_and_evaluate(cell, registry(), info, data, {}, prepare_execution(cell.train), observer);
+  for (const auto& predictions : result.predictions) {
+    if (predictions.split == "test") {
+      return torch::tensor(predictions.scores).reshape({predictions.count, predictions.num_classes});
+    }
+  }
+  ADD_FAILURE() << "no test predictions";
+  return {};
+}
+
+// train.fast_paths: false trains with LibTorch's Adam, evaluates without the fusion and
+// keeps the ReLUs out of place: the same predictions to float32 rounding, on every model.
+TEST_P(ModelTest, FastPathsOffGivesTheSamePredictions) {
+  const ModelCase& c = GetParam();
+  const torch::Tensor fast = test_scores_after_training(c, true);
+  const torch::Tensor plain = test_scores_after_training(c, false);
+  ASSERT_EQ(fast.sizes(), plain.sizes());
+  EXPECT_TRUE(torch::allclose(fast, plain, /*rtol=*/1e-4, /*atol=*/1e-5))
+      << "largest difference " << (fast - plain).abs().max().item<double>();
+  EXPECT_TRUE(torch::equal(fast.argmax(1), plain.argmax(1)));
 }
 
 INSTANTIATE_TEST_SUITE_P(AllModels, ModelTest, ::testing::ValuesIn(kModels),
