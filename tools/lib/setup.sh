@@ -4,9 +4,11 @@
 ABLATE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 ABLATE_BUILD_DIR="${ABLATE_BUILD_DIR:-$ABLATE_ROOT/build}"
 
-# Everything Ablate needs from Debian 12. libopenblas0-pthread matters: without it
-# LibTorch's matrix products use the reference BLAS and run ~14x slower; the runner links
-# tcmalloc (libgoogle-perftools-dev) for speed and memory (docs/performance.md).
+# Everything Ablate needs from Debian 12 (LibTorch 1.13) or 13 (LibTorch 2.6): the two
+# releases name these packages alike (checked in a Debian 13 root, tools/lib/debian13_root.sh).
+# libopenblas0-pthread matters: without it LibTorch's matrix products use the reference
+# BLAS and run ~14x slower; the runner links tcmalloc (libgoogle-perftools-dev) for speed
+# and memory (docs/performance.md).
 ABLATE_PACKAGES=(
   build-essential cmake ninja-build ccache git pkg-config
   libtorch-dev libopenblas0-pthread libgoogle-perftools-dev
@@ -22,8 +24,24 @@ ABLATE_TEST_PACKAGES=(chromium python3-numpy)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+# The Debian release ("12", "13"), or what this system calls itself when it is not Debian.
+debian_release() {
+  # shellcheck disable=SC1091
+  (. /etc/os-release && if [ "${ID:-}" = debian ]; then echo "${VERSION_ID:-unstable}"; else echo "${PRETTY_NAME:-unknown}"; fi)
+}
+
+# Says which LibTorch this release brings, and warns where Ablate is not tested.
+check_release() {
+  case "$(debian_release)" in
+    12) log "Debian 12: LibTorch 1.13 (libtorch-dev)" ;;
+    13) log "Debian 13: LibTorch 2.6 (libtorch-dev)" ;;
+    *)  log "warning: Ablate is tested on Debian 12 and 13; this is $(debian_release): the package names may differ" ;;
+  esac
+}
+
 # install_dependencies [EXTRA_PACKAGE...]
 install_dependencies() {
+  check_release
   local missing=()
   local package
   for package in "${ABLATE_PACKAGES[@]}" "$@"; do
