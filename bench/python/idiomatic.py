@@ -1,6 +1,7 @@
 """The training script a PyTorch user writes: float tensors in a TensorDataset, a
-DataLoader with its defaults, model.train()/model.eval() loops, default threads and
-allocator. The throughput bench's baseline (bench/throughput)."""
+DataLoader with its defaults, model.train()/model.eval() loops, default allocator, and
+PyTorch's threads on every core (its default on a user's machine; bench/throughput passes
+--threads because on these VMs the default is 1). The throughput bench's baseline."""
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
@@ -9,7 +10,7 @@ from common import clock, parse_args, random_split, report
 from models import build
 
 args = parse_args(__doc__)
-if args.threads:  # only for experiments: the idiomatic script keeps the default
+if args.threads:  # the cores, from bench/throughput: what PyTorch's default gives on a user's machine
     torch.set_num_threads(args.threads)
 torch.manual_seed(args.seed)
 generator = torch.Generator().manual_seed(args.seed)
