@@ -30,8 +30,10 @@ debian_release() {
   (. /etc/os-release && if [ "${ID:-}" = debian ]; then echo "${VERSION_ID:-unstable}"; else echo "${PRETTY_NAME:-unknown}"; fi)
 }
 
-# Says which LibTorch this release brings, and warns where Ablate is not tested.
+# Says (once) which LibTorch this release brings, and warns where Ablate is not tested.
 check_release() {
+  [ -z "${ABLATE_RELEASE_CHECKED:-}" ] || return 0
+  ABLATE_RELEASE_CHECKED=1
   case "$(debian_release)" in
     12) log "Debian 12: LibTorch 1.13 (libtorch-dev)" ;;
     13) log "Debian 13: LibTorch 2.6 (libtorch-dev)" ;;
