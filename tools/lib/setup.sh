@@ -22,7 +22,8 @@ ABLATE_PACKAGES=(
 # numpy writes the benchmark's data files.
 ABLATE_TEST_PACKAGES=(chromium python3-numpy)
 
-log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+# A step of the set-up, with the time of day: the log then shows where the minutes went.
+log() { printf '\033[1m==> %s %s\033[0m\n' "$(date +%T)" "$*" >&2; }
 
 # The Debian release ("12", "13"), or what this system calls itself when it is not Debian.
 debian_release() {
