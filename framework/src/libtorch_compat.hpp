@@ -2,7 +2,7 @@
 //
 // Ablate builds against LibTorch 1.13 (Debian 12) and 2.x (Debian 13's 2.6, and the one
 // inside a pip PyTorch for CUDA). Everything else the engine calls is the same public API
-// in both; these two are not, and no other file spells either out:
+// in both; these three are not, and no other file spells them out:
 //
 //  - Optimizer state. torch::optim::Optimizer keeps each parameter's state in its
 //    protected `state_` map, keyed by the parameter's TensorImpl: as a string of the

@@ -33,6 +33,15 @@ std::vector<torch::Tensor> copies(const std::vector<torch::Tensor>& parameters) 
   return copied;
 }
 
+// Gives the parameters `a` and their copies `b` the same random gradients.
+void give_same_gradients(std::vector<torch::Tensor>& a, std::vector<torch::Tensor>& b) {
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const torch::Tensor gradient = torch::randn_like(a[i]);
+    a[i].mutable_grad() = gradient.clone();
+    b[i].mutable_grad() = gradient.clone();
+  }
+}
+
 // Runs both optimizers on the same gradients for `steps` steps, changing the learning
 // rate half-way as a schedule does; returns the largest difference of any parameter.
 double largest_difference(torch::optim::Optimizer& reference, torch::optim::Optimizer& fused,
@@ -41,11 +50,7 @@ double largest_difference(torch::optim::Optimizer& reference, torch::optim::Opti
     if (step == steps / 2) {
       for (auto* optimizer : {&reference, &fused}) optimizer->param_groups().front().options().set_lr(3e-4);
     }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      const torch::Tensor gradient = torch::randn_like(a[i]);
-      a[i].mutable_grad() = gradient.clone();
-      b[i].mutable_grad() = gradient.clone();
-    }
+    give_same_gradients(a, b);
     reference.step();
     fused.step();
   }
@@ -127,11 +132,7 @@ TEST(FusedAdamTest, LibTorchsOwnStepContinuesTheFusedState) {
   auto fused = make_fused_adam(b, torch::optim::AdamOptions(1e-3));
   largest_difference(reference, *fused, a, b, 4);
   ASSERT_EQ(fused_steps(*fused), 4);
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const torch::Tensor gradient = torch::randn_like(a[i]);
-    a[i].mutable_grad() = gradient.clone();
-    b[i].mutable_grad() = gradient.clone();
-  }
+  give_same_gradients(a, b);
   reference.step();
   fused->step([] { return torch::Tensor(); });
   EXPECT_EQ(fused_steps(*fused), 4) << "a step with a closure is LibTorch's";
