@@ -34,18 +34,25 @@ ensure_debian13_root() {
 
 # in_debian13_root COMMAND: runs the shell command in the root, in the checkout (mounted
 # at $ABLATE_DEBIAN13_SOURCE), with /proc, /sys and /dev of this machine. The mounts live
-# in a private mount namespace: they vanish when the command ends, however it ends.
+# in a private mount namespace: they vanish when the command ends, however it ends. The
+# command gets a clean environment but for OPENBLAS_* and OMP_* (some machines set
+# OPENBLAS_CORETYPE because OpenBLAS misdetects their processor: the tests and
+# benchmarks must see what this machine's own runs see), TERM and CI.
 in_debian13_root() {
+  local passed=(HOME=/root LANG=C.UTF-8 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+  local name
+  for name in $(compgen -e); do
+    case "$name" in OPENBLAS_* | OMP_* | TERM | CI) passed+=("$name=${!name}") ;; esac
+  done
   as_root cp /etc/resolv.conf "$ABLATE_DEBIAN13_ROOT/etc/resolv.conf"
   as_root unshare --mount --propagation private bash -euc '
     root=$1 checkout=$2 source=$3 command=$4
+    shift 4
     mkdir -p "$root$source"
     mount --bind "$checkout" "$root$source"
     mount -t proc proc "$root/proc"
     mount --rbind /sys "$root/sys"
     mount --rbind /dev "$root/dev"
-    exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM="${TERM:-dumb}" CI="${CI:-}" \
-      PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-      bash -euc "cd \"$source\" && $command"
-  ' in_debian13_root "$ABLATE_DEBIAN13_ROOT" "$ABLATE_ROOT" "$ABLATE_DEBIAN13_SOURCE" "$1"
+    exec chroot "$root" /usr/bin/env -i "$@" bash -euc "cd \"$source\" && $command"
+  ' in_debian13_root "$ABLATE_DEBIAN13_ROOT" "$ABLATE_ROOT" "$ABLATE_DEBIAN13_SOURCE" "$1" "${passed[@]}"
 }
