@@ -225,9 +225,10 @@ struct Evaluation {
   torch::Tensor probabilities;  // (N, classes) float32 on the CPU
 };
 
-// The evaluation fusion while it lives, when train.fast_paths allows it.
+// The evaluation fusion while it lives, when train.fast_paths allows it and it is
+// faster on this LibTorch.
 std::optional<EvaluationFusion> fuse_for_evaluation(Model& model, const TrainSettings& train) {
-  if (!train.fast_paths) return std::nullopt;
+  if (!train.fast_paths || !libtorch::evaluation_fusion_pays()) return std::nullopt;
   return std::optional<EvaluationFusion>(std::in_place, model);
 }
 
