@@ -9,7 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "ablate/dataset.hpp"
-#include "plugin_registry.hpp"
+#include "config/plugin_registry.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 4 || argc > 5) {

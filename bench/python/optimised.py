@@ -5,9 +5,9 @@ process settings: LD_PRELOAD=libtcmalloc_minimal.so.4 (the allocator the runner 
 OPENBLAS_NUM_THREADS=1; bench/throughput does.
 
 It does not re-implement the runner's engine: the one-pass Adam update
-(framework/src/fused_adam.cpp; PyTorch 1.13 has no fused Adam for the CPU) and the
+(framework/src/engine/fused_adam.cpp; PyTorch 1.13 has no fused Adam for the CPU) and the
 evaluation-time fusion of BatchNorm into the layer before it
-(framework/src/evaluation_fusion.cpp; torch.fx can fold Conv -> BatchNorm, not the
+(framework/src/engine/evaluation_fusion.cpp; torch.fx can fold Conv -> BatchNorm, not the
 baseline's ReLU -> BatchNorm -> max-pool)."""
 import os
 

@@ -16,7 +16,7 @@
 
 #include "ablate/error.hpp"
 #include "ablate/metric.hpp"
-#include "plugin_registry.hpp"
+#include "config/plugin_registry.hpp"
 
 namespace ablate {
 namespace {

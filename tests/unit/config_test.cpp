@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "ablate/error.hpp"
-#include "config.hpp"
+#include "config/config.hpp"
 
 namespace ablate {
 namespace {

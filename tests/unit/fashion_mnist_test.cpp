@@ -16,7 +16,7 @@
 
 #include "ablate/dataset.hpp"
 #include "ablate/error.hpp"
-#include "plugin_registry.hpp"
+#include "config/plugin_registry.hpp"
 #include "test_support.hpp"
 
 namespace ablate {

@@ -2,9 +2,9 @@
 #include <gtest/gtest.h>
 
 #include "ablate/error.hpp"
-#include "config.hpp"
-#include "config_hash.hpp"
-#include "grid.hpp"
+#include "config/config.hpp"
+#include "config/config_hash.hpp"
+#include "config/grid.hpp"
 
 namespace ablate {
 namespace {

@@ -22,7 +22,7 @@
 #include "ablate/dataset.hpp"
 #include "ablate/error.hpp"
 #include "medmnist/http_server.hpp"
-#include "plugin_registry.hpp"
+#include "config/plugin_registry.hpp"
 #include "test_support.hpp"
 
 namespace ablate {

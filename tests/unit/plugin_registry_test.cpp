@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "ablate/error.hpp"
-#include "plugin_registry.hpp"
+#include "config/plugin_registry.hpp"
 #include "test_support.hpp"
 
 namespace ablate {

@@ -12,7 +12,7 @@
 
 #include "ablate/dataset.hpp"
 #include "ablate/error.hpp"
-#include "plugin_registry.hpp"
+#include "config/plugin_registry.hpp"
 
 namespace ablate {
 namespace {

@@ -1,7 +1,7 @@
 // Resolving an experiment against the plugins.
 #include "grid_plan.hpp"
 
-#include "trainer.hpp"
+#include "engine/trainer.hpp"
 
 namespace ablate {
 

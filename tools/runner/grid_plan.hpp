@@ -10,10 +10,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "config.hpp"
-#include "config_hash.hpp"
-#include "grid.hpp"
-#include "plugin_registry.hpp"
+#include "config/config.hpp"
+#include "config/config_hash.hpp"
+#include "config/grid.hpp"
+#include "config/plugin_registry.hpp"
 
 namespace ablate {
 

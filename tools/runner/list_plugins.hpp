@@ -3,7 +3,7 @@
 
 #include <ostream>
 
-#include "plugin_registry.hpp"
+#include "config/plugin_registry.hpp"
 
 namespace ablate {
 

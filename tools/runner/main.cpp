@@ -14,11 +14,11 @@
 #include "ablate_version.hpp"
 #include "grid_plan.hpp"
 #include "list_plugins.hpp"
-#include "plugin_registry.hpp"
+#include "config/plugin_registry.hpp"
 #include "run_cell.hpp"
 #include "run_grid.hpp"
 #include "slurm.hpp"
-#include "trainer.hpp"
+#include "engine/trainer.hpp"
 
 namespace po = boost::program_options;
 

@@ -11,10 +11,10 @@
 
 #include <fmt/format.h>
 
-#include "interrupt.hpp"
+#include "config/interrupt.hpp"
 #include "run_grid.hpp"
 #include "store.hpp"
-#include "trainer.hpp"
+#include "engine/trainer.hpp"
 
 namespace ablate {
 

@@ -21,11 +21,11 @@
 #include "ablate_version.hpp"
 #include "child_process.hpp"
 #include "grid_plan.hpp"
-#include "interrupt.hpp"
+#include "config/interrupt.hpp"
 #include "provenance.hpp"
 #include "run_cell.hpp"
 #include "store.hpp"
-#include "trainer.hpp"
+#include "engine/trainer.hpp"
 
 namespace ablate {
 

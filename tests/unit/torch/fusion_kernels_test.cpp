@@ -11,9 +11,9 @@
 
 #include <torch/torch.h>
 
-#include "evaluation_fusion.hpp"
-#include "fused_adam.hpp"
-#include "optimization.hpp"
+#include "engine/evaluation_fusion.hpp"
+#include "engine/fused_adam.hpp"
+#include "engine/optimization.hpp"
 
 namespace ablate {
 namespace {

@@ -16,10 +16,10 @@
 
 #include "ablate/error.hpp"
 #include "ablate/nn.hpp"
-#include "evaluation_fusion.hpp"
-#include "in_place_activations.hpp"
-#include "model_factory.hpp"
-#include "trainer.hpp"
+#include "engine/evaluation_fusion.hpp"
+#include "engine/in_place_activations.hpp"
+#include "engine/model_factory.hpp"
+#include "engine/trainer.hpp"
 
 namespace ablate {
 namespace {

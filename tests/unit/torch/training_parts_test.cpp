@@ -7,11 +7,11 @@
 #include <torch/torch.h>
 
 #include "ablate/error.hpp"
-#include "input_pipeline.hpp"
-#include "model_factory.hpp"
-#include "model_summary.hpp"
-#include "optimization.hpp"
-#include "split_pixels.hpp"
+#include "engine/input_pipeline.hpp"
+#include "engine/model_factory.hpp"
+#include "engine/model_summary.hpp"
+#include "engine/optimization.hpp"
+#include "engine/split_pixels.hpp"
 
 namespace ablate {
 namespace {

@@ -8,7 +8,7 @@
 #include <torch/torch.h>
 
 #include "ablate/dataset.hpp"
-#include "config.hpp"
+#include "config/config.hpp"
 
 namespace ablate {
 

@@ -1,5 +1,5 @@
 // Plugin discovery and loading with Boost.DLL (see DESIGN §3 and Boost.DLL's "missuses").
-#include "plugin_registry.hpp"
+#include "config/plugin_registry.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -10,7 +10,7 @@
 #include <torch/version.h>  // macros only: the LibTorch version this host was built with
 
 #include "ablate/error.hpp"
-#include "options_yaml.hpp"
+#include "api/options_yaml.hpp"
 
 #ifndef ABLATE_BUILD_PLUGIN_DIR
 #define ABLATE_BUILD_PLUGIN_DIR ""

@@ -1,5 +1,5 @@
 // Canonical run configurations and their SHA-256 (OpenSSL).
-#include "config_hash.hpp"
+#include "config/config_hash.hpp"
 
 #include <openssl/evp.h>
 

@@ -8,7 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "config.hpp"
+#include "config/config.hpp"
 
 namespace ablate {
 

@@ -1,5 +1,5 @@
 // The per-batch input pipeline: uint8 NHWC -> float NCHW at the cell's resolution.
-#include "input_pipeline.hpp"
+#include "engine/input_pipeline.hpp"
 
 #include <cmath>
 

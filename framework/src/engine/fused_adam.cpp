@@ -1,5 +1,5 @@
 // One-pass Adam and AdamW (see the header).
-#include "fused_adam.hpp"
+#include "engine/fused_adam.hpp"
 
 #include <cmath>
 #include <cstdint>
@@ -9,8 +9,8 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
-#include "libtorch_compat.hpp"
-#include "vector_clones.hpp"
+#include "engine/libtorch_compat.hpp"
+#include "engine/vector_clones.hpp"
 
 namespace ablate {
 

@@ -1,5 +1,5 @@
 // Cooperative cancellation on SIGINT/SIGTERM.
-#include "interrupt.hpp"
+#include "config/interrupt.hpp"
 
 #include <csignal>
 

@@ -1,5 +1,5 @@
 // Training and evaluation of one grid cell with LibTorch.
-#include "trainer.hpp"
+#include "engine/trainer.hpp"
 
 #include <dlfcn.h>
 #include <sys/resource.h>
@@ -20,15 +20,15 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "evaluation_fusion.hpp"
-#include "in_place_activations.hpp"
-#include "input_pipeline.hpp"
-#include "interrupt.hpp"
-#include "libtorch_compat.hpp"
-#include "model_factory.hpp"
-#include "model_summary.hpp"
-#include "optimization.hpp"
-#include "split_pixels.hpp"
+#include "engine/evaluation_fusion.hpp"
+#include "engine/in_place_activations.hpp"
+#include "engine/input_pipeline.hpp"
+#include "config/interrupt.hpp"
+#include "engine/libtorch_compat.hpp"
+#include "engine/model_factory.hpp"
+#include "engine/model_summary.hpp"
+#include "engine/optimization.hpp"
+#include "engine/split_pixels.hpp"
 
 namespace ablate {
 

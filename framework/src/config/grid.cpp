@@ -1,5 +1,5 @@
 // Grid expansion: the cartesian product of an experiment's axes.
-#include "grid.hpp"
+#include "config/grid.hpp"
 
 #include <fmt/format.h>
 

@@ -1,5 +1,5 @@
 // ReLUs computed in place after a convolution or a BatchNorm (see the header).
-#include "in_place_activations.hpp"
+#include "engine/in_place_activations.hpp"
 
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/batchnorm.h>

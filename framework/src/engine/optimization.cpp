@@ -1,10 +1,10 @@
 // Optimizers and learning-rate schedules.
-#include "optimization.hpp"
+#include "engine/optimization.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "fused_adam.hpp"
+#include "engine/fused_adam.hpp"
 
 namespace ablate {
 

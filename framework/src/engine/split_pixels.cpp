@@ -1,5 +1,5 @@
 // Split pixels in memory or in an unlinked scratch file (see split_pixels.hpp).
-#include "split_pixels.hpp"
+#include "engine/split_pixels.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -5,7 +5,7 @@
 #include <fmt/ranges.h>
 
 #include "ablate/error.hpp"
-#include "options_yaml.hpp"
+#include "api/options_yaml.hpp"
 
 namespace ablate {
 

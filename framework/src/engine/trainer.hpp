@@ -9,8 +9,8 @@
 
 #include "ablate/dataset.hpp"
 #include "ablate/metric.hpp"
-#include "grid.hpp"
-#include "plugin_registry.hpp"
+#include "config/grid.hpp"
+#include "config/plugin_registry.hpp"
 
 namespace ablate {
 

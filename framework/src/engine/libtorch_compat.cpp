@@ -1,5 +1,5 @@
 // The LibTorch version adapter (see the header).
-#include "libtorch_compat.hpp"
+#include "engine/libtorch_compat.hpp"
 
 #include <ATen/autocast_mode.h>
 #ifdef ABLATE_WITH_CUDA

@@ -8,7 +8,7 @@
 
 #include <torch/torch.h>
 
-#include "config.hpp"
+#include "config/config.hpp"
 
 namespace ablate {
 

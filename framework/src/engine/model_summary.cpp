@@ -1,7 +1,7 @@
 // Layer summary and FLOPs through ATen's RecordFunction observers: every operator the
 // model's forward calls directly (depth 0) becomes a row; operators whose inputs are a
 // module's parameters are named after that module.
-#include "model_summary.hpp"
+#include "engine/model_summary.hpp"
 
 #include <map>
 #include <optional>

@@ -7,7 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "ablate/model.hpp"
-#include "plugin_registry.hpp"
+#include "config/plugin_registry.hpp"
 
 namespace ablate {
 

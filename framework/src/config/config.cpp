@@ -1,5 +1,5 @@
 // Experiment files: strict YAML validation with messages that point at file:line:column.
-#include "config.hpp"
+#include "config/config.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -11,7 +11,7 @@
 #include <fmt/ranges.h>
 
 #include "ablate/error.hpp"
-#include "options_yaml.hpp"
+#include "api/options_yaml.hpp"
 
 namespace ablate {
 

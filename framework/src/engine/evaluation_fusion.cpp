@@ -1,5 +1,5 @@
 // Evaluation-time fusion of BatchNorm into the layer before it (see the header).
-#include "evaluation_fusion.hpp"
+#include "engine/evaluation_fusion.hpp"
 
 #include <algorithm>
 #include <array>
@@ -13,7 +13,7 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/pooling.h>
 
-#include "vector_clones.hpp"
+#include "engine/vector_clones.hpp"
 
 namespace ablate {
 

@@ -1,10 +1,10 @@
 // Creating model plugin objects.
-#include "model_factory.hpp"
+#include "engine/model_factory.hpp"
 
 #include <fmt/format.h>
 
 #include "ablate/error.hpp"
-#include "options_yaml.hpp"
+#include "api/options_yaml.hpp"
 
 namespace ablate {
 

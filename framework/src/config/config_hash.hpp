@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "grid.hpp"
+#include "config/grid.hpp"
 
 namespace ablate {
 
