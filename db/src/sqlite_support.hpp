@@ -15,13 +15,14 @@
 namespace ablate::db {
 
 // Runs `body`, turning SQLite's exceptions into a StoreError that names the file and what
-// was being done. StoreErrors thrown by `body` itself pass through unchanged.
+// was being done, and keeps SQLite's extended result code. StoreErrors thrown by `body`
+// itself pass through unchanged.
 template <typename Body>
 auto guarded(const std::string& path, const char* doing, Body&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const SQLite::Exception& e) {
-    throw StoreError(fmt::format("store {}: {}: {}", path, doing, e.what()));
+    throw StoreError(fmt::format("store {}: {}: {}", path, doing, e.what()), e.getExtendedErrorCode());
   }
 }
 

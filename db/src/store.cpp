@@ -104,7 +104,7 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path) {
                                 : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db_ = std::make_unique<SQLite::Database>(path_, flags, kBusyTimeoutMs);
   } catch (const SQLite::Exception& e) {
-    throw StoreError(fmt::format("cannot open store {}: {}", path_, e.what()));
+    throw StoreError(fmt::format("cannot open store {}: {}", path_, e.what()), e.getExtendedErrorCode());
   }
 
   // A non-SQLite file opens fine and fails on the first read: make that read here, and
@@ -115,7 +115,7 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path) {
     version = read_user_version(*db_);
     tables = user_tables(*db_);
   } catch (const SQLite::Exception& e) {
-    throw StoreError(fmt::format("{} is not an Ablate store: {}", path_, e.what()));
+    throw StoreError(fmt::format("{} is not an Ablate store: {}", path_, e.what()), e.getExtendedErrorCode());
   }
 
   const int current = current_schema_version();
@@ -188,7 +188,8 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path) {
         db_->exec(migration.sql);
       } catch (const SQLite::Exception& e) {
         throw StoreError(fmt::format("store {}: migration {} failed: {}", path_,
-                                     migration.name, e.what()));
+                                     migration.name, e.what()),
+                         e.getExtendedErrorCode());
       }
       // PRAGMA takes no bound parameters; the value is our own integer, not user data.
       db_->exec(fmt::format("PRAGMA user_version = {}", now + 1));

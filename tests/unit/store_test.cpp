@@ -186,6 +186,33 @@ TEST(StoreTest, RefusesAFileThatIsNotSqliteAndLeavesItAlone) {
   EXPECT_EQ(read_file(file), text);
 }
 
+// SQLite's extended result code carried by the StoreError `body` throws; -1 when it throws none.
+template <typename Body>
+int store_error_code(Body&& body) {
+  try {
+    body();
+  } catch (const StoreError& e) {
+    return e.sqlite_code();
+  }
+  return -1;
+}
+
+TEST(StoreTest, StoreErrorsKeepSqlitesErrorCode) {
+  TempDir dir;
+  const auto text = dir.path() / "notes.txt";
+  ablate::test::write_text(text, std::string(4096, 'x'));
+  EXPECT_EQ(store_error_code([&] { Store store(text.string(), OpenMode::read_only); }), SQLITE_NOTADB);
+
+  const auto file = (dir.path() / "runs.db").string();
+  { Store store(file); }
+  Store reader(file, OpenMode::read_only);
+  // The primary code, in the low byte of the extended one.
+  EXPECT_EQ(store_error_code([&] { reader.start_run(claim("h1")); }) & 0xff, SQLITE_READONLY);
+  // Ablate's own refusals are not SQLite's.
+  Store writer(file);
+  EXPECT_EQ(store_error_code([&] { writer.heartbeat(99); }), 0);
+}
+
 TEST(StoreTest, RefusesAnotherProgramsDatabase) {
   TempDir dir;
   const auto file = dir.path() / "other.db";

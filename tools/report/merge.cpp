@@ -195,7 +195,7 @@ std::vector<std::string> merge_stores(const std::string& out, const std::vector<
           input, out, counts.added, counts.replaced, counts.kept, counts.grids));
     }
   } catch (const SQLite::Exception& e) {
-    throw StoreError(fmt::format("cannot merge into {}: {}", out, e.what()));
+    throw StoreError(fmt::format("cannot merge into {}: {}", out, e.what()), e.getExtendedErrorCode());
   }
   return summaries;
 }

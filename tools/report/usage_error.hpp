@@ -1,14 +1,14 @@
 // The error for a bad command line or a request the store cannot answer (exit code 2).
 #pragma once
 
-#include <stdexcept>
-#include <string>
+#include "ablate/error.hpp"
 
 namespace ablate::report {
 
-class UsageError : public std::runtime_error {
+// One of Ablate's errors (ablate::Error), so that code catching those catches this too.
+class UsageError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  using Error::Error;
 };
 
 }  // namespace ablate::report

@@ -40,7 +40,15 @@ class DataError : public Error {
 class StoreError : public Error {
  public:
   using Error::Error;
+  // `sqlite_code`: SQLite's extended result code (SQLITE_BUSY, SQLITE_READONLY...), so that
+  // callers can tell a locked store from a corrupt one without parsing the message.
+  StoreError(const std::string& message, int sqlite_code) : Error(message), sqlite_code_(sqlite_code) {}
   ~StoreError() override;
+  // 0 when the failure did not come from SQLite.
+  int sqlite_code() const noexcept { return sqlite_code_; }
+
+ private:
+  int sqlite_code_ = 0;
 };
 
 // Training cannot go on: a loss that is NaN or infinite, a shape that does not fit.
