@@ -60,6 +60,17 @@ void require_changed(SQLite::Database& db, const std::string& path, std::int64_t
   }
 }
 
+// claim_run's policy, in one place: whether a runner may take the cell whose run is
+// already stored as `run` (a cell with no run yet is always taken).
+ClaimOutcome decide_claim(const RunRow& run, const ClaimPolicy& policy) {
+  if (run.status == RunStatus::finished && !policy.force) return ClaimOutcome::finished;
+  if (run.status == RunStatus::failed && !policy.retry_failed && !policy.force) return ClaimOutcome::failed;
+  if (run.status == RunStatus::running && !policy.take_running && !Store::is_stale(run, policy)) {
+    return ClaimOutcome::running_elsewhere;
+  }
+  return ClaimOutcome::claimed;
+}
+
 }  // namespace
 
 int current_schema_version() { return detail::migration_count(); }
@@ -248,6 +259,12 @@ std::int64_t Store::start_run(const RunClaim& claim) {
   return result.run_id;
 }
 
+ClaimResult Store::preview_claim(const std::string& config_hash, const ClaimPolicy& policy) const {
+  const auto existing = find_run(config_hash);
+  if (!existing) return {ClaimOutcome::claimed, 0};
+  return {decide_claim(*existing, policy), existing->id};
+}
+
 ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
   return guarded(path_, "cannot start a run", [&]() -> ClaimResult {
     // IMMEDIATE: the check and the claim happen under one write lock, so two runners
@@ -261,11 +278,8 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
       if (query.executeStep()) {
         const RunRow row = read_run_row(query);
         existing = row.id;
-        if (row.status == RunStatus::finished && !policy.force) return {ClaimOutcome::finished, row.id};
-        if (row.status == RunStatus::failed && !policy.retry_failed && !policy.force) return {ClaimOutcome::failed, row.id};
-        if (row.status == RunStatus::running && !policy.take_running && !is_stale(row, policy)) {
-          return {ClaimOutcome::running_elsewhere, row.id};
-        }
+        const ClaimOutcome outcome = decide_claim(row, policy);
+        if (outcome != ClaimOutcome::claimed) return {outcome, row.id};
       }
     }
 

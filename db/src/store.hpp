@@ -173,6 +173,10 @@ class Store {
   // Atomically decides whether this runner may run the cell and, if so, claims it as
   // start_run does. Several runners sharing a store never claim the same live run.
   ClaimResult claim_run(const RunClaim& claim, const ClaimPolicy& policy);
+  // What claim_run would answer for the cell `config_hash` now, without claiming it: the
+  // same policy, read-only (for `runner --dry-run`). run_id: the stored run, 0 for none.
+  // Another runner may of course claim the cell between the preview and a claim.
+  ClaimResult preview_claim(const std::string& config_hash, const ClaimPolicy& policy) const;
   // A running run is stale when its heartbeat is old, or its owner ran on `host` and is
   // gone.
   static bool is_stale(const RunRow& run, const ClaimPolicy& policy);

@@ -455,6 +455,70 @@ TEST(StoreTest, ValuesWithQuotesAndSqlAreStoredVerbatim) {
   EXPECT_EQ(store.list_runs(filter).size(), 1u);
 }
 
+// A store holding one run "h1" in the state `state` names, for the claim policy tests.
+void store_run_in_state(Store& store, const std::filesystem::path& file, const std::string& state) {
+  if (state == "new") return;
+  RunClaim c = claim("h1");
+  if (state == "running elsewhere") c.host = "otherhost";
+  if (state == "running here, owner dead") c.pid = 999999999;  // above any pid_max: no such process
+  const std::int64_t id = store.start_run(c);
+  if (state == "finished") store.finish_run(id, RunSummary{}, {}, {});
+  if (state == "failed") store.end_run(id, RunStatus::failed, "boom");
+  if (state == "killed") store.end_run(id, RunStatus::killed, "SIGTERM");
+  if (state == "stale") execute(file, "UPDATE runs SET heartbeat_at = '2000-01-01T00:00:00.000Z', host = 'otherhost'");
+}
+
+TEST(StoreTest, PreviewClaimAgreesWithClaimRunAndChangesNothing) {
+  struct Case {
+    const char* state;
+    bool retry_failed;
+    bool force;
+    ClaimOutcome expected;
+  };
+  const Case cases[] = {
+      {"new", false, false, ClaimOutcome::claimed},
+      {"finished", false, false, ClaimOutcome::finished},
+      {"finished", true, false, ClaimOutcome::finished},
+      {"finished", false, true, ClaimOutcome::claimed},
+      {"failed", false, false, ClaimOutcome::failed},
+      {"failed", true, false, ClaimOutcome::claimed},
+      {"failed", false, true, ClaimOutcome::claimed},
+      {"killed", false, false, ClaimOutcome::claimed},
+      {"stale", false, false, ClaimOutcome::claimed},
+      {"running here, owner dead", false, false, ClaimOutcome::claimed},
+      {"running elsewhere", false, false, ClaimOutcome::running_elsewhere},
+      {"running elsewhere", true, true, ClaimOutcome::running_elsewhere},
+  };
+  for (const Case& test : cases) {
+    SCOPED_TRACE(::testing::Message() << test.state << (test.retry_failed ? " --retry-failed" : "")
+                                      << (test.force ? " --force" : ""));
+    TempDir dir;
+    const auto file = dir.path() / "runs.db";
+    Store store(file.string());
+    store_run_in_state(store, file, test.state);
+    ClaimPolicy policy;
+    policy.retry_failed = test.retry_failed;
+    policy.force = test.force;
+    policy.host = "testhost";
+    const auto before = store.find_run("h1");
+
+    const ClaimResult preview = store.preview_claim("h1", policy);
+    EXPECT_EQ(preview.outcome, test.expected);
+    EXPECT_EQ(preview.run_id, before ? before->id : 0);
+    const auto after = store.find_run("h1");
+    EXPECT_EQ(after.has_value(), before.has_value());
+    if (before && after) {
+      EXPECT_EQ(after->status, before->status);
+    }
+
+    const ClaimResult claimed = store.claim_run(claim("h1"), policy);
+    EXPECT_EQ(claimed.outcome, preview.outcome);
+    if (before) {
+      EXPECT_EQ(claimed.run_id, preview.run_id);
+    }
+  }
+}
+
 TEST(StoreTest, TwoConnectionsShareOneStore) {
   TempDir dir;
   const auto file = (dir.path() / "runs.db").string();

@@ -255,9 +255,8 @@ int run_grid(const RunnerOptions& options) {
                              plan->experiment.source, cells.size(), shard_text, db_path);
     for (const auto* planned : cells) {
       const auto existing = store->find_run(planned->hash);
-      const bool done = existing && ((existing->status == db::RunStatus::finished && !options.force) ||
-                                     (existing->status == db::RunStatus::failed && !options.retry_failed && !options.force));
-      to_run += !done;
+      // The store's own claim policy: the dry run counts exactly the cells the grid would take.
+      to_run += store->preview_claim(planned->hash, policy).outcome == db::ClaimOutcome::claimed;
       std::cout << fmt::format("  {:>4}  {}  {:<44}  {}\n", planned->cell.index + 1, planned->hash.substr(0, 12),
                                planned->cell.label(), describe_state(existing, policy));
     }
