@@ -604,25 +604,31 @@ std::optional<PredictionRow> Store::predictions(std::int64_t run_id, const std::
 
 std::optional<RunRow> Store::find_run_by_reference(const std::string& reference) const {
   return guarded(path_, "cannot look up a run", [&]() -> std::optional<RunRow> {
-    const bool numeric = !reference.empty() && reference.find_first_not_of("0123456789") == std::string::npos;
+    // 18 digits always fit an int64; longer numbers can only be (unusual) hash prefixes.
+    const bool numeric = !reference.empty() && reference.size() <= 18 &&
+                         reference.find_first_not_of("0123456789") == std::string::npos;
     if (numeric) {
       SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE r.id = ?");
       query.bind(1, static_cast<std::int64_t>(std::stoll(reference)));
       if (query.executeStep()) return read_run_row(query);
     }
+    if (reference.size() < kMinHashPrefix) return std::nullopt;
     // A hash prefix: LIKE would treat % and _ as wildcards, substr compares literally.
-    SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE substr(r.config_hash, 1, ?) = ? LIMIT 2");
+    constexpr std::size_t kCandidatesShown = 3;
+    SQLite::Statement query(*db_, std::string(kRunSelect) +
+                                      "WHERE substr(r.config_hash, 1, ?) = ? ORDER BY r.id LIMIT ?");
     query.bind(1, static_cast<std::int64_t>(reference.size()));
     query.bind(2, reference);
-    std::optional<RunRow> found;
-    while (query.executeStep()) {
-      if (found) {
-        throw StoreError(fmt::format("store {}: '{}' matches several runs; give more of the config hash", path_,
-                                     reference));
-      }
-      found = read_run_row(query);
-    }
-    return found;
+    query.bind(3, static_cast<std::int64_t>(kCandidatesShown + 1));
+    std::vector<RunRow> matches;
+    while (query.executeStep()) matches.push_back(read_run_row(query));
+    if (matches.empty()) return std::nullopt;
+    if (matches.size() == 1) return matches.front();
+    std::vector<std::string> hashes;
+    for (std::size_t i = 0; i < matches.size() && i < kCandidatesShown; ++i) hashes.push_back(matches[i].config_hash);
+    if (matches.size() > kCandidatesShown) hashes.emplace_back("\u2026");
+    throw StoreError(fmt::format("run '{}' is ambiguous in {}: config hashes {} start with it; give more of the hash",
+                                 reference, path_, fmt::join(hashes, ", ")));
   });
 }
 

@@ -2,6 +2,7 @@
 // No LibTorch here: report links this library and nothing heavier.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -144,6 +145,10 @@ struct RunFilter {
   std::optional<RunStatus> status;
 };
 
+// The shortest config-hash prefix that names a run: shorter ones soon match several runs,
+// and a typo would silently pick one.
+inline constexpr std::size_t kMinHashPrefix = 4;
+
 enum class OpenMode {
   read_write,  // create if missing, apply pending migrations
   read_only,   // must exist; must not be newer than this binary
@@ -192,8 +197,11 @@ class Store {
                const std::string& output_tail = "");
 
   std::vector<RunRow> list_runs(const RunFilter& filter = {}) const;
-  // A run by id ("12") or by a unique prefix of its config hash ("3f9a"); throws
-  // StoreError when a prefix matches several runs.
+  // The run a person names on a command line (`report show`, `runner --evaluate`), by the
+  // one rule of docs/store.md: the run with id `reference` when it is all digits and such
+  // a run exists; else the one run whose config hash starts with `reference`, which must
+  // be at least kMinHashPrefix characters. nullopt when no run matches; StoreError naming
+  // the candidates when several do.
   std::optional<RunRow> find_run_by_reference(const std::string& reference) const;
   std::optional<RunOrigin> run_origin(std::int64_t run_id) const;
   std::vector<EpochRow> epochs(std::int64_t run_id) const;

@@ -455,6 +455,45 @@ TEST(StoreTest, ValuesWithQuotesAndSqlAreStoredVerbatim) {
   EXPECT_EQ(store.list_runs(filter).size(), 1u);
 }
 
+TEST(StoreTest, ARunReferenceIsAnIdFirstThenAUniqueHashPrefixOfFourOrMore) {
+  TempDir dir;
+  Store store((dir.path() / "runs.db").string());
+  const std::int64_t first = store.start_run(claim("abcd1234"));
+  store.start_run(claim("abcd5678"));
+  const std::int64_t digits = store.start_run(claim("12345678"));
+
+  EXPECT_EQ(store.find_run_by_reference(std::to_string(first))->config_hash, "abcd1234");
+  EXPECT_EQ(store.find_run_by_reference("abcd1")->id, first);
+  EXPECT_EQ(store.find_run_by_reference("abcd1234")->id, first);
+  // Digits that are no run's id are a hash prefix.
+  EXPECT_EQ(store.find_run_by_reference("1234")->id, digits);
+  // Too short to be a prefix, though only one hash starts with it.
+  EXPECT_FALSE(store.find_run_by_reference("123"));
+  EXPECT_FALSE(store.find_run_by_reference("abc"));
+  EXPECT_FALSE(store.find_run_by_reference(""));
+  EXPECT_FALSE(store.find_run_by_reference("99"));
+  EXPECT_FALSE(store.find_run_by_reference("abce"));
+  // Compared literally: no wildcards, no overflow on a long number.
+  EXPECT_FALSE(store.find_run_by_reference("abc%"));
+  EXPECT_FALSE(store.find_run_by_reference("abc_1234"));
+  EXPECT_FALSE(store.find_run_by_reference("1234567890123456789012345"));
+}
+
+TEST(StoreTest, AnAmbiguousRunReferenceNamesTheCandidates) {
+  TempDir dir;
+  const auto file = (dir.path() / "runs.db").string();
+  Store store(file);
+  store.start_run(claim("abcd1234"));
+  store.start_run(claim("abcd5678"));
+  EXPECT_TRUE(throws_store_error([&] { store.find_run_by_reference("abcd"); },
+                                 {"run 'abcd' is ambiguous in " + file, "abcd1234, abcd5678 start with it",
+                                  "give more of the hash"}));
+  store.start_run(claim("abcd9999"));
+  store.start_run(claim("abcd0000"));
+  EXPECT_TRUE(throws_store_error([&] { store.find_run_by_reference("abcd"); },
+                                 {"abcd1234, abcd5678, abcd9999, \u2026 start with it"}));
+}
+
 // A store holding one run "h1" in the state `state` names, for the claim policy tests.
 void store_run_in_state(Store& store, const std::filesystem::path& file, const std::string& state) {
   if (state == "new") return;

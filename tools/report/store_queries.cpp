@@ -190,38 +190,16 @@ std::vector<MetricSample> StoreReader::metric_samples(const RunQuery& run_query,
 }
 
 std::int64_t StoreReader::resolve_run(const std::string& spec) const {
-  constexpr std::size_t kMinHashPrefix = 4;
-  const bool all_digits =
-      !spec.empty() && spec.find_first_not_of("0123456789") == std::string::npos;
-  return guarded(path(), "cannot look up a run", [&]() -> std::int64_t {
-    if (all_digits && spec.size() < 19) {
-      SQLite::Statement query(*db_, "SELECT id FROM runs WHERE id = ?");
-      query.bind(1, static_cast<std::int64_t>(std::stoll(spec)));
-      if (query.executeStep()) return query.getColumn(0).getInt64();
-    }
-    if (spec.size() >= kMinHashPrefix) {
-      // substr rather than LIKE: a prefix holding '%' or '_' must match literally.
-      SQLite::Statement query(
-          *db_, "SELECT id, config_hash FROM runs WHERE substr(config_hash, 1, ?) = ? LIMIT 3");
-      query.bind(1, static_cast<int>(spec.size()));
-      query.bind(2, spec);
-      std::vector<std::pair<std::int64_t, std::string>> matches;
-      while (query.executeStep()) {
-        matches.emplace_back(query.getColumn(0).getInt64(), query.getColumn(1).getString());
-      }
-      if (matches.size() == 1) return matches[0].first;
-      if (matches.size() > 1) {
-        throw UsageError(fmt::format(
-            "run '{}' is ambiguous in {}: config hashes {}, {}{} start with it; give more of "
-            "the hash",
-            spec, path(), matches[0].second, matches[1].second, matches.size() > 2 ? ", …" : ""));
-      }
-    }
+  // The store's rule, shared with `runner --evaluate`; it names the candidates itself
+  // when a prefix is ambiguous.
+  const auto run = store_.find_run_by_reference(spec);
+  if (!run) {
     throw UsageError(fmt::format(
         "no run '{}' in {}: give a run id or at least {} leading characters of a config hash "
         "(see `report`)",
-        spec, path(), kMinHashPrefix));
-  });
+        spec, path(), db::kMinHashPrefix));
+  }
+  return run->id;
 }
 
 std::vector<Field> StoreReader::run_fields(std::int64_t run_id) const {

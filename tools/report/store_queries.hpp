@@ -99,8 +99,9 @@ class StoreReader {
   // The metric of every finished run matching `query`.
   std::vector<MetricSample> metric_samples(const RunQuery& query, const MetricKey& metric) const;
 
-  // The run whose id is `spec`, or whose config hash starts with `spec` (at least 4
-  // characters). UsageError when none or several match.
+  // The run `spec` names, by db::Store::find_run_by_reference's rule (an id, or a
+  // config-hash prefix of at least 4 characters). UsageError when none matches,
+  // StoreError listing the candidates when several do.
   std::int64_t resolve_run(const std::string& spec) const;
 
   // Every column of one run, in table order.

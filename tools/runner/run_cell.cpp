@@ -173,7 +173,10 @@ int evaluate_run(const std::string& db_path, const std::string& reference,
                  const std::vector<std::filesystem::path>& plugin_dirs) {
   db::Store store(db_path, db::OpenMode::read_only);
   const auto run = store.find_run_by_reference(reference);
-  if (!run) throw ConfigError(fmt::format("no run '{}' in {} (give a run id or a config hash prefix)", reference, db_path));
+  if (!run) {
+    throw ConfigError(fmt::format("no run '{}' in {} (give a run id or at least {} leading characters of a config hash)",
+                                  reference, db_path, db::kMinHashPrefix));
+  }
   const auto origin = store.run_origin(run->id);
   if (!origin || origin->checkpoint.empty()) {
     throw ConfigError(fmt::format("run {} in {} has no checkpoint to evaluate (status {})", run->id, db_path,
