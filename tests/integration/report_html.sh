@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# report html: the page is written, self-contained (no external URL), and opens in
-# headless Chromium with every chart drawn and no script error; a screenshot is kept in
+# report html: the page is written, self-contained (no external URL, no script), and a
+# copy with this test's check script added opens in headless Chromium with every chart
+# drawn and no script error; a screenshot is kept in
 # $ABLATE_TEST_ARTIFACTS (default: the build's Testing/ folder) for a person to look at.
 # Skipped, saying so, where Debian's chromium is not installed (tools/lib/setup.sh
 # installs it).
@@ -31,8 +32,32 @@ fi
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
        --disable-background-networking --disable-component-update --disable-sync
        --window-size=1400,2600)
+# The page itself has no script; a copy gets this check, which records on <body> how many
+# charts have a non-empty drawing (data-charts) and any script error (data-errors).
+check_script=$(cat <<'SCRIPT'
+<script>
+(function () {
+  var errors = [];
+  window.addEventListener('error', function (e) { errors.push(String(e.message)); });
+  function check() {
+    var drawn = 0, charts = document.querySelectorAll('svg.chart');
+    charts.forEach(function (svg) {
+      var box = svg.getBBox();
+      if (box.width > 0 && box.height > 0 && svg.querySelectorAll('polyline, circle, rect, polygon').length > 0) drawn++;
+    });
+    document.body.setAttribute('data-charts', drawn + '/' + charts.length);
+    document.body.setAttribute('data-errors', errors.length ? errors.join('; ') : 'none');
+  }
+  if (document.readyState === 'complete') check(); else window.addEventListener('load', check);
+})();
+</script>
+SCRIPT
+)
+if grep -q '<script' report.html; then fail "report.html has a script: the page should be plain HTML and SVG"; fi
+[[ $(grep -c '^</body>$' report.html) -eq 1 ]] || fail "report.html has no single </body> line to put the check before"
+CHECK_SCRIPT=$check_script awk '$0 == "</body>" { print ENVIRON["CHECK_SCRIPT"] } { print }' report.html >checked.html
 timeout 120 "$browser" "${flags[@]}" --user-data-dir="$WORK/profile1" --virtual-time-budget=5000 \
-  --dump-dom "file://$WORK/report.html" >dom.html 2>chromium.log || {
+  --dump-dom "file://$WORK/checked.html" >dom.html 2>chromium.log || {
   cat chromium.log >&2
   fail "chromium could not open report.html"
 }

@@ -4,8 +4,8 @@
 // Charts are hand-drawn SVG (svg.hpp) rather than a vendored charting library: the five
 // chart kinds are simple, and drawing them in C++ keeps the build free of npm and the
 // network, the page small (tens of kB, not a megabyte of JavaScript) and the output
-// deterministic. A small inline script only checks that the charts rendered and records
-// it on <body> (data-charts, data-errors) for the headless-browser test.
+// deterministic. The page has no script: the headless-browser test
+// (tests/integration/report_html.sh) adds its own to check that the charts render.
 #include "html.hpp"
 
 #include <fmt/format.h>
@@ -43,25 +43,6 @@ svg .title { font-size: 14px; font-weight: 600; } svg .tick { font-size: 11px; f
 svg .label { font-size: 12px; fill: #333; } svg .legend { font-size: 12px; } svg .cell { font-size: 11px; }
 svg .grid { stroke: #eee; } svg .axis { stroke: #888; }
 pre { background: #f6f8fa; padding: 8px; }
-)";
-
-// Records on <body> how many charts have a non-empty drawing, and any script error.
-constexpr const char* kCheck = R"(<script>
-(function () {
-  var errors = [];
-  window.addEventListener('error', function (e) { errors.push(String(e.message)); });
-  function check() {
-    var drawn = 0, charts = document.querySelectorAll('svg.chart');
-    charts.forEach(function (svg) {
-      var box = svg.getBBox();
-      if (box.width > 0 && box.height > 0 && svg.querySelectorAll('polyline, circle, rect, polygon').length > 0) drawn++;
-    });
-    document.body.setAttribute('data-charts', drawn + '/' + charts.length);
-    document.body.setAttribute('data-errors', errors.length ? errors.join('; ') : 'none');
-  }
-  if (document.readyState === 'complete') check(); else window.addEventListener('load', check);
-})();
-</script>
 )";
 
 std::string esc(const std::string& text) { return svg::escape(text); }
@@ -280,7 +261,7 @@ void write_html(const StoreReader& store, const RunQuery& query,
   out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       << "<title>Ablate report: " << esc(store.path()) << "</title>\n<style>" << kStyle
       << "</style>\n</head>\n<body>\n"
-      << body << kCheck << "</body>\n</html>\n";
+      << body << "</body>\n</html>\n";
   if (!out.flush()) throw UsageError(fmt::format("cannot write {}", path));
 }
 
