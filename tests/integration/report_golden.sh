@@ -96,6 +96,11 @@ golden curves --db runs.db curves
 golden curves_loss --db runs.db curves --series train_loss --arm wide
 golden confusion --db runs.db confusion --resolution 28
 golden confusion_run --db runs.db confusion 3
+# The numbers behind the pictures, for scripts.
+golden curves_json --db runs.db curves --format json
+golden curves_csv --db runs.db curves --series train_loss --arm wide --format csv
+golden confusion_json --db runs.db confusion --resolution 28 --format json
+golden confusion_csv --db runs.db confusion baseline-r14-s2 --format csv
 golden empty --db empty.db
 
 # The default store is ./runs.db.
@@ -123,6 +128,11 @@ refused 2 "report: error: no run '999' in runs.db" --db runs.db show 999
 refused 2 "report: error: run 'wide-r28' is ambiguous" --db runs.db show wide-r28
 refused 2 "report: error: show needs a RUN" --db runs.db show
 refused 2 "report: error: unknown --series 'acc'" --db runs.db curves --series acc
+refused 2 "report: error: unknown --format 'markdown' for curves: expected one of table, csv, json" \
+  --db runs.db curves --format markdown
+refused 2 "report: error: unknown --format 'latex' for confusion" --db runs.db confusion --format latex
+refused 2 "report: error: no run 'bas' in runs.db: give a run id or at least 4 leading characters" \
+  --db runs.db confusion bas
 refused 2 "report: error: merge needs OUT.db and at least one IN.db" merge out.db
 
 # --where: whatever is typed, the SQL holds only allow-listed names and bound values.

@@ -1,4 +1,4 @@
-// Curves and confusion matrices: their data, and their terminal forms.
+// Curves and confusion matrices: reading and summing them, as plain data.
 #include "charts.hpp"
 
 #include <fmt/format.h>
@@ -7,7 +7,6 @@
 #include <cmath>
 #include <map>
 
-#include "text.hpp"
 #include "usage_error.hpp"
 
 namespace ablate::report {
@@ -70,67 +69,27 @@ std::vector<Curve> learning_curves(const StoreReader& store, const RunQuery& que
   return curves;
 }
 
-std::string sparkline(const std::vector<double>& values, double low, double high) {
-  static const char* const kBars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
-                                      "\u2585", "\u2586", "\u2587", "\u2588"};
-  std::string line;
-  for (double value : values) {
-    if (!std::isfinite(value)) {
-      line += ' ';
-      continue;
-    }
-    const double span = high - low;
-    const double position = span > 0 ? (value - low) / span : 0.5;
-    const int index = std::clamp(static_cast<int>(std::lround(position * 7)), 0, 7);
-    line += kBars[index];
-  }
-  return line;
-}
-
-std::string curves_text(const std::vector<Curve>& curves, const std::string& series,
-                        const std::string& store_path) {
-  if (curves.empty()) return fmt::format("no finished runs with epochs in {}\n", store_path);
-  double low = INFINITY;
-  double high = -INFINITY;
-  std::size_t label_width = 0;
-  std::vector<std::string> labels;
-  for (const auto& curve : curves) {
-    for (const auto& value : curve.values) {
-      low = std::min(low, value.mean);
-      high = std::max(high, value.mean);
-    }
-    labels.push_back(fmt::format("{} at {} ({} run{})", curve.arm, curve.resolution, curve.runs,
-                                 curve.runs == 1 ? "" : "s"));
-    label_width = std::max(label_width, display_width(labels.back()));
-  }
-  const bool lower_better = series.find("loss") != std::string::npos;
-  std::string text = fmt::format("{}: mean over seeds per epoch, scale {} to {}\n", series,
-                                 fixed(low, 4), fixed(high, 4));
-  for (std::size_t i = 0; i < curves.size(); ++i) {
-    const Curve& curve = curves[i];
-    std::vector<double> means;
-    for (const auto& value : curve.values) means.push_back(value.mean);
-    std::size_t best = 0;
-    for (std::size_t k = 0; k < means.size(); ++k) {
-      if (lower_better ? means[k] < means[best] : means[k] > means[best]) best = k;
-    }
-    text += labels[i] + std::string(label_width - display_width(labels[i]), ' ') + "  " +
-            sparkline(means, low, high);
-    if (!means.empty()) {
-      text += fmt::format("  {} \u2192 {}, best {} at epoch {}", fixed(means.front(), 4),
-                          fixed(means.back(), 4), fixed(means[best], 4), curve.epochs[best]);
-    }
-    text += '\n';
-  }
-  return text;
+CurveReport read_curves(const StoreReader& store, const RunQuery& query, const std::string& series) {
+  RunQuery finished = query;
+  finished.status = db::RunStatus::finished;
+  return CurveReport{store.path(), series, learning_curves(store, finished, series)};
 }
 
 std::vector<ConfusionGroup> confusion_groups(const StoreReader& store, const RunQuery& query,
                                              const std::string& split,
-                                             std::optional<std::int64_t> run) {
-  std::vector<std::pair<std::string, std::vector<std::int64_t>>> members;
+                                             const std::optional<db::RunRow>& run) {
+  struct Member {
+    std::string label;
+    ConfusionGroup group;  // its identity; the matrix is filled below
+    std::vector<std::int64_t> ids;
+  };
+  std::vector<Member> members;
   if (run) {
-    members.push_back({fmt::format("run {}", *run), {*run}});
+    ConfusionGroup group;
+    group.arm = run->arm;
+    group.resolution = run->resolution;
+    group.run_id = run->id;
+    members.push_back({fmt::format("run {}", run->id), group, {run->id}});
   } else {
     RunQuery finished = query;
     finished.status = db::RunStatus::finished;
@@ -139,12 +98,14 @@ std::vector<ConfusionGroup> confusion_groups(const StoreReader& store, const Run
       groups[{row.arm, row.resolution}].push_back(row.id);
     }
     for (const auto& [key, ids] : groups) {
-      members.push_back({fmt::format("{} at {}", key.first, key.second), ids});
+      ConfusionGroup group;
+      group.arm = key.first;
+      group.resolution = key.second;
+      members.push_back({fmt::format("{} at {}", key.first, key.second), group, ids});
     }
   }
   std::vector<ConfusionGroup> result;
-  for (const auto& [label, ids] : members) {
-    ConfusionGroup group;
+  for (auto& [label, group, ids] : members) {
     std::size_t used = 0;
     for (const std::int64_t id : ids) {
       for (const auto& matrix : store.store().matrices(id)) {
@@ -161,6 +122,7 @@ std::vector<ConfusionGroup> confusion_groups(const StoreReader& store, const Run
       }
     }
     if (used == 0) continue;
+    group.runs = used;
     group.title = fmt::format("{}: {} confusion matrix{}", label, split,
                               used > 1 ? fmt::format(", summed over {} runs", used) : "");
     result.push_back(std::move(group));
@@ -168,30 +130,18 @@ std::vector<ConfusionGroup> confusion_groups(const StoreReader& store, const Run
   return result;
 }
 
-std::string confusion_text(const std::vector<ConfusionGroup>& groups) {
-  if (groups.empty()) return "no confusion matrices recorded for these runs\n";
-  std::string text;
-  for (const auto& group : groups) {
-    if (!text.empty()) text += '\n';
-    text += group.title + " (rows: true class, columns: predicted)\n";
-    std::size_t width = 6;  // "recall"
-    for (double value : group.values) width = std::max(width, fmt::format("{:g}", value).size());
-    text += fmt::format("{:>{}}", "", 4);
-    for (std::int64_t c = 0; c < group.cols; ++c) text += fmt::format("  {:>{}}", c, width);
-    text += fmt::format("  {:>{}}\n", "recall", width);
-    for (std::int64_t r = 0; r < group.rows; ++r) {
-      text += fmt::format("{:>4}", r);
-      double total = 0;
-      for (std::int64_t c = 0; c < group.cols; ++c) {
-        const double value = group.values[static_cast<std::size_t>(r * group.cols + c)];
-        total += value;
-        text += fmt::format("  {:>{}}", fmt::format("{:g}", value), width);
-      }
-      const double hit = r < group.cols ? group.values[static_cast<std::size_t>(r * group.cols + r)] : 0;
-      text += fmt::format("  {:>{}}\n", total > 0 ? fixed(hit / total, 4) : std::string(kUndefined), width);
-    }
-  }
-  return text;
+ConfusionReport read_confusion(const StoreReader& store, const RunQuery& query, const std::string& split,
+                               const std::optional<std::string>& run_spec) {
+  std::optional<db::RunRow> run;
+  if (run_spec) run = store.resolve_run(*run_spec);
+  return ConfusionReport{store.path(), split, confusion_groups(store, query, split, run)};
+}
+
+double recall(const ConfusionGroup& group, std::int64_t row) {
+  double total = 0;
+  for (std::int64_t c = 0; c < group.cols; ++c) total += group.values[static_cast<std::size_t>(row * group.cols + c)];
+  const double hit = row < group.cols ? group.values[static_cast<std::size_t>(row * group.cols + row)] : 0;
+  return total > 0 ? hit / total : kNaN;
 }
 
 }  // namespace ablate::report

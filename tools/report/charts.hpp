@@ -1,5 +1,6 @@
-// The data behind the pictures (learning curves across seeds, summed confusion matrices)
-// and their compact terminal versions for `report curves` and `report confusion`.
+// The data behind the pictures (learning curves across seeds, summed confusion matrices),
+// read from the store as plain results for the reporters (`report curves`, `report
+// confusion`) and the HTML page. Their terminal forms are in chart_text.hpp.
 #pragma once
 
 #include <cstdint>
@@ -33,15 +34,22 @@ Curve mean_curve(const std::string& arm, std::int64_t resolution, const std::str
 std::vector<Curve> learning_curves(const StoreReader& store, const RunQuery& query,
                                    const std::string& series);
 
-// Unicode sparklines on one shared scale, one line per curve.
-std::string curves_text(const std::vector<Curve>& curves, const std::string& series,
-                        const std::string& store_path);
+// What `report curves` shows: one series of the finished runs, per arm and resolution.
+struct CurveReport {
+  std::string store_path;
+  std::string series;  // one of curve_series()
+  std::vector<Curve> curves;
+};
 
-// "▁▂▃▅▇": each value placed between low and high; ' ' for NaN.
-std::string sparkline(const std::vector<double>& values, double low, double high);
+// The curves of the finished runs matching `query`. UsageError for an unknown series.
+CurveReport read_curves(const StoreReader& store, const RunQuery& query, const std::string& series);
 
 struct ConfusionGroup {
-  std::string title;  // "baseline at 28, test confusion, 3 runs"
+  std::string title;  // "baseline at 28: test confusion matrix, summed over 3 runs"
+  std::string arm;
+  std::int64_t resolution = 0;
+  std::optional<std::int64_t> run_id;  // set when one run was asked for
+  std::size_t runs = 0;                // matrices summed
   std::int64_t rows = 0;
   std::int64_t cols = 0;
   std::vector<double> values;  // summed, row-major, rows = true class
@@ -51,9 +59,21 @@ struct ConfusionGroup {
 // resolution matching `query`. Matrices whose shape differs within a group are skipped.
 std::vector<ConfusionGroup> confusion_groups(const StoreReader& store, const RunQuery& query,
                                              const std::string& split,
-                                             std::optional<std::int64_t> run);
+                                             const std::optional<db::RunRow>& run);
 
-// Aligned counts with each row's recall.
-std::string confusion_text(const std::vector<ConfusionGroup>& groups);
+// What `report confusion` shows.
+struct ConfusionReport {
+  std::string store_path;
+  std::string split;  // "test" or "val"
+  std::vector<ConfusionGroup> groups;
+};
+
+// The matrices of run `run_spec` (an id or config-hash prefix, see StoreReader::resolve_run)
+// when given, else summed per arm and resolution over the finished runs matching `query`.
+ConfusionReport read_confusion(const StoreReader& store, const RunQuery& query, const std::string& split,
+                               const std::optional<std::string>& run_spec);
+
+// Row `row`'s recall: its diagonal count over its total; NaN for a row with no items.
+double recall(const ConfusionGroup& group, std::int64_t row);
 
 }  // namespace ablate::report

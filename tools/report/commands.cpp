@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -32,8 +33,8 @@ const char* const kOverview = R"(usage: report [list] [--db FILE] [FILTERS] [--f
        report --compare A B [--metric M ...] [--resolution R] [--format FORMAT]
        report table [--metric M ...] [--by resolution|dataset|model] [--format FORMAT]
        report show RUN [--format FORMAT]
-       report curves [--series val_accuracy] [FILTERS]
-       report confusion [RUN] [FILTERS]
+       report curves [--series val_accuracy] [FILTERS] [--format table|csv|json]
+       report confusion [RUN] [FILTERS] [--format table|csv|json]
        report html -o report.html [--compare A B] [FILTERS]
        report merge OUT.db IN.db...
        report --version
@@ -104,6 +105,12 @@ void add_format(po::options_description& options) {
                         "table, markdown, csv, json or latex");
 }
 
+// Curves and confusion matrices are pictures: no markdown or latex (reporter.hpp).
+void add_chart_format(po::options_description& options) {
+  options.add_options()("format", po::value<std::string>()->default_value("table"),
+                        "table (sparklines or aligned counts), csv or json");
+}
+
 void add_filters(po::options_description& options, bool with_arm, bool with_status) {
   if (with_arm) {
     options.add_options()("arm", po::value<std::string>(), "only the runs of this arm");
@@ -160,6 +167,16 @@ bool use_colour() {
 // Before opening the store, so that a typo in --format is reported first.
 std::unique_ptr<Reporter> reporter_from(const po::variables_map& values) {
   return make_reporter(values["format"].as<std::string>(), use_colour());
+}
+
+std::unique_ptr<Reporter> chart_reporter_from(const po::variables_map& values, const char* command) {
+  const std::string format = values["format"].as<std::string>();
+  const auto& formats = chart_formats();
+  if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
+    throw UsageError(fmt::format("unknown --format '{}' for {}: expected one of {}", format, command,
+                                 fmt::join(formats, ", ")));
+  }
+  return reporter_from(values);
 }
 
 std::string usage_with_columns() {
@@ -288,16 +305,17 @@ int run_curves(const std::vector<std::string>& args) {
   options.add_options()("series", po::value<std::string>()->default_value("val_accuracy"),
                         "train_loss, train_accuracy, val_loss or val_accuracy");
   add_filters(options, /*with_arm=*/true, /*with_status=*/false);
-  const Parsed parsed = parse(args, "usage: report curves [--series S] [FILTERS]\n\n"
+  add_chart_format(options);
+  const Parsed parsed = parse(args, "usage: report curves [--series S] [FILTERS] [--format FORMAT]\n\n"
                                     "One sparkline per arm and resolution: the mean over the\n"
                                     "finished seeds at each epoch, on one shared scale.",
                               options, {}, "curves ");
   if (parsed.done) return kExitOk;
+  const auto reporter = chart_reporter_from(parsed.values, "curves");
   const StoreReader store(parsed.values["db"].as<std::string>());
-  RunQuery query = make_query(store, filter_from(parsed.values));
-  query.status = db::RunStatus::finished;
-  const std::string series = parsed.values["series"].as<std::string>();
-  std::cout << curves_text(learning_curves(store, query, series), series, store.path());
+  const RunQuery query = make_query(store, filter_from(parsed.values));
+  reporter->report_curves(std::cout, read_curves(store, query, parsed.values["series"].as<std::string>()));
+  std::cout.flush();
   return kExitOk;
 }
 
@@ -307,21 +325,22 @@ int run_confusion(const std::vector<std::string>& args) {
   options.add_options()("run", po::value<std::string>(), "run id or config-hash prefix")(
       "split", po::value<std::string>()->default_value("test"), "test or val");
   add_filters(options, /*with_arm=*/true, /*with_status=*/false);
+  add_chart_format(options);
   po::positional_options_description positional;
   positional.add("run", 1);
-  const Parsed parsed = parse(args, "usage: report confusion [RUN] [--split test] [FILTERS]\n\n"
+  const Parsed parsed = parse(args, "usage: report confusion [RUN] [--split test] [FILTERS] [--format FORMAT]\n\n"
                                     "The confusion matrix of RUN, or summed over the finished\n"
                                     "seeds of each arm and resolution.",
                               options, positional, "confusion ");
   if (parsed.done) return kExitOk;
+  const auto reporter = chart_reporter_from(parsed.values, "confusion");
   const StoreReader store(parsed.values["db"].as<std::string>());
-  RunQuery query = make_query(store, filter_from(parsed.values));
-  std::optional<std::int64_t> run;
-  if (parsed.values.count("run") != 0) {
-    run = store.resolve_run(parsed.values["run"].as<std::string>());
-  }
-  std::cout << confusion_text(
-      confusion_groups(store, query, parsed.values["split"].as<std::string>(), run));
+  const RunQuery query = make_query(store, filter_from(parsed.values));
+  std::optional<std::string> run;
+  if (parsed.values.count("run") != 0) run = parsed.values["run"].as<std::string>();
+  reporter->report_confusion(std::cout,
+                             read_confusion(store, query, parsed.values["split"].as<std::string>(), run));
+  std::cout.flush();
   return kExitOk;
 }
 
@@ -349,7 +368,7 @@ int run_html(const std::vector<std::string>& args) {
   const StoreReader store(parsed.values["db"].as<std::string>());
   const RunQuery query = make_query(store, filter_from(parsed.values));
   const std::string output = parsed.values["output"].as<std::string>();
-  write_html(store, query, metrics_from(parsed.values), arms, output);
+  write_html(read_html_report(store, query, metrics_from(parsed.values), arms), output);
   std::cerr << "report: wrote " << output << '\n';
   return kExitOk;
 }

@@ -2,6 +2,7 @@
 // blank line apart.
 #include <algorithm>
 
+#include "chart_text.hpp"
 #include "reporter.hpp"
 #include "text.hpp"
 
@@ -80,6 +81,14 @@ void ConsoleReporter::render(std::ostream& out, const Document& document) const 
     }
   }
   if (!colour_ && has_best(document)) out << "\n*: best in its column\n";
+}
+
+void ConsoleReporter::report_curves(std::ostream& out, const CurveReport& curves) const {
+  out << curves_text(curves);
+}
+
+void ConsoleReporter::report_confusion(std::ostream& out, const ConfusionReport& confusion) const {
+  out << confusion_text(confusion);
 }
 
 }  // namespace ablate::report

@@ -14,11 +14,7 @@
 #include <cmath>
 #include <fstream>
 #include <map>
-#include <set>
 
-#include "aggregate.hpp"
-#include "charts.hpp"
-#include "comparison.hpp"
 #include "svg.hpp"
 #include "table.hpp"
 #include "text.hpp"
@@ -91,16 +87,80 @@ std::map<std::string, std::size_t> arm_colours(const std::vector<std::string>& a
   return colours;
 }
 
-std::string curves_section(const StoreReader& store, const RunQuery& finished,
-                           const std::map<std::string, std::size_t>& colours) {
+// The epoch series the learning-curve charts draw, in HtmlReport::curves' order.
+constexpr const char* kCurveKinds[] = {"accuracy", "loss"};
+constexpr const char* kCurveSplits[] = {"val", "train"};
+
+std::vector<TradeoffCell> read_tradeoffs(const StoreReader& store, const RunQuery& finished) {
+  struct Values {
+    std::vector<double> params, seconds, accuracy;
+  };
+  std::map<std::pair<std::string, std::int64_t>, Values> cells;
+  for (const auto& run : store.list_runs(finished)) {
+    if (!run.test_accuracy) continue;
+    Values& cell = cells[{run.arm, run.resolution}];
+    cell.accuracy.push_back(*run.test_accuracy);
+    if (run.params_trainable) cell.params.push_back(static_cast<double>(*run.params_trainable));
+    if (run.train_seconds) cell.seconds.push_back(*run.train_seconds);
+  }
+  std::vector<TradeoffCell> result;
+  for (const auto& [key, values] : cells) {
+    TradeoffCell cell{key.first, key.second, summarize(values.accuracy), std::nullopt, std::nullopt};
+    if (!values.params.empty()) cell.params_trainable = mean(values.params);
+    if (!values.seconds.empty()) cell.train_seconds = mean(values.seconds);
+    result.push_back(std::move(cell));
+  }
+  return result;
+}
+
+// Metrics named f1/<class> on the test split, per resolution.
+std::optional<std::vector<ClassF1Chart>> read_class_f1(const StoreReader& store, const RunQuery& finished) {
+  std::vector<MetricKey> per_class;
+  for (const auto& key : store.metrics()) {
+    if (key.split == "test" && key.name.rfind("f1/", 0) == 0) per_class.push_back(key);
+  }
+  if (per_class.empty()) return std::nullopt;
+  std::sort(per_class.begin(), per_class.end(), [](const MetricKey& a, const MetricKey& b) {
+    const std::string ca = a.name.substr(3), cb = b.name.substr(3);
+    return ca.size() != cb.size() ? ca.size() < cb.size() : ca < cb;
+  });
+  // resolution -> arm -> class -> values
+  std::map<std::int64_t, std::map<std::string, std::map<std::string, std::vector<double>>>> values;
+  for (const auto& key : per_class) {
+    for (const auto& sample : store.metric_samples(finished, key)) {
+      values[sample.resolution][sample.arm][key.name.substr(3)].push_back(sample.value);
+    }
+  }
+  std::vector<ClassF1Chart> charts;
+  for (const auto& [resolution, arms] : values) {
+    ClassF1Chart chart;
+    chart.resolution = resolution;
+    for (const auto& entry : arms) chart.arms.push_back(entry.first);
+    for (const auto& key : per_class) {
+      const std::string name = key.name.substr(3);
+      chart.classes.push_back(name);
+      std::vector<double> means;
+      for (const auto& arm : chart.arms) {
+        const auto& by_class = arms.at(arm);
+        const auto found = by_class.find(name);
+        means.push_back(found == by_class.end() ? kNaN : mean(found->second));
+      }
+      chart.means.push_back(std::move(means));
+    }
+    charts.push_back(std::move(chart));
+  }
+  return charts;
+}
+
+std::string curves_section(const HtmlReport& report, const std::map<std::string, std::size_t>& colours) {
   std::string out = "<h2>Learning curves</h2>\n<p class=\"note\">Mean over the finished seeds "
                     "at each epoch; the band is \u00b1 one sd. Solid: validation; dashed: "
                     "training.</p>\n<div class=\"charts\">\n";
   std::map<std::int64_t, std::vector<svg::LineSeries>> accuracy, loss;
-  for (const char* kind : {"accuracy", "loss"}) {
-    for (const char* split : {"val", "train"}) {
-      const std::string series = fmt::format("{}_{}", split, kind);
-      for (const auto& curve : learning_curves(store, finished, series)) {
+  std::size_t next = 0;
+  for (const char* kind : kCurveKinds) {
+    for (const char* split : kCurveSplits) {
+      for (const auto& curve : report.curves.at(next++).curves) {
         svg::LineSeries line;
         line.name = fmt::format("{} {}", curve.arm, split);
         line.colour = colours.at(curve.arm);
@@ -125,30 +185,16 @@ std::string curves_section(const StoreReader& store, const RunQuery& finished,
   return out + "</div>\n";
 }
 
-std::string tradeoff_section(const StoreReader& store, const RunQuery& finished,
-                             const std::map<std::string, std::size_t>& colours) {
-  // Per arm and resolution: means over the finished runs.
-  struct Cell {
-    std::vector<double> params, seconds, accuracy;
-  };
-  std::map<std::pair<std::string, std::int64_t>, Cell> cells;
-  for (const auto& run : store.list_runs(finished)) {
-    if (!run.test_accuracy) continue;
-    Cell& cell = cells[{run.arm, run.resolution}];
-    cell.accuracy.push_back(*run.test_accuracy);
-    if (run.params_trainable) cell.params.push_back(static_cast<double>(*run.params_trainable));
-    if (run.train_seconds) cell.seconds.push_back(*run.train_seconds);
-  }
+std::string tradeoff_section(const HtmlReport& report, const std::map<std::string, std::size_t>& colours) {
   std::vector<svg::Point> by_params, by_time;
-  for (const auto& [key, cell] : cells) {
-    const Summary accuracy = summarize(cell.accuracy);
-    const std::string name = fmt::format("{} at {}", key.first, key.second);
-    const double error = std::isnan(accuracy.sd) ? 0.0 : accuracy.sd;
-    if (!cell.params.empty()) {
-      by_params.push_back({name, colours.at(key.first), mean(cell.params), accuracy.mean, error});
+  for (const auto& cell : report.tradeoffs) {
+    const std::string name = fmt::format("{} at {}", cell.arm, cell.resolution);
+    const double error = std::isnan(cell.accuracy.sd) ? 0.0 : cell.accuracy.sd;
+    if (cell.params_trainable) {
+      by_params.push_back({name, colours.at(cell.arm), *cell.params_trainable, cell.accuracy.mean, error});
     }
-    if (!cell.seconds.empty()) {
-      by_time.push_back({name, colours.at(key.first), mean(cell.seconds), accuracy.mean, error});
+    if (cell.train_seconds) {
+      by_time.push_back({name, colours.at(cell.arm), *cell.train_seconds, cell.accuracy.mean, error});
     }
   }
   std::string out = "<h2>Accuracy against cost</h2>\n<p class=\"note\">Test accuracy, mean "
@@ -165,51 +211,25 @@ std::string tradeoff_section(const StoreReader& store, const RunQuery& finished,
   return out + "</div>\n";
 }
 
-// Metrics named f1/<class> on the test split, as grouped bars per resolution.
-std::string f1_section(const StoreReader& store, const RunQuery& finished) {
-  std::vector<MetricKey> per_class;
-  for (const auto& key : store.metrics()) {
-    if (key.split == "test" && key.name.rfind("f1/", 0) == 0) per_class.push_back(key);
-  }
-  if (per_class.empty()) return "";
-  std::sort(per_class.begin(), per_class.end(), [](const MetricKey& a, const MetricKey& b) {
-    const std::string ca = a.name.substr(3), cb = b.name.substr(3);
-    return ca.size() != cb.size() ? ca.size() < cb.size() : ca < cb;
-  });
-  // resolution -> arm -> class -> values
-  std::map<std::int64_t, std::map<std::string, std::map<std::string, std::vector<double>>>> values;
-  for (const auto& key : per_class) {
-    for (const auto& sample : store.metric_samples(finished, key)) {
-      values[sample.resolution][sample.arm][key.name.substr(3)].push_back(sample.value);
-    }
-  }
+// Grouped bars per resolution.
+std::string f1_section(const HtmlReport& report) {
+  if (!report.class_f1) return "";
   std::string out = "<h2>Per-class F1</h2>\n<p class=\"note\">Test F1 of each class, mean over "
                     "the finished seeds.</p>\n<div class=\"charts\">\n";
-  for (const auto& [resolution, arms] : values) {
-    std::vector<std::string> series;
-    for (const auto& entry : arms) series.push_back(entry.first);
+  for (const auto& chart : *report.class_f1) {
     std::vector<svg::BarGroup> groups;
-    for (const auto& key : per_class) {
-      svg::BarGroup group{key.name.substr(3), {}};
-      for (const auto& arm : series) {
-        const auto& by_class = arms.at(arm);
-        const auto found = by_class.find(group.name);
-        group.values.push_back(found == by_class.end() ? kNaN : mean(found->second));
-      }
-      groups.push_back(std::move(group));
-    }
-    out += svg::bar_chart(fmt::format("Per-class test F1 at {}", resolution), "F1", series, groups);
+    for (std::size_t k = 0; k < chart.classes.size(); ++k) groups.push_back({chart.classes[k], chart.means[k]});
+    out += svg::bar_chart(fmt::format("Per-class test F1 at {}", chart.resolution), "F1", chart.arms, groups);
   }
   return out + "</div>\n";
 }
 
-std::string confusion_section(const StoreReader& store, const RunQuery& query) {
-  const auto groups = confusion_groups(store, query, "test", std::nullopt);
-  if (groups.empty()) return "";
+std::string confusion_section(const HtmlReport& report) {
+  if (report.confusion.empty()) return "";
   std::string out = "<h2>Confusion matrices</h2>\n<p class=\"note\">Test confusion matrices "
                     "summed over the finished seeds; shade = share of the true class.</p>\n"
                     "<div class=\"charts\">\n";
-  for (const auto& group : groups) {
+  for (const auto& group : report.confusion) {
     out += svg::heatmap(group.title, static_cast<std::size_t>(group.rows),
                         static_cast<std::size_t>(group.cols), group.values);
   }
@@ -218,50 +238,69 @@ std::string confusion_section(const StoreReader& store, const RunQuery& query) {
 
 }  // namespace
 
-void write_html(const StoreReader& store, const RunQuery& query,
-                const std::vector<MetricKey>& metrics, const std::vector<std::string>& compare,
-                const std::string& path) {
-  const std::vector<std::string> arms = store.arms();
-  const auto colours = arm_colours(arms);
+HtmlReport read_html_report(const StoreReader& store, const RunQuery& query,
+                            const std::vector<MetricKey>& metrics, const std::vector<std::string>& compare) {
+  HtmlReport report;
+  report.store_path = store.path();
+  report.arms = store.arms();
   RunQuery finished = query;
   finished.status = db::RunStatus::finished;
-  const auto runs = store.list_runs(query);
+  report.runs = store.list_runs(query).size();
+  if (report.runs == 0) return report;
 
+  // The compare tables: the pair asked for, or the first arm against each other arm.
+  std::vector<std::pair<std::string, std::string>> pairs;
+  if (compare.size() == 2) {
+    pairs.emplace_back(compare[0], compare[1]);
+  } else {
+    for (std::size_t i = 1; i < report.arms.size(); ++i) pairs.emplace_back(report.arms[0], report.arms[i]);
+  }
+  const auto all = store.metrics();
+  for (const auto& metric : metrics) {
+    if (std::find(all.begin(), all.end(), metric) != all.end()) report.metrics.push_back(metric);
+  }
+  if (!report.metrics.empty()) {
+    report.aggregates = aggregate_tables(store, report.metrics, "resolution", query);
+    for (const auto& [a, b] : pairs) report.comparisons.push_back(compare_arms(store, a, b, report.metrics, query));
+  }
+  for (const char* kind : kCurveKinds) {
+    for (const char* split : kCurveSplits) {
+      report.curves.push_back(CurveReport{store.path(), fmt::format("{}_{}", split, kind),
+                                          learning_curves(store, finished, fmt::format("{}_{}", split, kind))});
+    }
+  }
+  report.tradeoffs = read_tradeoffs(store, finished);
+  report.class_f1 = read_class_f1(store, finished);
+  report.confusion = confusion_groups(store, query, "test", std::nullopt);
+  return report;
+}
+
+std::string render_html(const HtmlReport& report) {
+  const auto colours = arm_colours(report.arms);
   std::string body = fmt::format("<h1>Ablate report</h1>\n<p class=\"note\">Store {}: {} runs, "
                                  "arms {}.</p>\n",
-                                 esc(store.path()), runs.size(), esc(fmt::format("{}", fmt::join(arms, ", "))));
-  if (!runs.empty()) {
-    // The compare tables: the pair asked for, or the first arm against each other arm.
-    std::vector<std::pair<std::string, std::string>> pairs;
-    if (compare.size() == 2) {
-      pairs.emplace_back(compare[0], compare[1]);
-    } else {
-      for (std::size_t i = 1; i < arms.size(); ++i) pairs.emplace_back(arms[0], arms[i]);
-    }
-    std::vector<MetricKey> known;
-    for (const auto& metric : metrics) {
-      const auto all = store.metrics();
-      if (std::find(all.begin(), all.end(), metric) != all.end()) known.push_back(metric);
-    }
-    if (!known.empty()) {
-      body += "<h2>Aggregates</h2>\n" + render(aggregate_document(aggregate_tables(store, known, "resolution", query)));
+                                 esc(report.store_path), report.runs,
+                                 esc(fmt::format("{}", fmt::join(report.arms, ", "))));
+  if (report.runs != 0) {
+    if (!report.metrics.empty()) {
+      body += "<h2>Aggregates</h2>\n" + render(aggregate_document(report.aggregates));
       body += "<h2>Comparisons</h2>\n";
-      for (const auto& [a, b] : pairs) {
-        body += render(comparison_document(compare_arms(store, a, b, known, query)));
-      }
+      for (const auto& comparison : report.comparisons) body += render(comparison_document(comparison));
     }
-    body += curves_section(store, finished, colours);
-    body += tradeoff_section(store, finished, colours);
-    body += f1_section(store, finished);
-    body += confusion_section(store, query);
+    body += curves_section(report, colours);
+    body += tradeoff_section(report, colours);
+    body += f1_section(report);
+    body += confusion_section(report);
   }
+  return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Ablate report: " +
+         esc(report.store_path) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n" + body +
+         "</body>\n</html>\n";
+}
 
+void write_html(const HtmlReport& report, const std::string& path) {
   std::ofstream out(path, std::ios::binary);
   if (!out) throw UsageError(fmt::format("cannot write {}: check the folder exists and is writable", path));
-  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-      << "<title>Ablate report: " << esc(store.path()) << "</title>\n<style>" << kStyle
-      << "</style>\n</head>\n<body>\n"
-      << body << "</body>\n</html>\n";
+  out << render_html(report);
   if (!out.flush()) throw UsageError(fmt::format("cannot write {}", path));
 }
 

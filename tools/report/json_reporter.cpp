@@ -186,4 +186,47 @@ void JsonReporter::report_run(std::ostream& out, const RunDetail& detail) const 
   print(out, json);
 }
 
+void JsonReporter::report_curves(std::ostream& out, const CurveReport& curves) const {
+  Json list = Json::array();
+  for (const auto& curve : curves.curves) {
+    Json epochs = Json::array();
+    for (std::size_t i = 0; i < curve.epochs.size(); ++i) {
+      const Summary& value = curve.values[i];
+      epochs.push_back(Json{{"epoch", curve.epochs[i]}, {"n", value.n}, {"mean", number(value.mean)},
+                            {"sd", number(value.sd)}});
+    }
+    list.push_back(Json{{"arm", curve.arm}, {"resolution", curve.resolution}, {"runs", curve.runs},
+                        {"epochs", epochs}});
+  }
+  Json json = document("curves", curves.store_path);
+  json["series"] = curves.series;
+  json["curves"] = list;
+  print(out, json);
+}
+
+void JsonReporter::report_confusion(std::ostream& out, const ConfusionReport& confusion) const {
+  Json list = Json::array();
+  for (const auto& group : confusion.groups) {
+    Json counts = Json::array();
+    Json recalls = Json::array();
+    for (std::int64_t r = 0; r < group.rows; ++r) {
+      const auto first = group.values.begin() + static_cast<std::ptrdiff_t>(r * group.cols);
+      counts.push_back(std::vector<double>(first, first + static_cast<std::ptrdiff_t>(group.cols)));
+      recalls.push_back(number(recall(group, r)));
+    }
+    list.push_back(Json{{"arm", group.arm},
+                        {"resolution", group.resolution},
+                        {"run_id", optional(group.run_id)},
+                        {"runs", group.runs},
+                        {"rows", group.rows},
+                        {"cols", group.cols},
+                        {"counts", counts},
+                        {"recall", recalls}});
+  }
+  Json json = document("confusion", confusion.store_path);
+  json["split"] = confusion.split;
+  json["matrices"] = list;
+  print(out, json);
+}
+
 }  // namespace ablate::report

@@ -26,6 +26,19 @@ void DocumentReporter::report_run(std::ostream& out, const RunDetail& detail) co
   render(out, run_document(detail));
 }
 
+void DocumentReporter::report_curves(std::ostream& /*out*/, const CurveReport& /*curves*/) const {
+  throw UsageError(fmt::format("curves are drawn only as --format {}", fmt::join(chart_formats(), ", ")));
+}
+
+void DocumentReporter::report_confusion(std::ostream& /*out*/, const ConfusionReport& /*confusion*/) const {
+  throw UsageError(fmt::format("confusion matrices are shown only as --format {}", fmt::join(chart_formats(), ", ")));
+}
+
+const std::vector<std::string>& chart_formats() {
+  static const std::vector<std::string> formats = {"table", "csv", "json"};
+  return formats;
+}
+
 const std::vector<std::string>& reporter_formats() {
   static const std::vector<std::string> formats = {"table", "markdown", "csv", "json", "latex"};
   return formats;

@@ -1,6 +1,6 @@
 // One reporter per output format, as google/benchmark does: each turns the plain results
-// (a run listing, a comparison, aggregate tables, one run) into text on a stream, and
-// knows nothing else.
+// (a run listing, a comparison, aggregate tables, one run, learning curves, confusion
+// matrices) into text on a stream, and knows nothing else.
 #pragma once
 
 #include <memory>
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "aggregate.hpp"
+#include "charts.hpp"
 #include "comparison.hpp"
 #include "listing.hpp"
 #include "run_detail.hpp"
@@ -28,6 +29,8 @@ class Reporter {
   virtual void report_tables(std::ostream& out,
                              const std::vector<AggregateTable>& tables) const = 0;
   virtual void report_run(std::ostream& out, const RunDetail& detail) const = 0;
+  virtual void report_curves(std::ostream& out, const CurveReport& curves) const = 0;
+  virtual void report_confusion(std::ostream& out, const ConfusionReport& confusion) const = 0;
 };
 
 // The human-readable formats: each renders the same documents (table.hpp).
@@ -37,6 +40,10 @@ class DocumentReporter : public Reporter {
   void report_comparison(std::ostream& out, const Comparison& comparison) const override;
   void report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const override;
   void report_run(std::ostream& out, const RunDetail& detail) const override;
+  // Curves and matrices are pictures, not documents: only the terminal draws them (as
+  // sparklines and aligned counts); markdown and latex throw UsageError (chart_formats()).
+  void report_curves(std::ostream& out, const CurveReport& curves) const override;
+  void report_confusion(std::ostream& out, const ConfusionReport& confusion) const override;
 
  protected:
   virtual void render(std::ostream& out, const Document& document) const = 0;
@@ -48,6 +55,8 @@ class DocumentReporter : public Reporter {
 class ConsoleReporter final : public DocumentReporter {
  public:
   explicit ConsoleReporter(bool colour = false) : colour_(colour) {}
+  void report_curves(std::ostream& out, const CurveReport& curves) const override;
+  void report_confusion(std::ostream& out, const ConfusionReport& confusion) const override;
 
  protected:
   void render(std::ostream& out, const Document& document) const override;
@@ -76,6 +85,8 @@ class CsvReporter final : public Reporter {
   void report_comparison(std::ostream& out, const Comparison& comparison) const override;
   void report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const override;
   void report_run(std::ostream& out, const RunDetail& detail) const override;
+  void report_curves(std::ostream& out, const CurveReport& curves) const override;
+  void report_confusion(std::ostream& out, const ConfusionReport& confusion) const override;
 };
 
 // One JSON document with "schema_version"; full-precision numbers, null for missing or
@@ -86,10 +97,15 @@ class JsonReporter final : public Reporter {
   void report_comparison(std::ostream& out, const Comparison& comparison) const override;
   void report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const override;
   void report_run(std::ostream& out, const RunDetail& detail) const override;
+  void report_curves(std::ostream& out, const CurveReport& curves) const override;
+  void report_confusion(std::ostream& out, const ConfusionReport& confusion) const override;
 };
 
 // The --format names, in the order --help lists them.
 const std::vector<std::string>& reporter_formats();
+
+// The --format names of `report curves` and `report confusion`.
+const std::vector<std::string>& chart_formats();
 
 // The reporter for a --format name; UsageError naming the valid ones otherwise. `colour`:
 // the terminal table may use colour (stdout is a terminal and NO_COLOR is unset).

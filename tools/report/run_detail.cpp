@@ -31,7 +31,7 @@ void place_after(std::vector<Field>& fields, const std::string& name, const std:
 RunDetail read_run_detail(const StoreReader& store, const std::string& spec) {
   RunDetail detail;
   detail.store_path = store.path();
-  detail.id = store.resolve_run(spec);
+  detail.id = store.resolve_run(spec).id;
   for (auto& field : store.run_fields(detail.id)) {
     if (field.name == kConfigColumn) {
       // Stored canonical and compact; indented here for reading. Kept as is if unparsable.

@@ -189,7 +189,7 @@ std::vector<MetricSample> StoreReader::metric_samples(const RunQuery& run_query,
   });
 }
 
-std::int64_t StoreReader::resolve_run(const std::string& spec) const {
+db::RunRow StoreReader::resolve_run(const std::string& spec) const {
   // The store's rule, shared with `runner --evaluate`; it names the candidates itself
   // when a prefix is ambiguous.
   const auto run = store_.find_run_by_reference(spec);
@@ -199,7 +199,7 @@ std::int64_t StoreReader::resolve_run(const std::string& spec) const {
         "(see `report`)",
         spec, path(), db::kMinHashPrefix));
   }
-  return run->id;
+  return *run;
 }
 
 std::vector<Field> StoreReader::run_fields(std::int64_t run_id) const {

@@ -102,7 +102,7 @@ class StoreReader {
   // The run `spec` names, by db::Store::find_run_by_reference's rule (an id, or a
   // config-hash prefix of at least 4 characters). UsageError when none matches,
   // StoreError listing the candidates when several do.
-  std::int64_t resolve_run(const std::string& spec) const;
+  db::RunRow resolve_run(const std::string& spec) const;
 
   // Every column of one run, in table order.
   std::vector<Field> run_fields(std::int64_t run_id) const;
