@@ -1,5 +1,4 @@
 // runner: runs an experiment grid (see `runner --help`).
-#include <malloc.h>
 
 #include <filesystem>
 #include <fstream>
@@ -18,6 +17,7 @@
 #include "run_cell.hpp"
 #include "run_grid.hpp"
 #include "slurm.hpp"
+#include "engine/process_tuning.hpp"
 #include "engine/trainer.hpp"
 
 namespace po = boost::program_options;
@@ -43,19 +43,6 @@ exit status: 0 every cell finished; 1 some cell failed (the others ran);
              2 bad input (experiment, plugin, data or store); 130 interrupted.
 environment: ABLATE_PLUGIN_PATH  colon-separated folders searched for plugins after --plugins.
 )";
-
-// The allocator matters to LibTorch on the CPU: every step allocates and frees its
-// activation buffers. The runner links tcmalloc (ABLATE_WITH_TCMALLOC), which keeps them
-// cheap and the heap compact. Built without it, glibc malloc would return every large
-// buffer to the OS after each step and map it again on the next (millions of page faults):
-// keeping them mapped nearly doubles training speed (DESIGN §11), at the price of a more
-// fragmented heap.
-void tune_malloc() {
-#ifndef ABLATE_WITH_TCMALLOC
-  mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
-#endif
-}
 
 std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
   static const std::regex pattern(R"((\d+)/(\d+))");
@@ -161,7 +148,7 @@ int main(int argc, char** argv) {
     }
     if (!evaluate.empty()) {
       if (options.db.empty()) throw ablate::ConfigError("--evaluate needs --db FILE: the store the run is in");
-      tune_malloc();
+      ablate::tune_heap_for_training();
       return ablate::evaluate_run(options.db, evaluate, options.plugin_dirs);
     }
     if (positional.empty()) {
@@ -179,7 +166,7 @@ int main(int argc, char** argv) {
     }
     std::tie(options.shard_index, options.shard_count) = parse_shard(shard);
     if (options.jobs < 1) throw ablate::ConfigError("--jobs must be at least 1");
-    tune_malloc();
+    ablate::tune_heap_for_training();
 
     if (!cell.hash.empty()) {  // a child started by the grid loop
       auto plan = ablate::plan_grid(ablate::load_experiment(options.experiment, options.overrides),

@@ -25,6 +25,7 @@
 #include "provenance.hpp"
 #include "run_cell.hpp"
 #include "store.hpp"
+#include "engine/process_tuning.hpp"
 #include "engine/trainer.hpp"
 
 namespace ablate {
@@ -209,21 +210,6 @@ CellEnd record_cell_end(db::Store& store, const RunningCell& cell, int wait_stat
   return exit_code == kExitBadInput ? CellEnd::bad_input : CellEnd::failed;
 }
 
-// LibTorch's OpenMP threads spin for a while between operations before they sleep
-// (libgomp's default policy). On cores of their own that is the fastest way to wait: 7-23%
-// faster at 28x28 than OMP_WAIT_POLICY=PASSIVE. On cores other work already keeps busy a
-// spinning thread takes the time slice its peer needs (3.8x slower under a load of 4 on 2
-// cores; docs/performance.md). libgomp reads the policy before main() runs, so the runner
-// can only say so.
-void note_busy_cores(std::int64_t cores) {
-  double load = 0;
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr || getloadavg(&load, 1) != 1) return;
-  if (load < static_cast<double>(cores)) return;
-  std::cerr << fmt::format("runner: note: the load average is {:.1f} on {} core(s): other work is using them, and the "
-                           "cells' threads will compete with it; `export OMP_WAIT_POLICY=PASSIVE` makes their idle "
-                           "threads sleep instead of spinning (docs/performance.md)\n", load, cores);
-}
-
 }  // namespace
 
 std::string store_path(const RunnerOptions& options) {
@@ -272,7 +258,9 @@ int run_grid(const RunnerOptions& options) {
   install_stop_handlers();
 
   Progress progress(cells.size(), options.quiet);
-  if (!options.quiet) note_busy_cores(cores);
+  if (!options.quiet) {
+    if (const auto advice = busy_cores_advice(cores)) std::cerr << "runner: note: " << *advice << "\n";
+  }
   std::deque<const PlannedCell*> pending(cells.begin(), cells.end());
   std::vector<RunningCell> running;
   std::size_t finished = 0, skipped = 0, failed = 0, killed = 0;

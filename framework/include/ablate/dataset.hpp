@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ablate/api.hpp"
 #include "ablate/options.hpp"
 #include "ablate/plugin.hpp"
 
@@ -12,7 +13,7 @@ namespace ablate {
 
 // Images stay uint8 in memory, row-major (count, height, width, channels); the host
 // converts, normalises, resizes and augments one batch at a time.
-struct ImageSet {
+struct ABLATE_API ImageSet {
   std::vector<std::uint8_t> pixels;
   std::vector<std::int64_t> labels;  // one per image, 0 <= label < num_classes
   std::int64_t count = 0;
@@ -21,13 +22,13 @@ struct ImageSet {
   std::int64_t channels = 0;
 };
 
-struct DatasetSplits {
+struct ABLATE_API DatasetSplits {
   ImageSet train;
   ImageSet val;
   ImageSet test;
 };
 
-struct DatasetInfo {
+struct ABLATE_API DatasetInfo {
   std::string name;  // e.g. "fashion_mnist" or "medmnist/bloodmnist"
   std::int64_t channels = 0;
   std::int64_t num_classes = 0;
@@ -35,7 +36,7 @@ struct DatasetInfo {
   std::int64_t native_resolution = 0;    // the side of the images as stored
 };
 
-class Dataset {
+class ABLATE_API Dataset {
  public:
   virtual ~Dataset() = default;
   virtual DatasetInfo info() const = 0;

@@ -6,32 +6,33 @@
 #include <utility>
 #include <vector>
 
+#include "ablate/api.hpp"
 #include "ablate/options.hpp"
 #include "ablate/plugin.hpp"
 
 namespace ablate {
 
 // Softmax probabilities, row-major (count, num_classes), and the true labels.
-struct ScoredSamples {
+struct ABLATE_API ScoredSamples {
   const float* scores = nullptr;
   const std::int64_t* labels = nullptr;
   std::int64_t count = 0;
   std::int64_t num_classes = 0;
 };
 
-struct MetricMatrix {
+struct ABLATE_API MetricMatrix {
   std::string name;  // e.g. "confusion_matrix": rows are true classes, columns predicted
   std::int64_t rows = 0;
   std::int64_t cols = 0;
   std::vector<double> values;  // row-major
 };
 
-struct MetricResults {
+struct ABLATE_API MetricResults {
   std::vector<std::pair<std::string, double>> scalars;  // e.g. {"accuracy", 0.93}
   std::vector<MetricMatrix> matrices;
 };
 
-class Metric {
+class ABLATE_API Metric {
  public:
   virtual ~Metric() = default;
   virtual MetricResults compute(const ScoredSamples& samples) const = 0;

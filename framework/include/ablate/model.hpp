@@ -7,6 +7,7 @@
 #include <torch/types.h>
 #include <torch/version.h>
 
+#include "ablate/api.hpp"
 #include "ablate/options.hpp"
 #include "ablate/plugin.hpp"
 
@@ -15,7 +16,7 @@ namespace ablate {
 // A model is a torch::nn::Module with a forward from float images (N, C, H, W), scaled
 // to [0, 1] and possibly normalised, to logits (N, num_classes). Softmax and loss are
 // the host's business. Seeding and device placement belong to the host too.
-class Model : public torch::nn::Module {
+class ABLATE_API Model : public torch::nn::Module {
  public:
   ~Model() override = default;
   virtual torch::Tensor forward(torch::Tensor images) = 0;

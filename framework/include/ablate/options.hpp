@@ -7,9 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "ablate/api.hpp"
+
 namespace ablate {
 
-class Options {
+class ABLATE_API Options {
  public:
   struct Impl;
 

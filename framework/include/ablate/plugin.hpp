@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "ablate/api.hpp"
+
 namespace ablate {
 
 class Dataset;
@@ -12,7 +14,7 @@ class Model;
 class Options;
 
 // What the host tells a model factory about the data it will see.
-struct ModelInput {
+struct ABLATE_API ModelInput {
   std::int64_t channels = 3;     // 1 (grayscale) or 3 (RGB)
   std::int64_t resolution = 64;  // images are resolution x resolution
   std::int64_t num_classes = 2;
@@ -43,7 +45,7 @@ using ModelFactory = Model* (*)(const Options& options, const ModelInput& input)
 using DatasetFactory = Dataset* (*)(const Options& options);
 using MetricFactory = Metric* (*)(const Options& options);
 
-struct PluginDescriptor {
+struct ABLATE_API PluginDescriptor {
   std::uint32_t abi_version;  // first and never moved, so any host can read it
   PluginKind kind;
   const char* name;           // snake_case, the same word as the folder and the target

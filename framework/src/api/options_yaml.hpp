@@ -11,10 +11,10 @@ namespace ablate {
 
 // `node` must be a mapping or null. `owner` names the plugin in messages
 // ("model plugin 'baseline_cnn'"); `source` is the experiment file, or "" if unknown.
-Options make_options(const YAML::Node& node, const std::string& owner,
+ABLATE_API Options make_options(const YAML::Node& node, const std::string& owner,
                      const std::string& source);
 
 // "file.yaml:7:5" for a node that came from a file, "" when it has no position.
-std::string describe_location(const YAML::Node& node, const std::string& source);
+ABLATE_API std::string describe_location(const YAML::Node& node, const std::string& source);
 
 }  // namespace ablate

@@ -11,6 +11,7 @@
 
 #include "ablate/error.hpp"
 #include "api/options_yaml.hpp"
+#include "config/invoke_plugin.hpp"
 
 #ifndef ABLATE_BUILD_PLUGIN_DIR
 #define ABLATE_BUILD_PLUGIN_DIR ""
@@ -165,24 +166,14 @@ std::string owner_of(const LoadedPlugin& plugin) {
   return fmt::format("{} plugin '{}'", to_string(plugin.kind), plugin.name);
 }
 
-// Runs a plugin factory: configuration errors pass through as they are; anything else a
-// plugin throws is reported with the plugin's name.
+// Runs a plugin factory through invoke_plugin; a factory must return an object.
 template <typename Create>
 auto call_factory(const LoadedPlugin& plugin, Create create) {
-  try {
-    auto* object = create();
-    if (object == nullptr) {
-      throw PluginError(fmt::format("{} ({}) returned no object", owner_of(plugin), plugin.file.string()));
-    }
-    return object;
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw PluginError(fmt::format("{} failed to create its object: {}", owner_of(plugin), e.what()));
-  } catch (...) {
-    throw PluginError(fmt::format("{} failed to create its object: it threw something that is not a "
-                                  "std::exception", owner_of(plugin)));
+  auto* object = invoke_plugin(create, [&] { return fmt::format("{} failed to create its object", owner_of(plugin)); });
+  if (object == nullptr) {
+    throw PluginError(fmt::format("{} ({}) returned no object", owner_of(plugin), plugin.file.string()));
   }
+  return object;
 }
 
 }  // namespace

@@ -189,12 +189,23 @@ torch::Tensor relu_then_affine(const torch::Tensor& x, const torch::Tensor& scal
 }
 
 EvaluationFusion::EvaluationFusion(torch::nn::Module& model) {
-  for (const auto& module : model.modules()) {
-    if (auto* sequential = dynamic_cast<torch::nn::SequentialImpl*>(module.get())) fuse(*sequential);
+  // A fusion that fails part-way (a layer LibTorch refuses to fold) must not leave the
+  // model half-rewritten: everything changed so far is put back before the error leaves.
+  try {
+    for (const auto& module : model.modules()) {
+      if (auto* sequential = dynamic_cast<torch::nn::SequentialImpl*>(module.get())) fuse(*sequential);
+    }
+  } catch (...) {
+    restore();
+    throw;
   }
 }
 
-EvaluationFusion::~EvaluationFusion() {
+EvaluationFusion::~EvaluationFusion() { restore(); }
+
+// Every replaced layer and folded convolution back, newest first. Each change is recorded
+// before it is made, so this also undoes a fusion that stopped part-way.
+void EvaluationFusion::restore() {
   for (auto layer = replaced_.rbegin(); layer != replaced_.rend(); ++layer) {
     *(layer->sequential->begin() + static_cast<std::ptrdiff_t>(layer->index)) = layer->original;
   }
@@ -202,6 +213,8 @@ EvaluationFusion::~EvaluationFusion() {
     folded.convolution->weight = folded.weight;
     folded.convolution->bias = folded.bias;
   }
+  replaced_.clear();
+  folded_.clear();
 }
 
 void EvaluationFusion::replace(torch::nn::SequentialImpl& sequential, std::size_t index,

@@ -20,7 +20,8 @@
 //
 // While a fusion is alive the model computes the same function to rounding (float32:
 // relative differences ~1e-6) and holds no new parameters; its destructor puts every layer
-// and tensor back, so training continues bit for bit as without it.
+// and tensor back, so training continues bit for bit as without it. A fusion that throws
+// while it is made puts the model back before the error leaves the constructor.
 #pragma once
 
 #include <cstddef>
@@ -46,6 +47,7 @@ class EvaluationFusion {
 
  private:
   void fuse(torch::nn::SequentialImpl& sequential);
+  void restore();
   void replace(torch::nn::SequentialImpl& sequential, std::size_t index, torch::nn::AnyModule replacement);
 
   struct ReplacedLayer {

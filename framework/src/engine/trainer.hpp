@@ -1,5 +1,5 @@
-// Training and evaluation of one grid cell. LibTorch-free header: the runner includes it
-// without paying for LibTorch's headers.
+// Training and evaluation of one grid cell: the engine's entry points. LibTorch-free
+// header: the runner includes it without paying for LibTorch's headers.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include "ablate/metric.hpp"
 #include "config/grid.hpp"
 #include "config/plugin_registry.hpp"
+#include "engine/execution.hpp"
 
 namespace ablate {
 
@@ -75,26 +76,6 @@ class TrainingObserver {
   virtual void on_batch(std::int64_t epoch, std::int64_t batch, std::int64_t batches) = 0;
 };
 
-// Where and how a cell runs, resolved once per process.
-struct ExecutionContext {
-  std::string device;   // "cpu" or "cuda"
-  std::int64_t threads = 1;
-  std::string torch_version;
-};
-
-// Resolves `auto` and thread counts, and applies them to LibTorch.
-ExecutionContext prepare_execution(const TrainSettings& train);
-
-// "cpu" or "cuda" for train.device (auto | cpu | cuda) on this machine, without touching
-// threads; and the LibTorch version this binary was built with.
-std::string resolve_device(const std::string& device);
-std::string torch_version();
-
-// Keeps LibTorch's operations in this process on the calling thread. For the runner's
-// main process, which cells are forked from: fork() copies only the calling thread, so
-// an OpenMP thread pool started before it would be waited on forever in the child.
-void keep_torch_single_threaded();
-
 // Trains the cell's model on `data`, keeps the best-validation weights, evaluates them
 // on val and test with every metric, and returns the numbers. Saves the best weights to
 // `checkpoint_path` unless it is empty. With train.images: disk the pixels are moved out
@@ -114,7 +95,8 @@ RunResult evaluate_checkpoint(const Cell& cell, const PluginRegistry& registry,
                               const std::vector<std::shared_ptr<Metric>>& metrics,
                               const ExecutionContext& context, const std::string& checkpoint_path);
 
-// Builds the cell's model once to validate its options before any training starts.
+// Builds the cell's model once to validate its options before any training starts
+// (defined, with describe_model, in model_factory.cpp).
 // Returns the trainable parameter count.
 std::int64_t validate_model(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info);
 

@@ -141,9 +141,9 @@ TEST(FusedAdamTest, LibTorchsOwnStepContinuesTheFusedState) {
 }
 
 TEST(MakeOptimizerTest, FastPathsOffTakesLibTorchsOwnAdam) {
-  for (const std::string name : {"adam", "adamw"}) {
+  for (const Optimizer name : {Optimizer::kAdam, Optimizer::kAdamW}) {
     for (const bool fast_paths : {true, false}) {
-      SCOPED_TRACE(name + (fast_paths ? " fast" : " plain"));
+      SCOPED_TRACE(std::string(name_of(name)) + (fast_paths ? " fast" : " plain"));
       auto parameters = parameters_like_a_model();
       TrainSettings train;
       train.optimizer = name;
@@ -244,6 +244,29 @@ TEST(EvaluationFusionTest, FoldsEachPatternOnceAndRestoresEveryLayer) {
     EXPECT_FALSE(conv->bias.defined());
     EXPECT_TRUE(torch::equal(model->forward(input), eager));
   }
+}
+
+TEST(EvaluationFusionTest, PutsTheModelBackWhenFusingThrowsPartWay) {
+  torch::manual_seed(5);
+  // The first Conv -> BN -> ReLU folds; the second BatchNorm's running variance has the
+  // wrong length, so computing its affine map throws after the first fold was made.
+  torch::nn::BatchNorm2d broken = trained_norm(4);
+  broken->running_var = torch::ones({5});
+  torch::nn::Sequential model(torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 4, 3).padding(1)), trained_norm(4),
+                              torch::nn::ReLU(), torch::nn::Conv2d(torch::nn::Conv2dOptions(4, 4, 3).padding(1)),
+                              broken);
+  model->eval();
+  std::vector<std::shared_ptr<torch::nn::Module>> layers;
+  for (std::size_t i = 0; i < model->size(); ++i) layers.push_back(model->ptr(i));
+  const auto conv = model->ptr<torch::nn::Conv2dImpl>(0);
+  const torch::Tensor weight = conv->weight;
+  const torch::Tensor bias = conv->bias;
+  c10::InferenceMode inference;
+  EXPECT_THROW(EvaluationFusion fusion(*model), c10::Error);
+  for (std::size_t i = 0; i < model->size(); ++i) EXPECT_EQ(model->ptr(i).get(), layers[i].get()) << "layer " << i;
+  EXPECT_TRUE(conv->weight.is_same(weight));
+  EXPECT_TRUE(conv->bias.is_same(bias));
+  EXPECT_FALSE(model->ptr<torch::nn::ReLUImpl>(2)->options.inplace());
 }
 
 TEST(EvaluationFusionTest, FusesTheReluAndMaxPoolAfterAFoldedConvolution) {
