@@ -18,9 +18,10 @@ ABLATE_PACKAGES=(
   dataset-fashion-mnist
 )
 
-# Only the test suite needs these: headless Chromium renders `report html` pages, and
-# numpy writes the benchmark's data files.
-ABLATE_TEST_PACKAGES=(chromium python3-numpy)
+# Only the test suite needs these: headless Chromium renders `report html` pages, numpy
+# writes the benchmark's data files, and clang-format checks the C++ format (Debian 12's
+# is clang-format 14, the version .clang-format is tuned for; Debian 13's, 19, is skipped).
+ABLATE_TEST_PACKAGES=(chromium python3-numpy clang-format)
 
 # A step of the set-up, with the time of day: the log then shows where the minutes went.
 log() { printf '\033[1m==> %s %s\033[0m\n' "$(date +%T)" "$*" >&2; }
