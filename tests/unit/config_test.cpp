@@ -38,7 +38,7 @@ TEST(ConfigTest, ParsesArmsInFileOrderWithDefaults) {
   EXPECT_EQ(e.resolutions, (std::vector<std::int64_t>{16, 32}));
   EXPECT_EQ(e.metrics, std::vector<std::string>{"classification"});
   const TrainSettings train = parse_train(e.train, "exp.yaml");
-  EXPECT_EQ(train.optimizer, "adam");
+  EXPECT_EQ(train.optimizer, Optimizer::kAdam);
   EXPECT_EQ(train.batch_size, 64);
 }
 

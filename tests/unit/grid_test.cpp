@@ -1,4 +1,8 @@
 // Grid expansion and run identity (config hashing).
+#include <set>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "ablate/error.hpp"
@@ -133,8 +137,60 @@ TEST(ConfigHashTest, FastPathsOffIsAnotherConfigurationAndOnKeepsEarlierHashes) 
   EXPECT_EQ(reference, hash_of(parse_experiment(base, "x.yaml", {"train.fast_paths=true"})));
   // The default adds nothing to the identity: runs stored before the setting existed keep
   // their hashes, and a resumed grid does not train them again.
-  EXPECT_FALSE(TrainSettings{}.to_json().contains("fast_paths"));
+  EXPECT_FALSE(train_identity(TrainSettings{}).contains("fast_paths"));
   EXPECT_THROW(parse_experiment(base, "x.yaml", {"train.fast_paths=sometimes"}), ConfigError);
+}
+
+// The defaults' identity, written out: what the table's identity rules produce (no threads,
+// images or fast_paths; SGD's and the schedules' own settings only with them).
+TEST(ConfigHashTest, TrainIdentityOfTheDefaultsIsTheWrittenOutJson) {
+  const auto written_out = nlohmann::json::parse(R"({
+    "amp": "none",
+    "augment": {"crop_min_area": 1.0, "horizontal_flip": false, "rotate90": false, "rotate_degrees": 0.0,
+                "vertical_flip": false},
+    "batch_size": 64, "channels_last": true, "class_weights": "none", "deterministic": false, "device": "auto",
+    "early_stopping": {"monitor": "val_loss", "patience": 5},
+    "eval_batch_size": 256, "grad_clip_norm": 0.0, "label_smoothing": 0.0, "max_epochs": 10, "normalize": "none",
+    "optimizer": {"lr": 0.001, "name": "adam", "weight_decay": 0.0},
+    "scheduler": {"name": "none"},
+    "steps_per_epoch": 0
+  })");
+  // Compared as text, so that 1.0 and 1 (a float and an integer: another hash) differ.
+  EXPECT_EQ(train_identity(TrainSettings{}).dump(), written_out.dump());
+}
+
+// Literal hashes, computed before the train settings became a table: a refactoring that
+// changed any of them would train every stored run again.
+TEST(ConfigHashTest, HashesOfKnownConfigurationsNeverChange) {
+  const char* base = "dataset: {plugin: synthetic}\narms: {a: {model: m}}\nresolutions: [16]\nseeds: [0]\n";
+  const auto hash_of = [&](const std::vector<std::string>& overrides) {
+    return config_hash(cell_identity(expand_grid(parse_experiment(base, "x.yaml", overrides)).front(), kVersions));
+  };
+  EXPECT_EQ(hash_of({}), "70b59ae9ce913132be50d9ca07799a5034aef9f86c044323ae270cf261b2512a");
+  EXPECT_EQ(hash_of({"train.optimizer={name: sgd, lr: 0.1, momentum: 0.8, nesterov: true, weight_decay: 1.0e-4}"}),
+            "e9ca659b4970e8f87ea2f7c4511b365206f079ff797df4ba3bdbe85d33159299");
+  EXPECT_EQ(hash_of({"train.optimizer.name=adamw", "train.batch_size=32", "train.eval_batch_size=100",
+                     "train.max_epochs=3", "train.steps_per_epoch=7"}),
+            "b7ef1029e54dd105f54cceabacaeda2f2925d98b0d430f75b6593a8c68b5dd2e");
+  EXPECT_EQ(hash_of({"train.scheduler={name: plateau, factor: 0.2, patience: 1, monitor: val_auc}",
+                     "train.early_stopping={monitor: val_accuracy, patience: 0}"}),
+            "3c71cffabe8bd4ba851e4e82750cc4985bdf8f3aaa50ee4fb1249c0251167609");
+  EXPECT_EQ(hash_of({"train.scheduler={name: cosine, min_lr: 1.0e-5}"}),
+            "ddc2fd8a7a3a3e525ed2835e844b08b8c78b84501461fccf2e5b51870fd4ccf8");
+  EXPECT_EQ(hash_of({"train.scheduler={name: multistep, milestones: [3, 5], gamma: 0.5}"}),
+            "a2e24eb16c3d0135fe2d3ae054f24931b03c1227d6c3435bb993099c89e80f9c");
+  EXPECT_EQ(hash_of({"train.class_weights=balanced", "train.label_smoothing=0.1", "train.grad_clip_norm=2"}),
+            "47437834360ad41ee580931abe218541a307a9f32815c948e09050656ed1a6a2");
+  EXPECT_EQ(hash_of({"train.normalize=dataset"}),
+            "46fead3cf6252ad95ac7a8e3952f3b39e0525804dd308a65017c19a9c61a9a93");
+  EXPECT_EQ(hash_of({"train.normalize={mean: [0.5], std: [0.25, 0.5, 1]}"}),
+            "ad8394904c55a2c3f57f2668f3d2b9b2a100ff7fa1d5329c81d91bf01a99f4aa");
+  EXPECT_EQ(hash_of({"train.augment={horizontal_flip: true, vertical_flip: true, rotate90: true, "
+                     "rotate_degrees: 15, crop_min_area: 0.5}"}),
+            "5ebcdc7501db809cd8b4fc2e443d6bdcd7cdfa725058aa6ae49f2a8fe0c5b904");
+  EXPECT_EQ(hash_of({"train.device=cpu", "train.deterministic=true", "train.amp=bf16", "train.channels_last=false",
+                     "train.fast_paths=false", "train.threads=2", "train.images=disk"}),
+            "a132cfb5f4b13d357973b90e1ace3f4b78992850a636487cba36ec811e29ac3d");
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // Canonical run configurations and their SHA-256 (OpenSSL).
 #include "config/config_hash.hpp"
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 
 #include <fmt/format.h>
@@ -16,7 +18,30 @@ std::string version_of(const PluginVersions& versions, const std::string& name) 
   return found == versions.end() ? std::string() : found->second;
 }
 
+bool in_identity(const TrainSetting& setting, const TrainSettings& train) {
+  switch (setting.identity) {
+    case Identity::kNever:
+      return false;
+    case Identity::kUnlessDefault:
+      return !setting.value->is_default(train);
+    case Identity::kAlways:
+      break;
+  }
+  return setting.applies == nullptr || setting.applies(train);
+}
+
 }  // namespace
+
+nlohmann::json train_identity(const TrainSettings& train) {
+  nlohmann::json identity = nlohmann::json::object();
+  for (const auto& setting : train_settings()) {
+    if (!in_identity(setting, train)) continue;
+    std::string pointer = "/" + setting.key;  // "optimizer.lr" -> /optimizer/lr: nested as in the file
+    std::replace(pointer.begin(), pointer.end(), '.', '/');
+    identity[nlohmann::json::json_pointer(pointer)] = setting.value->to_json(train);
+  }
+  return identity;
+}
 
 nlohmann::json cell_identity(const Cell& cell, const PluginVersions& versions) {
   nlohmann::json dataset_options = yaml_to_json(cell.dataset_options);
@@ -35,7 +60,7 @@ nlohmann::json cell_identity(const Cell& cell, const PluginVersions& versions) {
       {"dataset", {{"plugin", cell.dataset_plugin}, {"version", version_of(versions, cell.dataset_plugin)}, {"options", dataset_options}}},
       {"resolution", cell.resolution},
       {"seed", cell.seed},
-      {"train", cell.train.to_json()},
+      {"train", train_identity(cell.train)},
       {"metrics", metrics},
   };
 }

@@ -17,6 +17,10 @@ using PluginVersions = std::map<std::string, std::string>;
 // identity so that moving the files does not re-run the grid.
 inline const char* const kDatasetLocationKeys[] = {"path", "root", "download", "mirror"};
 
+// The train settings that decide what a cell computes, as JSON: each row of the table
+// (train_settings.cpp) by its identity rule, under its dotted key.
+nlohmann::json train_identity(const TrainSettings& train);
+
 // The resolved configuration of a cell: arm, plugins with their versions and options,
 // resolution, seed and every training setting with its default filled in. Object keys
 // are sorted (nlohmann::json's default), so the text is canonical.

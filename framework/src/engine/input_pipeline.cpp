@@ -38,9 +38,9 @@ InputPipeline::InputPipeline(const TrainSettings& settings, const ImageSet& trai
                              std::int64_t resolution, torch::Device device)
     : augment_(settings.augment), resolution_(resolution), channels_last_(settings.channels_last),
       device_(device) {
-  if (settings.normalize == "dataset") {
+  if (settings.normalize == Normalize::kDataset) {
     std::tie(mean_, std_) = channel_statistics(train);
-  } else if (settings.normalize == "fixed") {
+  } else if (settings.normalize == Normalize::kFixed) {
     mean_ = settings.normalize_mean;
     std_ = settings.normalize_std;
     // One value applies to every channel: `mean: [0.5]` serves grey and RGB alike.

@@ -99,8 +99,8 @@ void SplitPixels::read_range(std::int64_t start, std::int64_t end, std::uint8_t*
   }
 }
 
-CellPixels place_pixels(DatasetSplits& data, const std::string& where, const std::string& directory) {
-  if (where != "disk") return {SplitPixels(data.train), SplitPixels(data.val), SplitPixels(data.test)};
+CellPixels place_pixels(DatasetSplits& data, Images where, const std::string& directory) {
+  if (where != Images::kDisk) return {SplitPixels(data.train), SplitPixels(data.val), SplitPixels(data.test)};
   auto file = std::make_shared<ScratchFile>(directory);
   return {SplitPixels(data.train, file), SplitPixels(data.val, file), SplitPixels(data.test, file)};
 }

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "ablate/dataset.hpp"
+#include "config/choices.hpp"
 
 namespace ablate {
 
@@ -42,9 +43,9 @@ struct CellPixels {
   SplitPixels train, val, test;
 };
 
-// The pixels of `data` kept as `where` says ("memory" or "disk"); for disk the scratch
+// The pixels of `data` kept as `where` says (memory or disk); for disk the scratch
 // file goes into `directory`, and is gone when the last SplitPixels using it is.
 // Throws DataError when the file cannot be written (naming it and why).
-CellPixels place_pixels(DatasetSplits& data, const std::string& where, const std::string& directory);
+CellPixels place_pixels(DatasetSplits& data, Images where, const std::string& directory);
 
 }  // namespace ablate

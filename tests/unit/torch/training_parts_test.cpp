@@ -31,7 +31,7 @@ struct ScheduleFixture {
 
 TEST(LearningRateScheduleTest, PlateauHalvesAfterPatienceEpochsWithoutImprovement) {
   TrainSettings settings;
-  settings.scheduler = "plateau";
+  settings.scheduler = Scheduler::kPlateau;
   settings.scheduler_factor = 0.5;
   settings.scheduler_patience = 2;
   ScheduleFixture f(settings);
@@ -46,8 +46,8 @@ TEST(LearningRateScheduleTest, PlateauHalvesAfterPatienceEpochsWithoutImprovemen
 
 TEST(LearningRateScheduleTest, PlateauOnAccuracyTreatsHigherAsBetter) {
   TrainSettings settings;
-  settings.scheduler = "plateau";
-  settings.scheduler_monitor = "val_accuracy";
+  settings.scheduler = Scheduler::kPlateau;
+  settings.scheduler_monitor = Monitor::kValAccuracy;
   settings.scheduler_patience = 1;
   ScheduleFixture f(settings);
   f.schedule->after_epoch(1, EpochMonitors{9.0, 0.5});
@@ -59,7 +59,7 @@ TEST(LearningRateScheduleTest, PlateauOnAccuracyTreatsHigherAsBetter) {
 
 TEST(LearningRateScheduleTest, CosineAnnealsToMinimumAtTheLastEpoch) {
   TrainSettings settings;
-  settings.scheduler = "cosine";
+  settings.scheduler = Scheduler::kCosine;
   settings.max_epochs = 4;
   settings.scheduler_min_lr = 1e-5;
   ScheduleFixture f(settings);
@@ -71,7 +71,7 @@ TEST(LearningRateScheduleTest, CosineAnnealsToMinimumAtTheLastEpoch) {
 
 TEST(LearningRateScheduleTest, MultistepMultipliesAfterEachMilestone) {
   TrainSettings settings;
-  settings.scheduler = "multistep";
+  settings.scheduler = Scheduler::kMultistep;
   settings.scheduler_milestones = {2, 4};
   settings.scheduler_gamma = 0.1;
   ScheduleFixture f(settings);
@@ -111,7 +111,7 @@ TEST(InputPipelineTest, ScalesToUnitRangeAsNchwWithoutAugmentation) {
 TEST(InputPipelineTest, DatasetNormalisationGivesZeroMeanUnitStdPerChannel) {
   ImageSet set = tiny_set();
   TrainSettings settings;
-  settings.normalize = "dataset";
+  settings.normalize = Normalize::kDataset;
   const InputPipeline pipeline(settings, set, 4, torch::kCPU);
   const torch::Tensor batch = pipeline.eval_batch(pixels(set));
   for (int c = 1; c < 3; ++c) {  // channel 0 is constant: its std is floored, not divided by 0
@@ -155,7 +155,7 @@ TEST(InputPipelineTest, AugmentationIsSeededAndKeepsPixelsForFlipsAndQuarterTurn
 TEST(InputPipelineTest, FixedNormalisationNeedsOneValueOrOnePerChannel) {
   ImageSet set = tiny_set();
   TrainSettings settings;
-  settings.normalize = "fixed";
+  settings.normalize = Normalize::kFixed;
   settings.normalize_mean = {0.5, 0.5};
   settings.normalize_std = {0.5};
   EXPECT_THROW(InputPipeline(settings, set, 4, torch::kCPU), ConfigError);
@@ -203,8 +203,8 @@ TEST(SplitPixelsTest, DiskGivesTheSameBytesAsMemoryAndFreesThePixels) {
   const DatasetSplits reference = numbered_splits();
   DatasetSplits in_memory = numbered_splits();
   DatasetSplits on_disk = numbered_splits();
-  const CellPixels memory = place_pixels(in_memory, "memory", testing::TempDir());
-  const CellPixels disk = place_pixels(on_disk, "disk", testing::TempDir());
+  const CellPixels memory = place_pixels(in_memory, Images::kMemory, testing::TempDir());
+  const CellPixels disk = place_pixels(on_disk, Images::kDisk, testing::TempDir());
   EXPECT_EQ(in_memory.train.pixels.size(), 20u * 18u);
   EXPECT_TRUE(on_disk.train.pixels.empty() && on_disk.val.pixels.empty() && on_disk.test.pixels.empty());
   EXPECT_EQ(memory.train.memory(), in_memory.train.pixels.data());
@@ -231,7 +231,7 @@ TEST(SplitPixelsTest, DiskGivesTheSameBytesAsMemoryAndFreesThePixels) {
 TEST(SplitPixelsTest, AFolderThatCannotHoldTheFileIsADataErrorNamingIt) {
   DatasetSplits data = numbered_splits();
   try {
-    place_pixels(data, "disk", "/nonexistent/scratch");
+    place_pixels(data, Images::kDisk, "/nonexistent/scratch");
     FAIL() << "expected a DataError";
   } catch (const DataError& e) {
     EXPECT_NE(std::string(e.what()).find("/nonexistent/scratch"), std::string::npos) << e.what();

@@ -1,0 +1,133 @@
+// Strict reading of experiment files: each error names the file, line, key and what would be valid.
+#include "config/yaml_reading.hpp"
+
+#include <algorithm>
+
+#include <fmt/ranges.h>
+
+#include "api/options_yaml.hpp"
+
+namespace ablate {
+
+namespace {
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string at(const YAML::Node& node, const std::string& source) {
+  const std::string where = describe_location(node, source);
+  return where.empty() ? std::string() : where + ": ";
+}
+
+void check_keys(const YAML::Node& map, const std::vector<std::string>& known, const std::string& section,
+                const std::string& source) {
+  for (const auto& entry : map) {
+    const std::string key = entry.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string hint;
+    for (const auto& candidate : known) {
+      if (edit_distance(key, candidate) <= 2) hint = fmt::format(" (did you mean '{}'?)", candidate);
+    }
+    throw ConfigError(fmt::format("{}unknown key '{}' in {}{}; known keys: {}", at(entry.first, source), key, section,
+                                  hint, fmt::join(known, ", ")));
+  }
+}
+
+YAML::Node child(const YAML::Node& map, const char* key) {
+  const YAML::Node value = map[key];
+  return value ? value : YAML::Node();
+}
+
+YAML::Node require_map(const YAML::Node& node, const std::string& what, const std::string& source) {
+  if (!node.IsMap()) {
+    throw ConfigError(fmt::format("{}{} must be a mapping (key: value)", at(node, source), what));
+  }
+  return node;
+}
+
+std::size_t choice(const YAML::Node& node, const std::string& what, const std::vector<std::string>& choices,
+                   const std::string& source) {
+  const auto value = scalar<std::string>(node, what, "a string", source);
+  const auto found = std::find(choices.begin(), choices.end(), value);
+  if (found == choices.end()) {
+    throw ConfigError(fmt::format("{}{} is '{}'; valid values: {}", at(node, source), what, value,
+                                  fmt::join(choices, ", ")));
+  }
+  return static_cast<std::size_t>(found - choices.begin());
+}
+
+bool flag(const YAML::Node& node, const std::string& what, const std::string& source) {
+  return scalar<bool>(node, what, "true or false", source);
+}
+
+std::int64_t integer_at_least(const YAML::Node& node, const std::string& what, std::int64_t minimum,
+                              const std::string& source) {
+  const auto value = scalar<std::int64_t>(node, what, "an integer", source);
+  if (value < minimum) {
+    throw ConfigError(fmt::format("{}{} is {}; it must be at least {}", at(node, source), what, value, minimum));
+  }
+  return value;
+}
+
+double number_above_zero(const YAML::Node& node, const std::string& what, const std::string& source) {
+  const auto value = scalar<double>(node, what, "a number", source);
+  if (!(value > 0)) {
+    throw ConfigError(fmt::format("{}{} is {}; it must be greater than 0", at(node, source), what, value));
+  }
+  return value;
+}
+
+double number_between(const YAML::Node& node, const std::string& what, double low, double high,
+                      const std::string& source) {
+  const auto value = scalar<double>(node, what, "a number", source);
+  if (!(value >= low && value <= high)) {
+    throw ConfigError(fmt::format("{}{} is {}; it must be between {} and {}", at(node, source), what, value, low,
+                                  high));
+  }
+  return value;
+}
+
+std::vector<std::int64_t> integer_list(const YAML::Node& node, const std::string& what, std::int64_t minimum,
+                                       const std::string& source) {
+  if (!node.IsSequence() || node.size() == 0) {
+    throw ConfigError(fmt::format("{}{} must be a non-empty list of integers, e.g. [0, 1, 2]", at(node, source), what));
+  }
+  std::vector<std::int64_t> values;
+  for (const auto& item : node) {
+    const auto value = scalar<std::int64_t>(item, what, "a list of integers", source);
+    if (value < minimum) {
+      throw ConfigError(fmt::format("{}{} contains {}; each must be at least {}", at(item, source), what, value,
+                                    minimum));
+    }
+    if (std::find(values.begin(), values.end(), value) != values.end()) {
+      throw ConfigError(fmt::format("{}{} lists {} twice", at(item, source), what, value));
+    }
+    values.push_back(value);
+  }
+  return values;
+}
+
+std::vector<double> number_list(const YAML::Node& node, const std::string& what, const std::string& source) {
+  if (!node.IsSequence() || node.size() == 0) {
+    throw ConfigError(fmt::format("{}{} must be a non-empty list of numbers", at(node, source), what));
+  }
+  std::vector<double> values;
+  for (const auto& item : node) values.push_back(scalar<double>(item, what, "a list of numbers", source));
+  return values;
+}
+
+}  // namespace ablate
