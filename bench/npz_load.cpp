@@ -25,8 +25,7 @@ int main(int argc, char** argv) {
     const auto dataset = registry.create_dataset("medmnist", options);
     const auto start = std::chrono::steady_clock::now();
     const ablate::DatasetSplits splits = dataset->load(std::stoll(argv[3]));
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::uint64_t bytes = 0;
     for (const ablate::ImageSet* set : {&splits.train, &splits.val, &splits.test}) {
       bytes += set->pixels.size();

@@ -64,12 +64,11 @@ int main(int argc, char** argv) {
   // A mid-network layer of the encoder at 64x64: 64 -> 64 channels, 32x32, batch 64,
   // channels-last as the runner runs it.
   constexpr std::int64_t batch = 64, channels = 64, side = 32;
-  const at::Tensor input =
-      at::randn({batch, channels, side, side}).contiguous(at::MemoryFormat::ChannelsLast);
+  const at::Tensor input = at::randn({batch, channels, side, side}).contiguous(at::MemoryFormat::ChannelsLast);
   const at::Tensor weight = at::randn({channels, channels, 3, 3}).contiguous(at::MemoryFormat::ChannelsLast);
   const double conv_flops = 2.0 * batch * channels * side * side * channels * 9;
   const double conv = best_gflops([&] { at::conv2d(input, weight, {}, 1, 1); }, conv_flops, seconds);
-  std::printf("conv3x3 %.1f %ldx%ldx%ldx%ld -> %ld channels, channels-last fp32, %d thread(s)\n", conv, batch,
-              channels, side, side, channels, threads);
+  std::printf("conv3x3 %.1f %ldx%ldx%ldx%ld -> %ld channels, channels-last fp32, %d thread(s)\n", conv, batch, channels,
+              side, side, channels, threads);
   return 0;
 }

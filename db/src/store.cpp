@@ -2,18 +2,18 @@
 #include "store.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <sqlite3.h>
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <signal.h>
 
 #include <cerrno>
 #include <chrono>
-#include <thread>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 #include <utility>
 
 #include "ablate/error.hpp"
@@ -31,16 +31,13 @@ constexpr int kBusyTimeoutMs = 60000;
 // One place for "now", so every timestamp in the store has the same UTC ISO-8601 form.
 constexpr const char* kNow = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
-int read_user_version(SQLite::Database& db) {
-  return db.execAndGet("PRAGMA user_version").getInt();
-}
+int read_user_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
 
 // Names of the tables a user or another program created (SQLite's own are skipped).
 std::vector<std::string> user_tables(SQLite::Database& db) {
   std::vector<std::string> names;
-  SQLite::Statement query(db,
-                          "SELECT name FROM sqlite_master WHERE type = 'table' "
-                          "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name");
+  SQLite::Statement query(db, "SELECT name FROM sqlite_master WHERE type = 'table' "
+                              "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name");
   while (query.executeStep()) names.push_back(query.getColumn(0).getString());
   return names;
 }
@@ -92,13 +89,12 @@ const char* to_string(RunStatus status) {
 }
 
 RunStatus parse_run_status(const std::string& text) {
-  for (RunStatus status : {RunStatus::pending, RunStatus::running, RunStatus::finished,
-                           RunStatus::failed, RunStatus::killed}) {
+  for (RunStatus status :
+       {RunStatus::pending, RunStatus::running, RunStatus::finished, RunStatus::failed, RunStatus::killed}) {
     if (text == to_string(status)) return status;
   }
-  throw StoreError(fmt::format(
-      "unknown run status '{}': expected one of pending, running, finished, failed, killed",
-      text));
+  throw StoreError(fmt::format("unknown run status '{}': expected one of pending, running, finished, failed, killed",
+                               text));
 }
 
 Store::Store(const std::string& path, OpenMode mode) : path_(path) {
@@ -106,13 +102,11 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path) {
   // Checked before SQLite sees the path: even a read-only open would otherwise report a
   // bare "unable to open database file".
   if (read_only && !std::filesystem::exists(path_)) {
-    throw StoreError(fmt::format(
-        "no store at {}: run `runner EXPERIMENT.yaml` first, or pass --db", path_));
+    throw StoreError(fmt::format("no store at {}: run `runner EXPERIMENT.yaml` first, or pass --db", path_));
   }
 
   try {
-    const int flags = read_only ? SQLite::OPEN_READONLY
-                                : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    const int flags = read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     db_ = std::make_unique<SQLite::Database>(path_, flags, kBusyTimeoutMs);
   } catch (const SQLite::Exception& e) {
     throw StoreError(fmt::format("cannot open store {}: {}", path_, e.what()), e.getExtendedErrorCode());
@@ -131,35 +125,30 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path) {
 
   const int current = current_schema_version();
   if (version > current) {
-    throw StoreError(fmt::format(
-        "store {} was written by a newer Ablate (schema {}, this binary knows {}): "
-        "upgrade ablate",
-        path_, version, current));
+    throw StoreError(fmt::format("store {} was written by a newer Ablate (schema {}, this binary knows {}): "
+                                 "upgrade ablate",
+                                 path_, version, current));
   }
   // user_version 0 with tables, or a version without our `runs` table: some other
   // program's database. Migrating it would mix our tables into someone else's file.
   if (version == 0 && !tables.empty()) {
-    throw StoreError(fmt::format(
-        "{} is not an Ablate store: it has tables ({}) but no Ablate schema version", path_,
-        fmt::join(tables, ", ")));
+    throw StoreError(fmt::format("{} is not an Ablate store: it has tables ({}) but no Ablate schema version", path_,
+                                 fmt::join(tables, ", ")));
   }
   if (version > 0 && !has_table(tables, "runs")) {
-    throw StoreError(fmt::format(
-        "{} is not an Ablate store: schema version {} but no `runs` table", path_, version));
+    throw StoreError(fmt::format("{} is not an Ablate store: schema version {} but no `runs` table", path_, version));
   }
 
   if (read_only) {
     if (version == 0) {
-      throw StoreError(fmt::format(
-          "{} is empty, not an Ablate store yet: run `runner EXPERIMENT.yaml` first, or "
-          "pass --db",
-          path_));
+      throw StoreError(fmt::format("{} is empty, not an Ablate store yet: run `runner EXPERIMENT.yaml` first, or "
+                                   "pass --db",
+                                   path_));
     }
     if (version < current) {
-      throw StoreError(fmt::format(
-          "store {} has schema {}, this binary reads schema {}: run `runner` once on it to "
-          "upgrade it",
-          path_, version, current));
+      throw StoreError(fmt::format("store {} has schema {}, this binary reads schema {}: run `runner` once on it to "
+                                   "upgrade it",
+                                   path_, version, current));
     }
     guarded(path_, "cannot configure", [&] { db_->exec("PRAGMA foreign_keys = ON"); });
     return;
@@ -191,15 +180,13 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path) {
       const int now = read_user_version(*db_);
       if (now >= current) break;
       if (now > 0 && !has_table(user_tables(*db_), "runs")) {
-        throw StoreError(fmt::format(
-            "{} is not an Ablate store: schema version {} but no `runs` table", path_, now));
+        throw StoreError(fmt::format("{} is not an Ablate store: schema version {} but no `runs` table", path_, now));
       }
       const detail::Migration& migration = detail::migrations()[now];
       try {
         db_->exec(migration.sql);
       } catch (const SQLite::Exception& e) {
-        throw StoreError(fmt::format("store {}: migration {} failed: {}", path_,
-                                     migration.name, e.what()),
+        throw StoreError(fmt::format("store {}: migration {} failed: {}", path_, migration.name, e.what()),
                          e.getExtendedErrorCode());
       }
       // PRAGMA takes no bound parameters; the value is our own integer, not user data.
@@ -212,12 +199,10 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path) {
 Store::~Store() = default;
 
 int Store::schema_version() const {
-  return guarded(path_, "cannot read the schema version",
-                 [&] { return read_user_version(*db_); });
+  return guarded(path_, "cannot read the schema version", [&] { return read_user_version(*db_); });
 }
 
-std::int64_t Store::add_grid(const std::string& name, const std::string& experiment,
-                             const std::string& spec_yaml) {
+std::int64_t Store::add_grid(const std::string& name, const std::string& experiment, const std::string& spec_yaml) {
   return guarded(path_, "cannot record the grid", [&] {
     SQLite::Statement insert(*db_, fmt::format("INSERT INTO grids (name, experiment, spec_yaml, "
                                                "created_at) VALUES (?, ?, ?, {})",
@@ -253,8 +238,8 @@ std::int64_t Store::start_run(const RunClaim& claim) {
   policy.take_running = true;
   const ClaimResult result = claim_run(claim, policy);
   if (result.outcome == ClaimOutcome::finished) {
-    throw StoreError(fmt::format("store {}: run {} (config {}) is already finished; it is not started again",
-                                 path_, result.run_id, claim.config_hash));
+    throw StoreError(fmt::format("store {}: run {} (config {}) is already finished; it is not started again", path_,
+                                 result.run_id, claim.config_hash));
   }
   return result.run_id;
 }
@@ -285,6 +270,7 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
 
     // The same columns for a new run and a reset one; results of an earlier attempt are
     // cleared so that a reset run looks exactly like a fresh one.
+    // clang-format off
     const std::string columns =
         "config_json = :config_json, status = 'running', arm = :arm, model = :model, "
         "dataset = :dataset, resolution = :resolution, seed = :seed, "
@@ -297,6 +283,7 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
         "pid = :pid, host = :host, device = :device, threads = :threads, "
         "torch_version = :torch_version, ablate_version = :ablate_version, "
         "git_commit = :git_commit, git_dirty = :git_dirty, plugin_versions = :plugin_versions";
+    // clang-format on
 
     std::int64_t run_id = 0;
     if (existing) {
@@ -308,10 +295,9 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
       }
     } else {
       // A placeholder row, then the shared UPDATE: one list of columns to keep right.
-      SQLite::Statement insert(*db_,
-                               "INSERT INTO runs (config_hash, config_json, status, arm, model, "
-                               "dataset, resolution, seed) VALUES (?, '', 'running', '', '', "
-                               "'', 0, 0)");
+      SQLite::Statement insert(*db_, "INSERT INTO runs (config_hash, config_json, status, arm, model, "
+                                     "dataset, resolution, seed) VALUES (?, '', 'running', '', '', "
+                                     "'', 0, 0)");
       insert.bind(1, claim.config_hash);
       insert.exec();
       run_id = db_->getLastInsertRowid();
@@ -330,15 +316,15 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
     update.bind(":device", claim.device);
     update.bind(":threads", claim.threads);
     update.bind(":torch_version", claim.torch_version);
-    if (claim.ablate_version.empty()) update.bind(":ablate_version"); else update.bind(":ablate_version", claim.ablate_version);
+    if (claim.ablate_version.empty()) update.bind(":ablate_version");
+    else update.bind(":ablate_version", claim.ablate_version);
     update.bind(":git_commit", claim.git_commit);
     update.bind(":git_dirty", claim.git_dirty ? 1 : 0);
     update.bind(":plugin_versions", claim.plugin_versions_json);
     update.exec();
 
     if (claim.grid_id != 0) {
-      SQLite::Statement link(*db_,
-                             "INSERT OR IGNORE INTO grid_runs (grid_id, run_id) VALUES (?, ?)");
+      SQLite::Statement link(*db_, "INSERT OR IGNORE INTO grid_runs (grid_id, run_id) VALUES (?, ?)");
       link.bind(1, claim.grid_id);
       link.bind(2, run_id);
       link.exec();
@@ -350,8 +336,7 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
 
 void Store::heartbeat(std::int64_t run_id) {
   guarded(path_, "cannot refresh the heartbeat", [&] {
-    SQLite::Statement update(
-        *db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE id = ?", kNow));
+    SQLite::Statement update(*db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE id = ?", kNow));
     update.bind(1, run_id);
     update.exec();
     require_changed(*db_, path_, run_id);
@@ -362,16 +347,14 @@ void Store::add_epoch(std::int64_t run_id, const EpochRow& epoch) {
   guarded(path_, "cannot record an epoch", [&] {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     // A finished epoch is also proof of life.
-    SQLite::Statement touch(
-        *db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE id = ?", kNow));
+    SQLite::Statement touch(*db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE id = ?", kNow));
     touch.bind(1, run_id);
     touch.exec();
     require_changed(*db_, path_, run_id);
 
-    SQLite::Statement insert(*db_,
-                             "INSERT INTO epochs (run_id, epoch, train_loss, train_accuracy, "
-                             "val_loss, val_accuracy, learning_rate, seconds, images_per_second) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    SQLite::Statement insert(*db_, "INSERT INTO epochs (run_id, epoch, train_loss, train_accuracy, "
+                                   "val_loss, val_accuracy, learning_rate, seconds, images_per_second) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, run_id);
     insert.bind(2, epoch.epoch);
     insert.bind(3, epoch.train_loss);
@@ -386,39 +369,35 @@ void Store::add_epoch(std::int64_t run_id, const EpochRow& epoch) {
   });
 }
 
-void Store::finish_run(std::int64_t run_id, const RunSummary& summary,
-                       const std::vector<MetricRow>& metrics,
-                       const std::vector<MatrixRow>& matrices,
-                       const std::vector<PredictionRow>& predictions) {
+void Store::finish_run(std::int64_t run_id, const RunSummary& summary, const std::vector<MetricRow>& metrics,
+                       const std::vector<MatrixRow>& matrices, const std::vector<PredictionRow>& predictions) {
   for (const auto& prediction : predictions) {
     if (static_cast<std::int64_t>(prediction.labels.size()) != prediction.count ||
         static_cast<std::int64_t>(prediction.scores.size()) != prediction.count * prediction.num_classes) {
-      throw StoreError(fmt::format(
-          "store {}: predictions/{} of run {} declare {} x {} but have {} labels and {} scores",
-          path_, prediction.split, run_id, prediction.count, prediction.num_classes,
-          prediction.labels.size(), prediction.scores.size()));
+      throw StoreError(
+          fmt::format("store {}: predictions/{} of run {} declare {} x {} but have {} labels and {} scores", path_,
+                      prediction.split, run_id, prediction.count, prediction.num_classes, prediction.labels.size(),
+                      prediction.scores.size()));
     }
   }
   // Checked before any write: a malformed matrix must not leave a half-finished run.
   for (const auto& matrix : matrices) {
     if (matrix.rows < 0 || matrix.cols < 0 ||
         static_cast<std::size_t>(matrix.rows * matrix.cols) != matrix.values.size()) {
-      throw StoreError(fmt::format(
-          "store {}: matrix {}/{} of run {} is {}x{} but has {} values", path_, matrix.split,
-          matrix.name, run_id, matrix.rows, matrix.cols, matrix.values.size()));
+      throw StoreError(fmt::format("store {}: matrix {}/{} of run {} is {}x{} but has {} values", path_, matrix.split,
+                                   matrix.name, run_id, matrix.rows, matrix.cols, matrix.values.size()));
     }
   }
 
   guarded(path_, "cannot finish a run", [&] {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement update(
-        *db_, fmt::format("UPDATE runs SET status = 'finished', params_trainable = ?, "
-                          "params_total = ?, epochs = ?, best_epoch = ?, train_seconds = ?, "
-                          "test_seconds = ?, params_bytes = ?, flops_per_image = ?, "
-                          "layer_summary = ?, mean_epoch_seconds = ?, latency_ms = ?, "
-                          "peak_rss_bytes = ?, peak_cuda_bytes = ?, checkpoint = ?, "
-                          "error = NULL, finished_at = {0}, heartbeat_at = {0} WHERE id = ?",
-                          kNow));
+    SQLite::Statement update(*db_, fmt::format("UPDATE runs SET status = 'finished', params_trainable = ?, "
+                                               "params_total = ?, epochs = ?, best_epoch = ?, train_seconds = ?, "
+                                               "test_seconds = ?, params_bytes = ?, flops_per_image = ?, "
+                                               "layer_summary = ?, mean_epoch_seconds = ?, latency_ms = ?, "
+                                               "peak_rss_bytes = ?, peak_cuda_bytes = ?, checkpoint = ?, "
+                                               "error = NULL, finished_at = {0}, heartbeat_at = {0} WHERE id = ?",
+                                               kNow));
     update.bind(1, summary.params_trainable);
     update.bind(2, summary.params_total);
     update.bind(3, summary.epochs);
@@ -427,12 +406,15 @@ void Store::finish_run(std::int64_t run_id, const RunSummary& summary,
     update.bind(6, summary.test_seconds);
     update.bind(7, summary.params_bytes);
     update.bind(8, summary.flops_per_image);
-    if (summary.layer_summary_json.empty()) update.bind(9); else update.bind(9, summary.layer_summary_json);
+    if (summary.layer_summary_json.empty()) update.bind(9);
+    else update.bind(9, summary.layer_summary_json);
     update.bind(10, summary.mean_epoch_seconds);
     update.bind(11, summary.latency_ms);
     update.bind(12, summary.peak_rss_bytes);
-    if (summary.peak_cuda_bytes) update.bind(13, *summary.peak_cuda_bytes); else update.bind(13);
-    if (summary.checkpoint.empty()) update.bind(14); else update.bind(14, summary.checkpoint);
+    if (summary.peak_cuda_bytes) update.bind(13, *summary.peak_cuda_bytes);
+    else update.bind(13);
+    if (summary.checkpoint.empty()) update.bind(14);
+    else update.bind(14, summary.checkpoint);
     update.bind(15, run_id);
     update.exec();
     require_changed(*db_, path_, run_id);
@@ -442,9 +424,8 @@ void Store::finish_run(std::int64_t run_id, const RunSummary& summary,
     mark_best.bind(2, run_id);
     mark_best.exec();
 
-    SQLite::Statement prediction_insert(*db_,
-                                        "INSERT OR REPLACE INTO predictions (run_id, split, count, "
-                                        "num_classes, labels, scores) VALUES (?, ?, ?, ?, ?, ?)");
+    SQLite::Statement prediction_insert(*db_, "INSERT OR REPLACE INTO predictions (run_id, split, count, "
+                                              "num_classes, labels, scores) VALUES (?, ?, ?, ?, ?, ?)");
     for (const auto& prediction : predictions) {
       // The blobs' layout is little-endian int32/float32, which is this machine's order.
       static_assert(sizeof(float) == 4, "float32 scores");
@@ -453,13 +434,14 @@ void Store::finish_run(std::int64_t run_id, const RunSummary& summary,
       prediction_insert.bind(2, prediction.split);
       prediction_insert.bind(3, prediction.count);
       prediction_insert.bind(4, prediction.num_classes);
-      prediction_insert.bind(5, prediction.labels.data(), static_cast<int>(prediction.labels.size() * sizeof(std::int32_t)));
+      prediction_insert.bind(5, prediction.labels.data(),
+                             static_cast<int>(prediction.labels.size() * sizeof(std::int32_t)));
       prediction_insert.bind(6, prediction.scores.data(), static_cast<int>(prediction.scores.size() * sizeof(float)));
       prediction_insert.exec();
     }
 
-    SQLite::Statement metric_insert(
-        *db_, "INSERT OR REPLACE INTO metrics (run_id, split, name, value) VALUES (?, ?, ?, ?)");
+    SQLite::Statement metric_insert(*db_,
+                                    "INSERT OR REPLACE INTO metrics (run_id, split, name, value) VALUES (?, ?, ?, ?)");
     for (const auto& metric : metrics) {
       metric_insert.reset();
       metric_insert.bind(1, run_id);
@@ -469,9 +451,8 @@ void Store::finish_run(std::int64_t run_id, const RunSummary& summary,
       metric_insert.exec();
     }
 
-    SQLite::Statement matrix_insert(*db_,
-                                    "INSERT OR REPLACE INTO matrices (run_id, split, name, "
-                                    "rows, cols, values_json) VALUES (?, ?, ?, ?, ?, ?)");
+    SQLite::Statement matrix_insert(*db_, "INSERT OR REPLACE INTO matrices (run_id, split, name, "
+                                          "rows, cols, values_json) VALUES (?, ?, ?, ?, ?, ?)");
     for (const auto& matrix : matrices) {
       matrix_insert.reset();
       matrix_insert.bind(1, run_id);
@@ -486,21 +467,20 @@ void Store::finish_run(std::int64_t run_id, const RunSummary& summary,
   });
 }
 
-void Store::end_run(std::int64_t run_id, RunStatus status, const std::string& error,
-                    const std::string& output_tail) {
+void Store::end_run(std::int64_t run_id, RunStatus status, const std::string& error, const std::string& output_tail) {
   if (status != RunStatus::failed && status != RunStatus::killed) {
     throw StoreError(fmt::format("store {}: end_run of run {} needs status failed or killed, "
                                  "not {}",
                                  path_, run_id, to_string(status)));
   }
   guarded(path_, "cannot end a run", [&] {
-    SQLite::Statement update(
-        *db_, fmt::format("UPDATE runs SET status = ?, error = ?, output_tail = ?, "
-                          "finished_at = {0}, heartbeat_at = {0} WHERE id = ?",
-                          kNow));
+    SQLite::Statement update(*db_, fmt::format("UPDATE runs SET status = ?, error = ?, output_tail = ?, "
+                                               "finished_at = {0}, heartbeat_at = {0} WHERE id = ?",
+                                               kNow));
     update.bind(1, to_string(status));
     update.bind(2, error);
-    if (output_tail.empty()) update.bind(3); else update.bind(3, output_tail);
+    if (output_tail.empty()) update.bind(3);
+    else update.bind(3, output_tail);
     update.bind(4, run_id);
     update.exec();
     require_changed(*db_, path_, run_id);
@@ -510,10 +490,9 @@ void Store::end_run(std::int64_t run_id, RunStatus status, const std::string& er
 std::vector<RunRow> Store::list_runs(const RunFilter& filter) const {
   return guarded(path_, "cannot list runs", [&] {
     // A NULL parameter switches its filter off, so one statement serves every filter.
-    SQLite::Statement query(*db_, std::string(kRunSelect) +
-                                      "WHERE (?1 IS NULL OR r.arm = ?1) "
-                                      "AND (?2 IS NULL OR r.status = ?2) "
-                                      "ORDER BY r.arm, r.resolution, r.seed, r.id");
+    SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE (?1 IS NULL OR r.arm = ?1) "
+                                                            "AND (?2 IS NULL OR r.status = ?2) "
+                                                            "ORDER BY r.arm, r.resolution, r.seed, r.id");
     if (filter.arm) query.bind(1, *filter.arm);
     if (filter.status) query.bind(2, to_string(*filter.status));
     std::vector<RunRow> rows;
@@ -534,8 +513,7 @@ std::vector<EpochRow> Store::epochs(std::int64_t run_id) const {
 
 std::vector<MetricRow> Store::metrics(std::int64_t run_id) const {
   return guarded(path_, "cannot read metrics", [&] {
-    SQLite::Statement query(
-        *db_, "SELECT split, name, value FROM metrics WHERE run_id = ? ORDER BY split, name");
+    SQLite::Statement query(*db_, "SELECT split, name, value FROM metrics WHERE run_id = ? ORDER BY split, name");
     query.bind(1, run_id);
     std::vector<MetricRow> rows;
     while (query.executeStep()) {
@@ -550,9 +528,8 @@ std::vector<MetricRow> Store::metrics(std::int64_t run_id) const {
 
 std::vector<MatrixRow> Store::matrices(std::int64_t run_id) const {
   return guarded(path_, "cannot read matrices", [&] {
-    SQLite::Statement query(*db_,
-                            "SELECT split, name, rows, cols, values_json FROM matrices "
-                            "WHERE run_id = ? ORDER BY split, name");
+    SQLite::Statement query(*db_, "SELECT split, name, rows, cols, values_json FROM matrices "
+                                  "WHERE run_id = ? ORDER BY split, name");
     query.bind(1, run_id);
     std::vector<MatrixRow> rows;
     while (query.executeStep()) {
@@ -577,9 +554,8 @@ std::vector<MatrixRow> Store::matrices(std::int64_t run_id) const {
 
 std::optional<PredictionRow> Store::predictions(std::int64_t run_id, const std::string& split) const {
   return guarded(path_, "cannot read predictions", [&]() -> std::optional<PredictionRow> {
-    SQLite::Statement query(*db_,
-                            "SELECT count, num_classes, labels, scores FROM predictions "
-                            "WHERE run_id = ? AND split = ?");
+    SQLite::Statement query(*db_, "SELECT count, num_classes, labels, scores FROM predictions "
+                                  "WHERE run_id = ? AND split = ?");
     query.bind(1, run_id);
     query.bind(2, split);
     if (!query.executeStep()) return std::nullopt;
@@ -591,8 +567,9 @@ std::optional<PredictionRow> Store::predictions(std::int64_t run_id, const std::
     const SQLite::Column scores = query.getColumn(3);
     if (labels.getBytes() != row.count * 4 || scores.getBytes() != row.count * row.num_classes * 4) {
       throw StoreError(fmt::format("store {}: predictions/{} of run {} are truncated ({} and {} bytes "
-                                   "for {} x {})", path_, split, run_id, labels.getBytes(),
-                                   scores.getBytes(), row.count, row.num_classes));
+                                   "for {} x {})",
+                                   path_, split, run_id, labels.getBytes(), scores.getBytes(), row.count,
+                                   row.num_classes));
     }
     row.labels.resize(row.count);
     row.scores.resize(row.count * row.num_classes);
@@ -605,8 +582,8 @@ std::optional<PredictionRow> Store::predictions(std::int64_t run_id, const std::
 std::optional<RunRow> Store::find_run_by_reference(const std::string& reference) const {
   return guarded(path_, "cannot look up a run", [&]() -> std::optional<RunRow> {
     // 18 digits always fit an int64; longer numbers can only be (unusual) hash prefixes.
-    const bool numeric = !reference.empty() && reference.size() <= 18 &&
-                         reference.find_first_not_of("0123456789") == std::string::npos;
+    const bool numeric =
+        !reference.empty() && reference.size() <= 18 && reference.find_first_not_of("0123456789") == std::string::npos;
     if (numeric) {
       SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE r.id = ?");
       query.bind(1, static_cast<std::int64_t>(std::stoll(reference)));
@@ -615,8 +592,8 @@ std::optional<RunRow> Store::find_run_by_reference(const std::string& reference)
     if (reference.size() < kMinHashPrefix) return std::nullopt;
     // A hash prefix: LIKE would treat % and _ as wildcards, substr compares literally.
     constexpr std::size_t kCandidatesShown = 3;
-    SQLite::Statement query(*db_, std::string(kRunSelect) +
-                                      "WHERE substr(r.config_hash, 1, ?) = ? ORDER BY r.id LIMIT ?");
+    SQLite::Statement query(*db_,
+                            std::string(kRunSelect) + "WHERE substr(r.config_hash, 1, ?) = ? ORDER BY r.id LIMIT ?");
     query.bind(1, static_cast<std::int64_t>(reference.size()));
     query.bind(2, reference);
     query.bind(3, static_cast<std::int64_t>(kCandidatesShown + 1));
@@ -634,14 +611,12 @@ std::optional<RunRow> Store::find_run_by_reference(const std::string& reference)
 
 std::optional<RunOrigin> Store::run_origin(std::int64_t run_id) const {
   return guarded(path_, "cannot read a run's origin", [&]() -> std::optional<RunOrigin> {
-    SQLite::Statement query(*db_,
-                            "SELECT g.experiment, g.spec_yaml, r.checkpoint FROM runs r "
-                            "JOIN grid_runs gr ON gr.run_id = r.id JOIN grids g ON g.id = gr.grid_id "
-                            "WHERE r.id = ? ORDER BY g.id DESC LIMIT 1");
+    SQLite::Statement query(*db_, "SELECT g.experiment, g.spec_yaml, r.checkpoint FROM runs r "
+                                  "JOIN grid_runs gr ON gr.run_id = r.id JOIN grids g ON g.id = gr.grid_id "
+                                  "WHERE r.id = ? ORDER BY g.id DESC LIMIT 1");
     query.bind(1, run_id);
     if (!query.executeStep()) return std::nullopt;
-    return RunOrigin{query.getColumn(0).getString(), query.getColumn(1).getString(),
-                     text_or_empty(query.getColumn(2))};
+    return RunOrigin{query.getColumn(0).getString(), query.getColumn(1).getString(), text_or_empty(query.getColumn(2))};
   });
 }
 

@@ -119,11 +119,11 @@ struct RunRow {
 
 // When may a runner take a cell? See Store::claim_run.
 struct ClaimPolicy {
-  bool retry_failed = false;          // take failed runs (killed and stale ones are always taken)
-  bool force = false;                 // take finished runs too
-  bool take_running = false;          // take runs another runner is working on (tests, start_run)
-  double stale_after_seconds = 120;   // a running run without a heartbeat for this long is dead
-  std::string host;                   // this host: a running run of a dead pid here is dead at once
+  bool retry_failed = false;         // take failed runs (killed and stale ones are always taken)
+  bool force = false;                // take finished runs too
+  bool take_running = false;         // take runs another runner is working on (tests, start_run)
+  double stale_after_seconds = 120;  // a running run without a heartbeat for this long is dead
+  std::string host;                  // this host: a running run of a dead pid here is dead at once
 };
 
 enum class ClaimOutcome { claimed, finished, failed, running_elsewhere };
@@ -166,8 +166,7 @@ class Store {
   const std::string& path() const { return path_; }
   int schema_version() const;
 
-  std::int64_t add_grid(const std::string& name, const std::string& experiment,
-                        const std::string& spec_yaml);
+  std::int64_t add_grid(const std::string& name, const std::string& experiment, const std::string& spec_yaml);
 
   // The run with this config hash, if any.
   std::optional<RunRow> find_run(const std::string& config_hash) const;
@@ -188,13 +187,11 @@ class Store {
   void heartbeat(std::int64_t run_id);
   void add_epoch(std::int64_t run_id, const EpochRow& epoch);
   // Records results and sets `finished`, all in one transaction.
-  void finish_run(std::int64_t run_id, const RunSummary& summary,
-                  const std::vector<MetricRow>& metrics, const std::vector<MatrixRow>& matrices,
-                  const std::vector<PredictionRow>& predictions = {});
+  void finish_run(std::int64_t run_id, const RunSummary& summary, const std::vector<MetricRow>& metrics,
+                  const std::vector<MatrixRow>& matrices, const std::vector<PredictionRow>& predictions = {});
   // Sets `failed` or `killed` with a message (and the tail of what the run printed, if
   // known); keeps the epochs recorded so far.
-  void end_run(std::int64_t run_id, RunStatus status, const std::string& error,
-               const std::string& output_tail = "");
+  void end_run(std::int64_t run_id, RunStatus status, const std::string& error, const std::string& output_tail = "");
 
   std::vector<RunRow> list_runs(const RunFilter& filter = {}) const;
   // The run a person names on a command line (`report show`, `runner --evaluate`), by the

@@ -38,8 +38,8 @@ double uniform(std::uint64_t key) { return static_cast<double>(mix(key) >> 11) *
 // Test predictions of `count` items over `classes` classes with about `accuracy` right.
 // Half the items' difficulty is shared by all arms of a seed (as on a real test set), so
 // that the arms' mistakes overlap as they do in practice.
-ablate::db::PredictionRow predictions(std::int64_t count, std::int64_t classes, double accuracy,
-                                      std::uint64_t seed_key, std::uint64_t arm_key) {
+ablate::db::PredictionRow predictions(std::int64_t count, std::int64_t classes, double accuracy, std::uint64_t seed_key,
+                                      std::uint64_t arm_key) {
   ablate::db::PredictionRow row;
   row.split = "test";
   row.count = count;
@@ -48,8 +48,8 @@ ablate::db::PredictionRow predictions(std::int64_t count, std::int64_t classes, 
     const auto label = static_cast<std::int32_t>(i % classes);
     const auto item = static_cast<std::uint64_t>(i);
     const bool shared = uniform(arm_key * 104729 + seed_key * 1000003 + item) < 0.5;
-    const double difficulty = shared ? uniform(seed_key * 1000003 + item)
-                                     : uniform(arm_key * 7919 + seed_key * 1000003 + item);
+    const double difficulty =
+        shared ? uniform(seed_key * 1000003 + item) : uniform(arm_key * 7919 + seed_key * 1000003 + item);
     const bool right = difficulty < accuracy;
     const auto predicted = right ? label : static_cast<std::int32_t>((label + 1) % classes);
     row.labels.push_back(label);
@@ -60,12 +60,10 @@ ablate::db::PredictionRow predictions(std::int64_t count, std::int64_t classes, 
   return row;
 }
 
-ablate::db::RunClaim claim(const std::string& arm, std::int64_t resolution, std::int64_t seed,
-                           std::int64_t grid_id) {
+ablate::db::RunClaim claim(const std::string& arm, std::int64_t resolution, std::int64_t seed, std::int64_t grid_id) {
   ablate::db::RunClaim c;
   c.config_hash = fmt::format("{}-r{}-s{}", arm, resolution, seed);
-  c.config_json = fmt::format(R"({{"arm":"{}","resolution":{},"seed":{}}})", arm, resolution,
-                              seed);
+  c.config_json = fmt::format(R"({{"arm":"{}","resolution":{},"seed":{}}})", arm, resolution, seed);
   c.arm = arm;
   c.model = arm == "baseline" ? "baseline_cnn" : "wide_cnn";
   c.dataset = "mnist";
@@ -99,22 +97,20 @@ void write_runs(ablate::db::Store& store) {
         const std::int64_t id = store.start_run(claim(arm, resolution, seed, grid));
         const bool wide = arm == "wide";
         const double seed_offset = seed == 1 ? -0.004 : seed == 2 ? 0.001 : 0.006;
-        const double accuracy = (wide ? 0.93 : 0.91) +
-                                (resolution == 28 ? (wide ? 0.045 : 0.04) : 0.0) +
+        const double accuracy = (wide ? 0.93 : 0.91) + (resolution == 28 ? (wide ? 0.045 : 0.04) : 0.0) +
                                 (wide ? seed_offset / 2 : seed_offset);
         const std::int64_t epochs = 3;
         for (std::int64_t epoch = 1; epoch <= epochs; ++epoch) {
           const double e = static_cast<double>(epoch);
-          store.add_epoch(id, {epoch, 1.0 / e, accuracy - 0.1 / e, 1.1 / e,
-                               accuracy - 0.11 / e, 0.01, 4.25, 2500.0});
+          store.add_epoch(id, {epoch, 1.0 / e, accuracy - 0.1 / e, 1.1 / e, accuracy - 0.11 / e, 0.01, 4.25, 2500.0});
         }
         ablate::db::RunSummary summary;
         summary.params_trainable = wide ? 1683210 : 421642;
         summary.params_total = summary.params_trainable;
         summary.epochs = epochs;
         summary.best_epoch = epochs;
-        summary.train_seconds = (wide ? 20.0 : 12.0) * (resolution == 28 ? 2.0 : 1.0) +
-                                static_cast<double>(seed) / 10.0;
+        summary.train_seconds =
+            (wide ? 20.0 : 12.0) * (resolution == 28 ? 2.0 : 1.0) + static_cast<double>(seed) / 10.0;
         summary.test_seconds = 0.5;
         // 400 test items at 28 (chi-square McNemar), 30 at 14 (exact McNemar).
         const std::int64_t items = resolution == 28 ? 400 : 30;
@@ -192,26 +188,24 @@ void write_synthetic(const std::string& path, std::int64_t runs, std::int64_t ep
     exec(db, "INSERT INTO grids (name, experiment, spec_yaml, created_at) VALUES "
              "('bench', 'bench.yaml', 'name: bench', '2026-01-01T00:00:00Z')");
     const std::int64_t grid = sqlite3_last_insert_rowid(db);
-    sqlite3_stmt* run = prepare(
-        db, "INSERT INTO runs (config_hash, config_json, status, arm, model, dataset, "
-            "resolution, seed, params_trainable, params_total, epochs, best_epoch, "
-            "train_seconds, test_seconds, host, device, threads) VALUES (?, '{}', 'finished', "
-            "?, ?, 'bloodmnist', ?, ?, ?, ?, ?, ?, ?, 1.5, 'bench', 'cpu', 2)");
+    sqlite3_stmt* run = prepare(db, "INSERT INTO runs (config_hash, config_json, status, arm, model, dataset, "
+                                    "resolution, seed, params_trainable, params_total, epochs, best_epoch, "
+                                    "train_seconds, test_seconds, host, device, threads) VALUES (?, '{}', 'finished', "
+                                    "?, ?, 'bloodmnist', ?, ?, ?, ?, ?, ?, ?, 1.5, 'bench', 'cpu', 2)");
     sqlite3_stmt* link = prepare(db, "INSERT INTO grid_runs (grid_id, run_id) VALUES (?, ?)");
-    sqlite3_stmt* epoch = prepare(
-        db, "INSERT INTO epochs (run_id, epoch, train_loss, train_accuracy, val_loss, "
-            "val_accuracy, learning_rate, seconds, images_per_second, is_best) "
-            "VALUES (?, ?, ?, ?, ?, ?, 0.001, 2.0, 5000.0, ?)");
+    sqlite3_stmt* epoch = prepare(db, "INSERT INTO epochs (run_id, epoch, train_loss, train_accuracy, val_loss, "
+                                      "val_accuracy, learning_rate, seconds, images_per_second, is_best) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, 0.001, 2.0, 5000.0, ?)");
     sqlite3_stmt* metric = prepare(db, "INSERT INTO metrics (run_id, split, name, value) VALUES (?, ?, ?, ?)");
-    sqlite3_stmt* prediction = prepare(
-        db, "INSERT INTO predictions (run_id, split, count, num_classes, labels, scores) "
-            "VALUES (?, 'test', ?, ?, ?, ?)");
+    sqlite3_stmt* prediction =
+        prepare(db, "INSERT INTO predictions (run_id, split, count, num_classes, labels, scores) "
+                    "VALUES (?, 'test', ?, ?, ?, ?)");
     for (std::int64_t i = 0; i < runs; ++i) {
       const std::int64_t a = i % 4;
       const std::int64_t resolution = resolutions[(i / 4) % 2];
       const std::int64_t seed = i / 8;
-      const double accuracy = 0.85 + 0.02 * static_cast<double>(a) +
-                              (resolution == 128 ? 0.01 : 0.0) + 0.02 * (uniform(i) - 0.5);
+      const double accuracy =
+          0.85 + 0.02 * static_cast<double>(a) + (resolution == 128 ? 0.01 : 0.0) + 0.02 * (uniform(i) - 0.5);
       const std::string hash = fmt::format("{:016x}{:016x}", mix(i), mix(i + 1));
       sqlite3_bind_text(run, 1, hash.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_text(run, 2, arms[a], -1, SQLITE_STATIC);
@@ -241,7 +235,8 @@ void write_synthetic(const std::string& path, std::int64_t runs, std::int64_t ep
       }
       for (const auto& [split, name, value] :
            {std::tuple<const char*, const char*, double>{"test", "accuracy", accuracy},
-            {"test", "f1_macro", accuracy - 0.01}, {"val", "accuracy", accuracy - 0.005},
+            {"test", "f1_macro", accuracy - 0.01},
+            {"val", "accuracy", accuracy - 0.005},
             {"test", "loss", 1.0 - accuracy}}) {
         sqlite3_bind_int64(metric, 1, id);
         sqlite3_bind_text(metric, 2, split, -1, SQLITE_STATIC);

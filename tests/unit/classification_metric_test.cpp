@@ -31,8 +31,7 @@ class ClassificationMetricTest : public ::testing::Test {
     metric_ = registry_.create_metric("classification", YAML::Load("{}"));
   }
 
-  MetricResults compute(const std::vector<std::vector<float>>& rows,
-                        const std::vector<std::int64_t>& labels) const {
+  MetricResults compute(const std::vector<std::vector<float>>& rows, const std::vector<std::int64_t>& labels) const {
     scores_.clear();
     for (const auto& row : rows) scores_.insert(scores_.end(), row.begin(), row.end());
     labels_ = labels;
@@ -84,10 +83,9 @@ TEST_F(ClassificationMetricTest, ReportsTheDocumentedScalarsInOrder) {
   const MetricResults r = compute({{0.7f, 0.2f, 0.1f}}, {0});
   std::vector<std::string> names;
   for (const auto& entry : r.scalars) names.push_back(entry.first);
-  std::vector<std::string> expected = {"accuracy",        "balanced_accuracy", "precision_macro",
-                                       "recall_macro",    "f1_macro",          "precision_weighted",
-                                       "recall_weighted", "f1_weighted",       "top2_accuracy",
-                                       "log_loss",        "roc_auc_ovr_macro", "ece_15"};
+  std::vector<std::string> expected = {"accuracy",      "balanced_accuracy",  "precision_macro",   "recall_macro",
+                                       "f1_macro",      "precision_weighted", "recall_weighted",   "f1_weighted",
+                                       "top2_accuracy", "log_loss",           "roc_auc_ovr_macro", "ece_15"};
   for (const char* k : {"0", "1", "2"}) {
     for (const char* name : {"precision/", "recall/", "f1/", "support/", "roc_auc/"}) {
       expected.push_back(std::string(name) + k);
@@ -98,11 +96,10 @@ TEST_F(ClassificationMetricTest, ReportsTheDocumentedScalarsInOrder) {
 
 TEST_F(ClassificationMetricTest, PerfectClassifierScoresOneEverywhere) {
   const MetricResults r =
-      compute({{0.8f, 0.1f, 0.1f}, {0.1f, 0.8f, 0.1f}, {0.1f, 0.1f, 0.8f}, {0.6f, 0.3f, 0.1f}},
-              {0, 1, 2, 0});
-  for (const char* name : {"accuracy", "balanced_accuracy", "precision_macro", "recall_macro",
-                           "f1_macro", "precision_weighted", "recall_weighted", "f1_weighted",
-                           "top2_accuracy", "roc_auc_ovr_macro"}) {
+      compute({{0.8f, 0.1f, 0.1f}, {0.1f, 0.8f, 0.1f}, {0.1f, 0.1f, 0.8f}, {0.6f, 0.3f, 0.1f}}, {0, 1, 2, 0});
+  for (const char* name :
+       {"accuracy", "balanced_accuracy", "precision_macro", "recall_macro", "f1_macro", "precision_weighted",
+        "recall_weighted", "f1_weighted", "top2_accuracy", "roc_auc_ovr_macro"}) {
     EXPECT_DOUBLE_EQ(scalar(r, name), 1.0) << name;
   }
   // Every positive outscores every negative in each column: AUC 1 per class.
@@ -119,11 +116,10 @@ TEST_F(ClassificationMetricTest, PerfectClassifierScoresOneEverywhere) {
 
 TEST_F(ClassificationMetricTest, WorstClassifierScoresZeroAucZeroAndClippedLogLoss) {
   // Two classes, every sample confidently given to the other one.
-  const MetricResults r =
-      compute({{0.0f, 1.0f}, {0.0f, 1.0f}, {1.0f, 0.0f}, {1.0f, 0.0f}}, {0, 0, 1, 1});
-  for (const char* name : {"accuracy", "balanced_accuracy", "precision_macro", "recall_macro",
-                           "f1_macro", "precision_weighted", "recall_weighted", "f1_weighted",
-                           "roc_auc_ovr_macro", "roc_auc/0", "roc_auc/1"}) {
+  const MetricResults r = compute({{0.0f, 1.0f}, {0.0f, 1.0f}, {1.0f, 0.0f}, {1.0f, 0.0f}}, {0, 0, 1, 1});
+  for (const char* name :
+       {"accuracy", "balanced_accuracy", "precision_macro", "recall_macro", "f1_macro", "precision_weighted",
+        "recall_weighted", "f1_weighted", "roc_auc_ovr_macro", "roc_auc/0", "roc_auc/1"}) {
     EXPECT_DOUBLE_EQ(scalar(r, name), 0.0) << name;
   }
   // p_true = 0 everywhere, clipped to float64 eps = 2^-52 (the row [2^-52, 1 - 2^-52] already
@@ -220,8 +216,7 @@ TEST_F(ClassificationMetricTest, ImbalancedCaseMatchesScikitLearnByHand) {
 
 TEST_F(ClassificationMetricTest, PredictedClassAbsentFromLabelsCountsInMacroButNotBalanced) {
   // y_true [0 0 1], y_pred [0 2 1], three classes.
-  const MetricResults r =
-      compute({{0.8f, 0.1f, 0.1f}, {0.1f, 0.2f, 0.7f}, {0.1f, 0.8f, 0.1f}}, {0, 0, 1});
+  const MetricResults r = compute({{0.8f, 0.1f, 0.1f}, {0.1f, 0.2f, 0.7f}, {0.1f, 0.8f, 0.1f}}, {0, 0, 1});
   // Recall over classes in y_true: 1/2 and 1/1 -> 3/4 (sklearn drops the NaN of class 2).
   EXPECT_NEAR(scalar(r, "balanced_accuracy"), 0.75, 1e-12);
   // Macro over sklearn's labels, y_true ∪ y_pred = {0, 1, 2}:
@@ -280,8 +275,7 @@ TEST_F(ClassificationMetricTest, TiedScoresCountHalfInAuc) {
   // Pairs (positive, negative): (.8, .5) 1, (.8, .2) 1, (.5, .5) tie 1/2, (.5, .2) 1
   //   -> 3.5 / 4 = 0.875 (sklearn 1.2.1 roc_auc_score: 0.875).
   // Column 0 is 1 - column 1 and class 0 is "label != 1": the same pairs, the same 0.875.
-  const MetricResults r =
-      compute({{0.5f, 0.5f}, {0.5f, 0.5f}, {0.8f, 0.2f}, {0.2f, 0.8f}}, {1, 0, 0, 1});
+  const MetricResults r = compute({{0.5f, 0.5f}, {0.5f, 0.5f}, {0.8f, 0.2f}, {0.2f, 0.8f}}, {1, 0, 0, 1});
   EXPECT_DOUBLE_EQ(scalar(r, "roc_auc/1"), 0.875);
   EXPECT_DOUBLE_EQ(scalar(r, "roc_auc/0"), 0.875);
   EXPECT_DOUBLE_EQ(scalar(r, "roc_auc_ovr_macro"), 0.875);
@@ -300,9 +294,8 @@ TEST_F(ClassificationMetricTest, TiedScoresCountHalfInAuc) {
 //     = |1/2 - .91| * 2/4 + |1 - .5| * 1/4 + |0 - .45| * 1/4
 //     = 0.205 + 0.125 + 0.1125 = 0.4425
 TEST_F(ClassificationMetricTest, ExpectedCalibrationErrorUsesFifteenEqualWidthBins) {
-  const MetricResults r = compute(
-      {{0.9f, 0.05f, 0.05f}, {0.92f, 0.05f, 0.03f}, {0.2f, 0.5f, 0.3f}, {0.3f, 0.25f, 0.45f}},
-      {0, 1, 1, 0});
+  const MetricResults r =
+      compute({{0.9f, 0.05f, 0.05f}, {0.92f, 0.05f, 0.03f}, {0.2f, 0.5f, 0.3f}, {0.3f, 0.25f, 0.45f}}, {0, 1, 1, 0});
   EXPECT_NEAR(scalar(r, "ece_15"), 0.4425, kTolerance);
   // The same samples, scored by sklearn 1.2.1 for the rest (class 2 never true, so its
   // AUC is undefined and the macro AUC is (0.5 + 0.625) / 2):
@@ -327,8 +320,7 @@ TEST_F(ClassificationMetricTest, LogLossClipsThenRenormalisesRowsAsScikitLearn) 
 }
 
 TEST_F(ClassificationMetricTest, ArgmaxTiesGoToTheLowestClassIndex) {
-  const MetricResults r =
-      compute({{0.4f, 0.4f, 0.2f}, {0.2f, 0.4f, 0.4f}, {1.0f / 3, 1.0f / 3, 1.0f / 3}}, {1, 2, 0});
+  const MetricResults r = compute({{0.4f, 0.4f, 0.2f}, {0.2f, 0.4f, 0.4f}, {1.0f / 3, 1.0f / 3, 1.0f / 3}}, {1, 2, 0});
   // Predictions 0, 1, 0 (as numpy.argmax): only the last is right.
   EXPECT_NEAR(scalar(r, "accuracy"), 1.0 / 3.0, 1e-12);
   EXPECT_EQ(confusion(r).values, (std::vector<double>{1, 0, 0, 1, 0, 0, 0, 1, 0}));
@@ -338,8 +330,7 @@ TEST_F(ClassificationMetricTest, ArgmaxTiesGoToTheLowestClassIndex) {
 
 TEST_F(ClassificationMetricTest, ConfusionMatrixRowsAreTrueClassesColumnsPredicted) {
   // y_true [0 0 0 1], y_pred [0 1 1 1]: two class-0 samples predicted as 1.
-  const MetricResults r =
-      compute({{0.9f, 0.1f}, {0.2f, 0.8f}, {0.3f, 0.7f}, {0.4f, 0.6f}}, {0, 0, 0, 1});
+  const MetricResults r = compute({{0.9f, 0.1f}, {0.2f, 0.8f}, {0.3f, 0.7f}, {0.4f, 0.6f}}, {0, 0, 0, 1});
   const MetricMatrix& m = confusion(r);
   EXPECT_EQ(m.rows, 2);
   EXPECT_EQ(m.cols, 2);
@@ -358,8 +349,7 @@ TEST_F(ClassificationMetricTest, RejectsEmptyInputOutOfRangeLabelsAndNonFiniteSc
     compute({{0.5f, 0.3f, 0.2f}, {0.5f, 0.3f, 0.2f}}, {0, 3});
     FAIL() << "label 3 of 3 classes was accepted";
   } catch (const DataError& e) {
-    EXPECT_NE(std::string(e.what()).find("sample 1 is 3; expected 0 to 2"), std::string::npos)
-        << e.what();
+    EXPECT_NE(std::string(e.what()).find("sample 1 is 3; expected 0 to 2"), std::string::npos) << e.what();
   }
   EXPECT_THROW(compute({{0.5f, 0.3f, 0.2f}}, {-1}), DataError);
   EXPECT_THROW(compute({{std::nanf(""), 0.3f, 0.2f}}, {0}), DataError);

@@ -89,8 +89,8 @@ TEST(ConfigTest, DuplicateSeedIsAnError) {
 }
 
 TEST(ConfigTest, OverridesReplaceValuesAndCreateNestedKeys) {
-  const Experiment e = parse_experiment(kMinimal, "exp.yaml",
-                                        {"seeds=[7]", "train.optimizer.lr=0.01", "dataset.classes=5"});
+  const Experiment e =
+      parse_experiment(kMinimal, "exp.yaml", {"seeds=[7]", "train.optimizer.lr=0.01", "dataset.classes=5"});
   EXPECT_EQ(e.seeds, std::vector<std::int64_t>{7});
   EXPECT_DOUBLE_EQ(parse_train(e.train, "exp.yaml").lr, 0.01);
   EXPECT_EQ(e.dataset_options["classes"].as<int>(), 5);

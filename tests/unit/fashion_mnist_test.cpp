@@ -29,8 +29,7 @@ using Bytes = std::vector<std::uint8_t>;
 constexpr std::int64_t kPixels = 28 * 28;
 
 void append_be32(Bytes& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8)
-    out.push_back(static_cast<std::uint8_t>(value >> shift));
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<std::uint8_t>(value >> shift));
 }
 
 // Image n is filled with n + 1 (mod 256) except pixel 1, which holds n / 255: together
@@ -61,15 +60,13 @@ Bytes label_file(const std::vector<int>& labels, std::uint32_t magic = 0x0000080
 void write_gz(const fs::path& file, const Bytes& bytes) {
   gzFile out = gzopen(file.string().c_str(), "wb");
   ASSERT_NE(out, nullptr) << file;
-  ASSERT_EQ(gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size())),
-            static_cast<int>(bytes.size()));
+  ASSERT_EQ(gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size())), static_cast<int>(bytes.size()));
   ASSERT_EQ(gzclose(out), Z_OK);
 }
 
 void write_plain(const fs::path& file, const Bytes& bytes) {
   std::ofstream out(file, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()),
-            static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   ASSERT_TRUE(out.good()) << file;
 }
 
@@ -87,8 +84,7 @@ std::vector<int> round_robin(int count) {
 
 // A complete data set folder: the train files from `train_labels`, 20 test images.
 void write_dataset(const fs::path& dir, const std::vector<int>& train_labels) {
-  write_gz(dir / "train-images-idx3-ubyte.gz",
-           image_file(static_cast<std::uint32_t>(train_labels.size())));
+  write_gz(dir / "train-images-idx3-ubyte.gz", image_file(static_cast<std::uint32_t>(train_labels.size())));
   write_gz(dir / "train-labels-idx1-ubyte.gz", label_file(train_labels));
   write_gz(dir / "t10k-images-idx3-ubyte.gz", image_file(20));
   write_gz(dir / "t10k-labels-idx1-ubyte.gz", label_file(round_robin(20)));
@@ -117,8 +113,7 @@ class FashionMnistTest : public ::testing::Test {
   void SetUp() override { registry_.load_directories({ABLATE_PLUGIN_DIR}); }
 
   std::shared_ptr<Dataset> create(const std::string& extra = "") const {
-    return registry_.create_dataset(
-        "fashion_mnist", YAML::Load("{path: '" + dir_.path().string() + "'" + extra + "}"));
+    return registry_.create_dataset("fashion_mnist", YAML::Load("{path: '" + dir_.path().string() + "'" + extra + "}"));
   }
 
   DatasetSplits load(const std::string& extra = "") const { return create(extra)->load(28); }
@@ -310,8 +305,7 @@ TEST_F(FashionMnistTest, LabelOfTenOrMoreIsAnError) {
 
 TEST_F(FashionMnistTest, MissingFileNamesThePathAndTheDebianPackage) {
   const std::string message = load_error();
-  EXPECT_NE(message.find((dir_.path() / "train-images-idx3-ubyte.gz").string()), std::string::npos)
-      << message;
+  EXPECT_NE(message.find((dir_.path() / "train-images-idx3-ubyte.gz").string()), std::string::npos) << message;
   EXPECT_NE(message.find("apt-get install dataset-fashion-mnist"), std::string::npos) << message;
   EXPECT_NE(message.find("`path`"), std::string::npos) << message;
 }
@@ -363,8 +357,7 @@ TEST(FashionMnistInstalledTest, ReadsTheRealPackageFiles) {
   for (const auto& [label, count] : per_class(splits.train)) EXPECT_EQ(count, 5500) << label;
   EXPECT_EQ(per_class(splits.test).size(), 10u);
   // Real images are mostly dark background with bright garments, never blank.
-  const auto max_pixel =
-      *std::max_element(splits.test.pixels.begin(), splits.test.pixels.begin() + kPixels);
+  const auto max_pixel = *std::max_element(splits.test.pixels.begin(), splits.test.pixels.begin() + kPixels);
   EXPECT_GT(max_pixel, 100);
 }
 

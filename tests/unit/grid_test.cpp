@@ -44,8 +44,8 @@ TEST(GridTest, ExpandsCartesianProductInDeclaredOrder) {
 TEST(GridTest, ArmLabelCarriesTheGridAxisValues) {
   const auto cells = expand_grid(parse_experiment(kExperiment, "g.yaml"));
   EXPECT_EQ(cells[2].arm_label(), "a@lr=1.0e-3,depth=3");
-  const auto plain = expand_grid(parse_experiment(
-      "dataset: {plugin: s}\narms: {a: {model: m}}\nresolutions: [28]\nseeds: [0]\n", "x.yaml"));
+  const auto plain = expand_grid(
+      parse_experiment("dataset: {plugin: s}\narms: {a: {model: m}}\nresolutions: [28]\nseeds: [0]\n", "x.yaml"));
   EXPECT_EQ(plain[0].arm_label(), "a");
 }
 
@@ -54,12 +54,12 @@ TEST(GridTest, AxisValuesReachTheCellsTrainAndModelOptions) {
   EXPECT_DOUBLE_EQ(cells[6].train.lr, 1e-4);
   EXPECT_EQ(cells[2].model_options["depth"].as<int>(), 3);
   EXPECT_EQ(cells[24].model_options["width"].as<int>(), 2);  // the arm's own options stay
-  EXPECT_FALSE(cells[0].model_options["width"]);              // and do not leak into arm a
+  EXPECT_FALSE(cells[0].model_options["width"]);             // and do not leak into arm a
 }
 
 TEST(GridTest, WithoutAxesEachArmResolutionSeedIsOneCell) {
-  const auto cells = expand_grid(parse_experiment(
-      "dataset: {plugin: s}\narms: {a: {model: m}}\nresolutions: [28]\nseeds: [0, 1, 2]\n", "x.yaml"));
+  const auto cells = expand_grid(
+      parse_experiment("dataset: {plugin: s}\narms: {a: {model: m}}\nresolutions: [28]\nseeds: [0, 1, 2]\n", "x.yaml"));
   ASSERT_EQ(cells.size(), 3u);
   EXPECT_EQ(cells[2].label(), "a r28 s2");
 }
@@ -84,11 +84,11 @@ TEST(GridTest, ExcludeRuleWithAnUnknownKeyOrArmIsAnError) {
 }
 
 TEST(GridTest, InvalidAxisValueIsAConfigError) {
-  EXPECT_THROW(expand_grid(parse_experiment(
-                   "dataset: {plugin: s}\narms: {a: {model: m}}\nresolutions: [28]\nseeds: [0]\n"
-                   "grid: {train.batch_size: [32, zero]}\n",
-                   "x.yaml")),
-               ConfigError);
+  EXPECT_THROW(
+      expand_grid(parse_experiment("dataset: {plugin: s}\narms: {a: {model: m}}\nresolutions: [28]\nseeds: [0]\n"
+                                   "grid: {train.batch_size: [32, zero]}\n",
+                                   "x.yaml")),
+      ConfigError);
 }
 
 TEST(ConfigHashTest, IsStableAndIgnoresHowNumbersAreWritten) {
@@ -131,7 +131,9 @@ TEST(ConfigHashTest, ChangesWithSettingsAndPluginVersionsButNotDataLocation) {
 
 TEST(ConfigHashTest, FastPathsOffIsAnotherConfigurationAndOnKeepsEarlierHashes) {
   const char* base = "dataset: {plugin: synthetic}\narms: {a: {model: m}}\nresolutions: [16]\nseeds: [0]\n";
-  const auto hash_of = [](const Experiment& e) { return config_hash(cell_identity(expand_grid(e).front(), kVersions)); };
+  const auto hash_of = [](const Experiment& e) {
+    return config_hash(cell_identity(expand_grid(e).front(), kVersions));
+  };
   const std::string reference = hash_of(parse_experiment(base, "x.yaml"));
   EXPECT_NE(reference, hash_of(parse_experiment(base, "x.yaml", {"train.fast_paths=false"})));
   EXPECT_EQ(reference, hash_of(parse_experiment(base, "x.yaml", {"train.fast_paths=true"})));
@@ -181,8 +183,7 @@ TEST(ConfigHashTest, HashesOfKnownConfigurationsNeverChange) {
             "a2e24eb16c3d0135fe2d3ae054f24931b03c1227d6c3435bb993099c89e80f9c");
   EXPECT_EQ(hash_of({"train.class_weights=balanced", "train.label_smoothing=0.1", "train.grad_clip_norm=2"}),
             "47437834360ad41ee580931abe218541a307a9f32815c948e09050656ed1a6a2");
-  EXPECT_EQ(hash_of({"train.normalize=dataset"}),
-            "46fead3cf6252ad95ac7a8e3952f3b39e0525804dd308a65017c19a9c61a9a93");
+  EXPECT_EQ(hash_of({"train.normalize=dataset"}), "46fead3cf6252ad95ac7a8e3952f3b39e0525804dd308a65017c19a9c61a9a93");
   EXPECT_EQ(hash_of({"train.normalize={mean: [0.5], std: [0.25, 0.5, 1]}"}),
             "ad8394904c55a2c3f57f2668f3d2b9b2a100ff7fa1d5329c81d91bf01a99f4aa");
   EXPECT_EQ(hash_of({"train.augment={horizontal_flip: true, vertical_flip: true, rotate90: true, "

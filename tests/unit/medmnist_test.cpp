@@ -21,8 +21,8 @@
 
 #include "ablate/dataset.hpp"
 #include "ablate/error.hpp"
-#include "medmnist/http_server.hpp"
 #include "config/plugin_registry.hpp"
+#include "medmnist/http_server.hpp"
 #include "test_support.hpp"
 
 namespace ablate {
@@ -58,10 +58,9 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
 
 // A .npy file as numpy writes it: version 1.0, the dict padded with spaces to a multiple
 // of 64 bytes and ended with a newline.
-Bytes npy(const std::string& descr, const std::vector<std::int64_t>& shape, const Bytes& data,
-          bool fortran = false) {
-  std::string dict = "{'descr': '" + descr + "', 'fortran_order': " +
-                     (fortran ? "True" : "False") + ", 'shape': " + shape_text(shape) + ", }";
+Bytes npy(const std::string& descr, const std::vector<std::int64_t>& shape, const Bytes& data, bool fortran = false) {
+  std::string dict = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") +
+                     ", 'shape': " + shape_text(shape) + ", }";
   const std::size_t unpadded = 10 + dict.size() + 1;
   dict += std::string((64 - unpadded % 64) % 64, ' ') + "\n";
   Bytes out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
@@ -95,8 +94,7 @@ Members good_members(std::int64_t side, std::int64_t channels = 3, int classes =
     if (channels > 1) shape.push_back(channels);
     members[std::string(split.name) + "_images.npy"] =
         npy("|u1", shape, image_data(split.count, side, channels, split.offset));
-    members[std::string(split.name) + "_labels.npy"] =
-        npy("|u1", {split.count, 1}, label_data(split.count, classes));
+    members[std::string(split.name) + "_labels.npy"] = npy("|u1", {split.count, 1}, label_data(split.count, classes));
   }
   return members;
 }
@@ -142,8 +140,8 @@ std::string md5_hex(const Bytes& bytes) {
 }
 
 // Every pixel and label of a split written with the test pattern.
-void expect_pattern(const ImageSet& set, std::int64_t count, std::int64_t side,
-                    std::int64_t channels, int offset, int classes) {
+void expect_pattern(const ImageSet& set, std::int64_t count, std::int64_t side, std::int64_t channels, int offset,
+                    int classes) {
   ASSERT_EQ(set.count, count);
   ASSERT_EQ(set.height, side);
   ASSERT_EQ(set.width, side);
@@ -154,8 +152,8 @@ void expect_pattern(const ImageSet& set, std::int64_t count, std::int64_t side,
     for (std::int64_t y = 0; y < side; ++y)
       for (std::int64_t x = 0; x < side; ++x)
         for (std::int64_t c = 0; c < channels; ++c, ++i)
-          ASSERT_EQ(set.pixels[i], pixel(n, y, x, c, offset)) << "image " << n << " y " << y
-                                                              << " x " << x << " c " << c;
+          ASSERT_EQ(set.pixels[i], pixel(n, y, x, c, offset))
+              << "image " << n << " y " << y << " x " << x << " c " << c;
   ASSERT_EQ(set.labels.size(), static_cast<std::size_t>(count));
   for (std::int64_t n = 0; n < count; ++n) EXPECT_EQ(set.labels[static_cast<std::size_t>(n)], n % classes);
 }
@@ -168,11 +166,9 @@ class MedMnistTest : public ::testing::Test {
  protected:
   void SetUp() override { registry_.load_directories({ABLATE_PLUGIN_DIR}); }
 
-  std::shared_ptr<Dataset> create(const std::string& options,
-                                  const fs::path& root = fs::path()) const {
+  std::shared_ptr<Dataset> create(const std::string& options, const fs::path& root = fs::path()) const {
     const fs::path folder = root.empty() ? dir_.path() : root;
-    return registry_.create_dataset("medmnist",
-                                    YAML::Load("{root: '" + folder.string() + "', " + options + "}"));
+    return registry_.create_dataset("medmnist", YAML::Load("{root: '" + folder.string() + "', " + options + "}"));
   }
 
   // The DataError message of load(), or "" if it loaded.
@@ -283,8 +279,7 @@ TEST_F(MedMnistTest, RootStartingWithTildeIsUnderHome) {
   const char* old_home = std::getenv("HOME");
   const std::string saved = old_home ? old_home : "";
   setenv("HOME", dir_.path().c_str(), 1);
-  const auto dataset =
-      registry_.create_dataset("medmnist", YAML::Load("{flag: bloodmnist, root: '~/data'}"));
+  const auto dataset = registry_.create_dataset("medmnist", YAML::Load("{flag: bloodmnist, root: '~/data'}"));
   if (old_home) setenv("HOME", saved.c_str(), 1);
   EXPECT_EQ(dataset->load(28).train.count, 6);
 }
@@ -292,9 +287,8 @@ TEST_F(MedMnistTest, RootStartingWithTildeIsUnderHome) {
 TEST_F(MedMnistTest, UnknownFlagIsAConfigErrorListingTheFlags) {
   const std::string message = config_error("flag: bloodmnst");
   expect_contains(message, "'bloodmnst'");
-  for (const char* flag : {"pathmnist", "dermamnist", "octmnist", "pneumoniamnist", "retinamnist",
-                           "breastmnist", "bloodmnist", "tissuemnist", "organamnist",
-                           "organcmnist", "organsmnist"}) {
+  for (const char* flag : {"pathmnist", "dermamnist", "octmnist", "pneumoniamnist", "retinamnist", "breastmnist",
+                           "bloodmnist", "tissuemnist", "organamnist", "organcmnist", "organsmnist"}) {
     expect_contains(message, flag);
   }
 }
@@ -305,9 +299,7 @@ TEST_F(MedMnistTest, MultiLabelFlagIsNotSupportedYet) {
   expect_contains(message, "not supported yet");
 }
 
-TEST_F(MedMnistTest, MissingFlagIsAConfigError) {
-  expect_contains(config_error("download: false"), "flag");
-}
+TEST_F(MedMnistTest, MissingFlagIsAConfigError) { expect_contains(config_error("download: false"), "flag"); }
 
 TEST_F(MedMnistTest, UnknownOptionNamesItAndTheKnownOptions) {
   const std::string message = config_error("flag: bloodmnist, dowload: true");
@@ -362,9 +354,7 @@ TEST_F(MedMnistTest, MissingMemberIsAnErrorListingTheMembers) {
 }
 
 TEST_F(MedMnistTest, ImagesThatAreNotUint8AreAnError) {
-  write_blood([](Members& m) {
-    m["train_images.npy"] = npy("<f4", {6, 28, 28, 3}, Bytes(6 * 28 * 28 * 3 * 4));
-  });
+  write_blood([](Members& m) { m["train_images.npy"] = npy("<f4", {6, 28, 28, 3}, Bytes(6 * 28 * 28 * 3 * 4)); });
   const std::string message = load_error("flag: bloodmnist");
   expect_contains(message, "member 'train_images.npy'");
   expect_contains(message, "'<f4'");
@@ -480,8 +470,7 @@ TEST_F(MedMnistDownloadTest, DownloadsVerifiesAndLoadsThenReusesTheFile) {
   server_.put("bloodmnist.npz", file);
   const fs::path sums = scratch_.path() / "MD5SUMS";
   test::write_text(sums, md5_hex(file) + "  bloodmnist.npz\n");
-  const auto dataset =
-      create(download_options(", checksums: '" + sums.string() + "'"), dir_.path() / "new");
+  const auto dataset = create(download_options(", checksums: '" + sums.string() + "'"), dir_.path() / "new");
   const DatasetSplits splits = dataset->load(28);
   expect_pattern(splits.val, 3, 28, 3, 100, 8);
   EXPECT_EQ(read_all(dir_.path() / "new/bloodmnist.npz"), file);
@@ -522,8 +511,7 @@ TEST_F(MedMnistDownloadTest, ServerThatNeverAnswersTimesOut) {
   server_.put("bloodmnist.npz", good_file(), HttpServer::Behaviour::silent);
   const auto start = std::chrono::steady_clock::now();
   const std::string message = load_error(download_options(", stall_timeout: 1"));
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   expect_contains(message, server_.base_url() + "/bloodmnist.npz?download=1");
   expect_contains(message, "timed out");
   expect_contains(message, "stall_timeout");
@@ -533,8 +521,7 @@ TEST_F(MedMnistDownloadTest, ServerThatNeverAnswersTimesOut) {
 
 TEST_F(MedMnistDownloadTest, UnreachableServerIsAnError) {
   // Port 1 on the loopback: nothing listens there, the connection is refused at once.
-  const std::string message =
-      load_error("flag: bloodmnist, download: true, mirror: 'http://127.0.0.1:1/files'");
+  const std::string message = load_error("flag: bloodmnist, download: true, mirror: 'http://127.0.0.1:1/files'");
   expect_contains(message, "http://127.0.0.1:1/files/bloodmnist.npz?download=1");
   expect_nothing_left();
 }

@@ -67,8 +67,8 @@ TEST_F(PluginRegistryTest, UnknownPluginListsTheAvailableOnes) {
     registry_.find(PluginKind::model, "resnet");
     FAIL() << "no error";
   } catch (const PluginError& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown model plugin 'resnet'; available: baseline_cnn,"),
-              std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("unknown model plugin 'resnet'; available: baseline_cnn,"), std::string::npos)
+        << e.what();
   }
 }
 

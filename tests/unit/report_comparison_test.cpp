@@ -56,8 +56,7 @@ TEST(ComparisonTest, EmptyArmIsUndefinedWithANote) {
   EXPECT_TRUE(has_note(row, "no finished run"));
 }
 
-db::PredictionRow predictions(const std::vector<std::int32_t>& labels,
-                              const std::vector<std::int32_t>& predicted) {
+db::PredictionRow predictions(const std::vector<std::int32_t>& labels, const std::vector<std::int32_t>& predicted) {
   db::PredictionRow row;
   row.split = "test";
   row.count = static_cast<std::int64_t>(labels.size());
@@ -96,9 +95,8 @@ MetricSample sample(const std::string& arm, std::int64_t resolution, double valu
 TEST(AggregateTest, ArmsByResolutionWithTheBestMarked) {
   const AggregateTable table =
       aggregate("runs.db", "test.accuracy", "resolution",
-                {sample("b", 128, 0.95), sample("a", 64, 0.90), sample("a", 64, 0.92),
-                 sample("b", 64, 0.93), sample("a", 128, 0.96), sample("b", 128, 0.97),
-                 sample("c", 32, 0.5)},
+                {sample("b", 128, 0.95), sample("a", 64, 0.90), sample("a", 64, 0.92), sample("b", 64, 0.93),
+                 sample("a", 128, 0.96), sample("b", 128, 0.97), sample("c", 32, 0.5)},
                 /*higher_is_better=*/true);
   // Resolutions sort as numbers: 32 before 64 before 128.
   ASSERT_EQ(table.columns, (std::vector<std::string>{"32", "64", "128"}));
@@ -116,19 +114,17 @@ TEST(AggregateTest, ArmsByResolutionWithTheBestMarked) {
 TEST(AggregateTest, LowerIsBetterForLosses) {
   EXPECT_FALSE(higher_is_better("loss"));
   EXPECT_TRUE(higher_is_better("accuracy"));
-  const AggregateTable table = aggregate("runs.db", "test.loss", "resolution",
-                                         {sample("a", 64, 0.3), sample("b", 64, 0.2)}, false);
+  const AggregateTable table =
+      aggregate("runs.db", "test.loss", "resolution", {sample("a", 64, 0.3), sample("b", 64, 0.2)}, false);
   EXPECT_EQ(table.best[0], 1u);
 }
 
 const std::vector<MetricKey> kMetrics = {{"test", "accuracy"}, {"val", "accuracy"}};
 
 TEST(WhereTest, CompilesToBoundParameters) {
-  const SqlCondition c =
-      compile_where("test.accuracy > 0.9 and resolution = 64 and arm != 'se'", kMetrics);
-  EXPECT_EQ(c.sql,
-            "(SELECT value FROM metrics WHERE run_id = r.id AND split = ? AND name = ?) > ? "
-            "AND r.resolution = ? AND r.arm != ?");
+  const SqlCondition c = compile_where("test.accuracy > 0.9 and resolution = 64 and arm != 'se'", kMetrics);
+  EXPECT_EQ(c.sql, "(SELECT value FROM metrics WHERE run_id = r.id AND split = ? AND name = ?) > ? "
+                   "AND r.resolution = ? AND r.arm != ?");
   ASSERT_EQ(c.parameters.size(), 5u);
   EXPECT_EQ(std::get<std::string>(c.parameters[0]), "test");
   EXPECT_EQ(std::get<std::string>(c.parameters[1]), "accuracy");
@@ -138,8 +134,7 @@ TEST(WhereTest, CompilesToBoundParameters) {
 }
 
 TEST(WhereTest, PrecedenceParenthesesNotAndQuotes) {
-  const SqlCondition c =
-      compile_where("not (arm = 'it''s' or seed >= -1) AND status == \"finished\"", kMetrics);
+  const SqlCondition c = compile_where("not (arm = 'it''s' or seed >= -1) AND status == \"finished\"", kMetrics);
   EXPECT_EQ(c.sql, "NOT ((r.arm = ? OR r.seed >= ?)) AND r.status = ?");
   EXPECT_EQ(std::get<std::string>(c.parameters[0]), "it's");
   EXPECT_EQ(std::get<std::int64_t>(c.parameters[1]), -1);

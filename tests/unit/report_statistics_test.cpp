@@ -28,9 +28,7 @@ TEST(StatisticsTest, TwoValues) {
   EXPECT_NEAR(sample_sd({0.25, 0.75}), 0.35355339059327373, 1e-15);
 }
 
-TEST(StatisticsTest, SdOfIdenticalValuesIsZero) {
-  EXPECT_DOUBLE_EQ(sample_sd({0.9, 0.9, 0.9}), 0.0);
-}
+TEST(StatisticsTest, SdOfIdenticalValuesIsZero) { EXPECT_DOUBLE_EQ(sample_sd({0.9, 0.9, 0.9}), 0.0); }
 
 TEST(StatisticsTest, SdOfOneValueIsUndefined) {
   EXPECT_DOUBLE_EQ(mean({0.9}), 0.9);
@@ -60,8 +58,7 @@ TEST(TextTest, ThousandsSeparators) {
   EXPECT_EQ(with_thousands(421642), "421,642");
   EXPECT_EQ(with_thousands(1234567), "1,234,567");
   EXPECT_EQ(with_thousands(-1234567), "-1,234,567");
-  EXPECT_EQ(with_thousands(std::numeric_limits<std::int64_t>::min()),
-            "-9,223,372,036,854,775,808");
+  EXPECT_EQ(with_thousands(std::numeric_limits<std::int64_t>::min()), "-9,223,372,036,854,775,808");
 }
 
 TEST(TextTest, FixedMarksUndefinedValuesWithADash) {
@@ -101,8 +98,7 @@ TEST(WelchTest, MatchesSciPyOnTheGoldenStore) {
 TEST(WelchTest, MatchesSciPyOnUnequalSizes) {
   // SciPy: t = 4.335287466922863, p = 0.0022001596986932167, df = 8.437598106583225,
   // CI = [1.2010360864497889, 3.8789639135502165].
-  const WelchResult r =
-      welch_t_test({19.1, 20.3, 18.7, 21.2, 20.0}, {22.4, 21.8, 23.1, 20.9, 22.7, 23.5});
+  const WelchResult r = welch_t_test({19.1, 20.3, 18.7, 21.2, 20.0}, {22.4, 21.8, 23.1, 20.9, 22.7, 23.5});
   EXPECT_NEAR(r.t, 4.335287466922863, 1e-9);
   EXPECT_NEAR(r.df, 8.437598106583225, 1e-9);
   EXPECT_NEAR(r.p, 0.0022001596986932167, 1e-9);
@@ -197,8 +193,7 @@ TEST(MannWhitneyTest, ExactDistributionOfTwoVersusTwo) {
 TEST(MannWhitneyTest, TiesUseTheNormalApproximationWithTieCorrection) {
   // SciPy asymptotic (the exact test is invalid with ties): U = 22.5,
   // p = 0.20702196820234253.
-  const MannWhitneyResult r =
-      mann_whitney_u({3, 1, 4, 1, 5, 9, 2, 6}, {5, 3, 5, 8, 9, 7, 9, 3, 2});
+  const MannWhitneyResult r = mann_whitney_u({3, 1, 4, 1, 5, 9, 2, 6}, {5, 3, 5, 8, 9, 7, 9, 3, 2});
   EXPECT_FALSE(r.exact);
   EXPECT_DOUBLE_EQ(r.u, 22.5);
   EXPECT_NEAR(r.p, 0.20702196820234253, 1e-12);

@@ -50,8 +50,8 @@ std::string read_file(const std::filesystem::path& file) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-RunClaim claim(const std::string& hash, const std::string& arm = "baseline",
-               std::int64_t resolution = 28, std::int64_t seed = 1) {
+RunClaim claim(const std::string& hash, const std::string& arm = "baseline", std::int64_t resolution = 28,
+               std::int64_t seed = 1) {
   RunClaim c;
   c.config_hash = hash;
   c.config_json = R"({"arm":")" + arm + R"("})";
@@ -79,8 +79,7 @@ template <typename Body>
     const std::string message = e.what();
     for (const auto& part : parts) {
       if (message.find(part) == std::string::npos) {
-        return ::testing::AssertionFailure()
-               << "message \"" << message << "\" lacks \"" << part << "\"";
+        return ::testing::AssertionFailure() << "message \"" << message << "\" lacks \"" << part << "\"";
       }
     }
     return ::testing::AssertionSuccess();
@@ -127,12 +126,10 @@ TEST(StoreTest, RefusesAStoreWithANewerSchema) {
   execute(file, "PRAGMA user_version = " + std::to_string(newer));
   const std::vector<std::string> parts = {
       file.string(), "newer Ablate",
-      "schema " + std::to_string(newer) + ", this binary knows " +
-          std::to_string(current_schema_version()),
+      "schema " + std::to_string(newer) + ", this binary knows " + std::to_string(current_schema_version()),
       "upgrade ablate"};
   EXPECT_TRUE(throws_store_error([&] { Store store(file.string()); }, parts));
-  EXPECT_TRUE(
-      throws_store_error([&] { Store store(file.string(), OpenMode::read_only); }, parts));
+  EXPECT_TRUE(throws_store_error([&] { Store store(file.string(), OpenMode::read_only); }, parts));
   // Refused, not touched.
   EXPECT_EQ(query_text(file, "PRAGMA user_version"), std::to_string(newer));
 }
@@ -143,10 +140,9 @@ void write_schema_two_store(const std::filesystem::path& file) {
   const auto migrations = std::filesystem::path(ABLATE_SOURCE_DIR) / "db" / "migrations";
   execute(file, read_file(migrations / "0001_initial.sql"));
   execute(file, read_file(migrations / "0002_run_details.sql"));
-  execute(file,
-          "INSERT INTO runs (config_hash, config_json, status, arm, model, dataset, resolution, "
-          "seed, torch_version) VALUES ('old', '{}', 'finished', 'baseline', 'baseline_cnn', "
-          "'mnist', 28, 1, '1.13.1'); PRAGMA user_version = 2");
+  execute(file, "INSERT INTO runs (config_hash, config_json, status, arm, model, dataset, resolution, "
+                "seed, torch_version) VALUES ('old', '{}', 'finished', 'baseline', 'baseline_cnn', "
+                "'mnist', 28, 1, '1.13.1'); PRAGMA user_version = 2");
 }
 
 TEST(StoreTest, MigratesASchemaTwoStoreAndKeepsItsRuns) {
@@ -180,8 +176,7 @@ TEST(StoreTest, RefusesAFileThatIsNotSqliteAndLeavesItAlone) {
   ablate::test::write_text(file, text);
   for (OpenMode mode : {OpenMode::read_write, OpenMode::read_only}) {
     EXPECT_TRUE(throws_store_error([&] { Store store(file.string(), mode); },
-                                   {file.string(), "not an Ablate store",
-                                    "file is not a database"}));
+                                   {file.string(), "not an Ablate store", "file is not a database"}));
   }
   EXPECT_EQ(read_file(file), text);
 }
@@ -235,8 +230,7 @@ TEST(StoreTest, ReadOnlyOnAnEmptyFileSaysItIsNotAStoreYet) {
   TempDir dir;
   const auto file = dir.path() / "empty.db";
   ablate::test::write_text(file, "");
-  EXPECT_TRUE(throws_store_error([&] { Store store(file.string(), OpenMode::read_only); },
-                                 {file.string(), "runner"}));
+  EXPECT_TRUE(throws_store_error([&] { Store store(file.string(), OpenMode::read_only); }, {file.string(), "runner"}));
   EXPECT_EQ(std::filesystem::file_size(file), 0u);
 }
 
@@ -312,9 +306,8 @@ TEST(StoreTest, StartAddEpochFinishRoundTrip) {
   EXPECT_EQ(matrices[0].rows, 2);
   EXPECT_EQ(matrices[0].values, (std::vector<double>{5, 1, 0, 6}));
 
-  EXPECT_EQ(query_text(dir.path() / "runs.db",
-                       "SELECT count(*) FROM grid_runs WHERE grid_id = " +
-                           std::to_string(grid) + " AND run_id = " + std::to_string(id)),
+  EXPECT_EQ(query_text(dir.path() / "runs.db", "SELECT count(*) FROM grid_runs WHERE grid_id = " +
+                                                   std::to_string(grid) + " AND run_id = " + std::to_string(id)),
             "1");
 }
 
@@ -348,8 +341,7 @@ TEST(StoreTest, AClaimedRunRecordsWhichAblateClaimedIt) {
   c.ablate_version = "0.1.0+g1a2b3c4.dirty";
   ClaimPolicy policy;
   ASSERT_EQ(store.claim_run(c, policy).outcome, ClaimOutcome::claimed);
-  EXPECT_EQ(query_text(file, "SELECT ablate_version FROM runs WHERE config_hash = 'h1'"),
-            "0.1.0+g1a2b3c4.dirty");
+  EXPECT_EQ(query_text(file, "SELECT ablate_version FROM runs WHERE config_hash = 'h1'"), "0.1.0+g1a2b3c4.dirty");
 
   // A failed run taken again is recorded under the Ablate that ran it the second time.
   const std::int64_t id = store.find_run("h1")->id;
@@ -361,8 +353,7 @@ TEST(StoreTest, AClaimedRunRecordsWhichAblateClaimedIt) {
 
   // Unknown is NULL, not an empty string that would look like a version.
   store.start_run(claim("h2"));
-  EXPECT_EQ(query_text(file, "SELECT ablate_version IS NULL FROM runs WHERE config_hash = 'h2'"),
-            "1");
+  EXPECT_EQ(query_text(file, "SELECT ablate_version IS NULL FROM runs WHERE config_hash = 'h2'"), "1");
 }
 
 TEST(StoreTest, StartRunOnAFinishedRunIsRefused) {
@@ -379,7 +370,9 @@ TEST(StoreTest, FinishRunRejectsAMalformedMatrixAndWritesNothing) {
   Store store((dir.path() / "runs.db").string());
   const std::int64_t id = store.start_run(claim("h1"));
   EXPECT_TRUE(throws_store_error(
-      [&] { store.finish_run(id, RunSummary{}, {}, {{"test", "confusion", 2, 2, {1, 2, 3}}}); },
+      [&] {
+        store.finish_run(id, RunSummary{}, {}, {{"test", "confusion", 2, 2, {1, 2, 3}}});
+      },
       {"confusion", "2x2", "3 values"}));
   EXPECT_EQ(store.find_run("h1")->status, RunStatus::running);
 }
@@ -390,8 +383,7 @@ TEST(StoreTest, UnknownRunIdsAndStatusesAreErrors) {
   EXPECT_TRUE(throws_store_error([&] { store.heartbeat(99); }, {"no run with id 99"}));
   EXPECT_TRUE(throws_store_error([&] { store.add_epoch(99, EpochRow{}); }, {"99"}));
   const std::int64_t id = store.start_run(claim("h1"));
-  EXPECT_TRUE(throws_store_error([&] { store.end_run(id, RunStatus::finished, ""); },
-                                 {"failed or killed"}));
+  EXPECT_TRUE(throws_store_error([&] { store.end_run(id, RunStatus::finished, ""); }, {"failed or killed"}));
   EXPECT_TRUE(throws_store_error([] { parse_run_status("done"); }, {"'done'", "finished"}));
   EXPECT_EQ(parse_run_status("killed"), RunStatus::killed);
   EXPECT_STREQ(to_string(RunStatus::pending), "pending");

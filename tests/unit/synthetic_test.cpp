@@ -68,8 +68,7 @@ TEST_F(SyntheticTest, DefaultsGiveThreeChannelSixteenPixelImagesInFourClasses) {
   EXPECT_EQ(info.channels, 3);
   EXPECT_EQ(info.num_classes, 4);
   EXPECT_EQ(info.native_resolution, 16);
-  EXPECT_EQ(info.class_names,
-            (std::vector<std::string>{"class_0", "class_1", "class_2", "class_3"}));
+  EXPECT_EQ(info.class_names, (std::vector<std::string>{"class_0", "class_1", "class_2", "class_3"}));
 
   const DatasetSplits splits = dataset->load(32);
   EXPECT_EQ(splits.train.count, 256);
@@ -85,8 +84,7 @@ TEST_F(SyntheticTest, DefaultsGiveThreeChannelSixteenPixelImagesInFourClasses) {
 }
 
 TEST_F(SyntheticTest, HonoursSizeChannelsClassesAndCounts) {
-  const auto dataset =
-      create("{classes: 7, channels: 1, size: 12, train: 30, val: 9, test: 5, noise: 0.5}");
+  const auto dataset = create("{classes: 7, channels: 1, size: 12, train: 30, val: 9, test: 5, noise: 0.5}");
   EXPECT_EQ(dataset->info().num_classes, 7);
   EXPECT_EQ(dataset->info().channels, 1);
   EXPECT_EQ(dataset->info().native_resolution, 12);
@@ -115,15 +113,13 @@ TEST_F(SyntheticTest, SameOptionsGiveIdenticalBytesAndAnotherSeedOthers) {
   EXPECT_NE(a.train.pixels, c.train.pixels);
   EXPECT_NE(a.train.labels, c.train.labels);
   // The splits are independent draws, not copies of one another.
-  EXPECT_NE(std::vector<std::uint8_t>(a.train.pixels.begin(),
-                                      a.train.pixels.begin() + a.val.pixels.size()),
+  EXPECT_NE(std::vector<std::uint8_t>(a.train.pixels.begin(), a.train.pixels.begin() + a.val.pixels.size()),
             a.val.pixels);
 }
 
 TEST_F(SyntheticTest, LabelsAreBalancedAndShuffled) {
   const DatasetSplits splits = create("{classes: 4, train: 100, val: 10}")->load(16);
-  EXPECT_EQ(per_class(splits.train),
-            (std::map<std::int64_t, int>{{0, 25}, {1, 25}, {2, 25}, {3, 25}}));
+  EXPECT_EQ(per_class(splits.train), (std::map<std::int64_t, int>{{0, 25}, {1, 25}, {2, 25}, {3, 25}}));
   // 10 images in 4 classes: within one of each other.
   EXPECT_EQ(per_class(splits.val), (std::map<std::int64_t, int>{{0, 3}, {1, 3}, {2, 2}, {3, 2}}));
   std::vector<std::int64_t> round_robin;
@@ -137,11 +133,8 @@ TEST_F(SyntheticTest, ClassesHaveDistinctPatterns) {
   const std::int64_t stride = 8 * 8;
   for (std::int64_t i = 0; i < clean.train.count; ++i) {
     for (std::int64_t j = i + 1; j < clean.train.count; ++j) {
-      if (clean.train.labels[static_cast<std::size_t>(i)] ==
-          clean.train.labels[static_cast<std::size_t>(j)])
-        continue;
-      ASSERT_FALSE(std::equal(clean.train.pixels.begin() + i * stride,
-                              clean.train.pixels.begin() + (i + 1) * stride,
+      if (clean.train.labels[static_cast<std::size_t>(i)] == clean.train.labels[static_cast<std::size_t>(j)]) continue;
+      ASSERT_FALSE(std::equal(clean.train.pixels.begin() + i * stride, clean.train.pixels.begin() + (i + 1) * stride,
                               clean.train.pixels.begin() + j * stride))
           << "images " << i << " and " << j << " of different classes are identical";
     }
@@ -152,8 +145,7 @@ TEST_F(SyntheticTest, ClassesHaveDistinctPatterns) {
   for (std::size_t a = 0; a < 4; ++a) {
     for (std::size_t b = a + 1; b < 4; ++b) {
       double distance = 0;
-      for (std::size_t p = 0; p < means[a].size(); ++p)
-        distance += std::abs(means[a][p] - means[b][p]);
+      for (std::size_t p = 0; p < means[a].size(); ++p) distance += std::abs(means[a][p] - means[b][p]);
       EXPECT_GT(distance / static_cast<double>(means[a].size()), 20.0) << a << " vs " << b;
     }
   }
@@ -184,8 +176,7 @@ TEST_F(SyntheticTest, RejectsInvalidOptionsNamingThemAndWhatIsValid) {
   const std::string unknown = config_error("{clases: 3}");
   EXPECT_NE(unknown.find("'clases'"), std::string::npos) << unknown;
   EXPECT_NE(unknown.find("classes"), std::string::npos) << unknown;
-  EXPECT_EQ(config_error("{classes: 2, channels: 1, size: 8, train: 1, val: 1, test: 1, noise: 0}"),
-            "");
+  EXPECT_EQ(config_error("{classes: 2, channels: 1, size: 8, train: 1, val: 1, test: 1, noise: 0}"), "");
 }
 
 }  // namespace

@@ -36,13 +36,11 @@ const std::vector<std::string>& table_axes() {
 }
 
 bool higher_is_better(const std::string& metric_name) {
-  return metric_name.find("loss") == std::string::npos &&
-         metric_name.find("error") == std::string::npos;
+  return metric_name.find("loss") == std::string::npos && metric_name.find("error") == std::string::npos;
 }
 
-AggregateTable aggregate(const std::string& store_path, const std::string& metric,
-                         const std::string& axis, const std::vector<MetricSample>& samples,
-                         bool higher) {
+AggregateTable aggregate(const std::string& store_path, const std::string& metric, const std::string& axis,
+                         const std::vector<MetricSample>& samples, bool higher) {
   AggregateTable table;
   table.store_path = store_path;
   table.metric = metric;
@@ -85,13 +83,11 @@ AggregateTable aggregate(const std::string& store_path, const std::string& metri
   return table;
 }
 
-std::vector<AggregateTable> aggregate_tables(const StoreReader& store,
-                                             const std::vector<MetricKey>& metrics,
+std::vector<AggregateTable> aggregate_tables(const StoreReader& store, const std::vector<MetricKey>& metrics,
                                              const std::string& axis, const RunQuery& filter) {
   const auto& axes = table_axes();
   if (std::find(axes.begin(), axes.end(), axis) == axes.end()) {
-    throw UsageError(
-        fmt::format("unknown --by '{}': expected one of {}", axis, fmt::join(axes, ", ")));
+    throw UsageError(fmt::format("unknown --by '{}': expected one of {}", axis, fmt::join(axes, ", ")));
   }
   const std::vector<MetricKey> known = store.metrics();
   std::vector<AggregateTable> tables;
@@ -99,11 +95,10 @@ std::vector<AggregateTable> aggregate_tables(const StoreReader& store,
     if (!known.empty() && std::find(known.begin(), known.end(), metric) == known.end()) {
       std::vector<std::string> labels;
       for (const auto& key : known) labels.push_back(key.label());
-      throw UsageError(fmt::format("unknown metric '{}' in {}: the metrics are {}",
-                                   metric.label(), store.path(), fmt::join(labels, ", ")));
+      throw UsageError(fmt::format("unknown metric '{}' in {}: the metrics are {}", metric.label(), store.path(),
+                                   fmt::join(labels, ", ")));
     }
-    tables.push_back(aggregate(store.path(), metric.label(), axis,
-                               store.metric_samples(filter, metric),
+    tables.push_back(aggregate(store.path(), metric.label(), axis, store.metric_samples(filter, metric),
                                higher_is_better(metric.name)));
   }
   return tables;

@@ -17,9 +17,9 @@ struct AggregateTable {
   std::string metric;  // "test.accuracy"
   std::string axis;    // "resolution", "dataset" or "model"
   bool higher_is_better = true;
-  std::vector<std::string> columns;  // axis values, in order
-  std::vector<std::string> arms;     // rows
-  std::vector<std::vector<Summary>> cells;  // [arm][column]; n = 0 where none
+  std::vector<std::string> columns;              // axis values, in order
+  std::vector<std::string> arms;                 // rows
+  std::vector<std::vector<Summary>> cells;       // [arm][column]; n = 0 where none
   std::vector<std::optional<std::size_t>> best;  // per column: the best arm's row
 };
 
@@ -30,14 +30,12 @@ const std::vector<std::string>& table_axes();
 bool higher_is_better(const std::string& metric_name);
 
 // Builds the table from finished-run samples. Pure. Resolution columns sort numerically.
-AggregateTable aggregate(const std::string& store_path, const std::string& metric,
-                         const std::string& axis, const std::vector<MetricSample>& samples,
-                         bool higher_is_better);
+AggregateTable aggregate(const std::string& store_path, const std::string& metric, const std::string& axis,
+                         const std::vector<MetricSample>& samples, bool higher_is_better);
 
 // Reads the samples of each metric and builds one table each. UsageError for an unknown
 // metric or axis.
-std::vector<AggregateTable> aggregate_tables(const StoreReader& store,
-                                             const std::vector<MetricKey>& metrics,
+std::vector<AggregateTable> aggregate_tables(const StoreReader& store, const std::vector<MetricKey>& metrics,
                                              const std::string& axis, const RunQuery& filter);
 
 }  // namespace ablate::report

@@ -11,8 +11,7 @@
 namespace ablate::report {
 
 std::string sparkline(const std::vector<double>& values, double low, double high) {
-  static const char* const kBars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
-                                      "\u2585", "\u2586", "\u2587", "\u2588"};
+  static const char* const kBars[] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587", "\u2588"};
   std::string line;
   for (double value : values) {
     if (!std::isfinite(value)) {
@@ -45,8 +44,8 @@ std::string curves_text(const CurveReport& report) {
     label_width = std::max(label_width, display_width(labels.back()));
   }
   const bool lower_better = series.find("loss") != std::string::npos;
-  std::string text = fmt::format("{}: mean over seeds per epoch, scale {} to {}\n", series,
-                                 fixed(low, 4), fixed(high, 4));
+  std::string text =
+      fmt::format("{}: mean over seeds per epoch, scale {} to {}\n", series, fixed(low, 4), fixed(high, 4));
   for (std::size_t i = 0; i < curves.size(); ++i) {
     const Curve& curve = curves[i];
     std::vector<double> means;
@@ -55,11 +54,10 @@ std::string curves_text(const CurveReport& report) {
     for (std::size_t k = 0; k < means.size(); ++k) {
       if (lower_better ? means[k] < means[best] : means[k] > means[best]) best = k;
     }
-    text += labels[i] + std::string(label_width - display_width(labels[i]), ' ') + "  " +
-            sparkline(means, low, high);
+    text += labels[i] + std::string(label_width - display_width(labels[i]), ' ') + "  " + sparkline(means, low, high);
     if (!means.empty()) {
-      text += fmt::format("  {} \u2192 {}, best {} at epoch {}", fixed(means.front(), 4),
-                          fixed(means.back(), 4), fixed(means[best], 4), curve.epochs[best]);
+      text += fmt::format("  {} \u2192 {}, best {} at epoch {}", fixed(means.front(), 4), fixed(means.back(), 4),
+                          fixed(means[best], 4), curve.epochs[best]);
     }
     text += '\n';
   }

@@ -23,8 +23,7 @@ double series_value(const db::EpochRow& epoch, const std::string& series) {
 }  // namespace
 
 const std::vector<std::string>& curve_series() {
-  static const std::vector<std::string> names = {"train_loss", "train_accuracy", "val_loss",
-                                                 "val_accuracy"};
+  static const std::vector<std::string> names = {"train_loss", "train_accuracy", "val_loss", "val_accuracy"};
   return names;
 }
 
@@ -49,12 +48,10 @@ Curve mean_curve(const std::string& arm, std::int64_t resolution, const std::str
   return curve;
 }
 
-std::vector<Curve> learning_curves(const StoreReader& store, const RunQuery& query,
-                                   const std::string& series) {
+std::vector<Curve> learning_curves(const StoreReader& store, const RunQuery& query, const std::string& series) {
   const auto& names = curve_series();
   if (std::find(names.begin(), names.end(), series) == names.end()) {
-    throw UsageError(fmt::format("unknown --series '{}': expected one of {}", series,
-                                 fmt::join(names, ", ")));
+    throw UsageError(fmt::format("unknown --series '{}': expected one of {}", series, fmt::join(names, ", ")));
   }
   const auto runs = store.list_runs(query);
   std::vector<std::int64_t> ids;
@@ -75,8 +72,7 @@ CurveReport read_curves(const StoreReader& store, const RunQuery& query, const s
   return CurveReport{store.path(), series, learning_curves(store, finished, series)};
 }
 
-std::vector<ConfusionGroup> confusion_groups(const StoreReader& store, const RunQuery& query,
-                                             const std::string& split,
+std::vector<ConfusionGroup> confusion_groups(const StoreReader& store, const RunQuery& query, const std::string& split,
                                              const std::optional<db::RunRow>& run) {
   struct Member {
     std::string label;

@@ -19,10 +19,10 @@ const std::vector<std::string>& curve_series();
 struct Curve {
   std::string arm;
   std::int64_t resolution = 0;
-  std::string series;               // "val_accuracy"
-  std::size_t runs = 0;             // seeds that contributed
+  std::string series;                // "val_accuracy"
+  std::size_t runs = 0;              // seeds that contributed
   std::vector<std::int64_t> epochs;  // 1-based
-  std::vector<Summary> values;      // per epoch, over the runs that reached it
+  std::vector<Summary> values;       // per epoch, over the runs that reached it
 };
 
 // One epoch series of runs grouped by arm and resolution. Pure.
@@ -31,8 +31,7 @@ Curve mean_curve(const std::string& arm, std::int64_t resolution, const std::str
 
 // Reads the epochs of the runs matching `query` and builds one curve per arm and
 // resolution. UsageError for an unknown series.
-std::vector<Curve> learning_curves(const StoreReader& store, const RunQuery& query,
-                                   const std::string& series);
+std::vector<Curve> learning_curves(const StoreReader& store, const RunQuery& query, const std::string& series);
 
 // What `report curves` shows: one series of the finished runs, per arm and resolution.
 struct CurveReport {
@@ -57,8 +56,7 @@ struct ConfusionGroup {
 
 // The confusion matrix of `run`, or the sum over the finished runs of each arm and
 // resolution matching `query`. Matrices whose shape differs within a group are skipped.
-std::vector<ConfusionGroup> confusion_groups(const StoreReader& store, const RunQuery& query,
-                                             const std::string& split,
+std::vector<ConfusionGroup> confusion_groups(const StoreReader& store, const RunQuery& query, const std::string& split,
                                              const std::optional<db::RunRow>& run);
 
 // What `report confusion` shows.

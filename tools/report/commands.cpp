@@ -69,16 +69,13 @@ struct Parsed {
   bool done = false;  // --help or --version was answered: the command has nothing to do
 };
 
-Parsed parse(const std::vector<std::string>& args, const std::string& usage,
-             po::options_description& options,
+Parsed parse(const std::vector<std::string>& args, const std::string& usage, po::options_description& options,
              const po::positional_options_description& positional, const char* command) {
-  options.add_options()
-      ("help,h", "print this help and exit")
-      ("version", "print report's version and the store schema it reads, and exit");
+  options.add_options()("help,h", "print this help and exit")(
+      "version", "print report's version and the store schema it reads, and exit");
   Parsed parsed;
   try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(),
-              parsed.values);
+    po::store(po::command_line_parser(args).options(options).positional(positional).run(), parsed.values);
     po::notify(parsed.values);
   } catch (const po::error& e) {
     throw UsageError(fmt::format("{} (see report {}--help)", e.what(), command));
@@ -88,16 +85,14 @@ Parsed parse(const std::vector<std::string>& args, const std::string& usage,
     parsed.done = true;
   } else if (parsed.values.count("version") != 0) {
     // A store of another schema is refused (db::Store), so this says which stores it reads.
-    std::cout << fmt::format("report {} (store schema {})\n", ablate_version(),
-                             db::current_schema_version());
+    std::cout << fmt::format("report {} (store schema {})\n", ablate_version(), db::current_schema_version());
     parsed.done = true;
   }
   return parsed;
 }
 
 void add_db(po::options_description& options) {
-  options.add_options()("db", po::value<std::string>()->default_value("runs.db"),
-                        "the store to read");
+  options.add_options()("db", po::value<std::string>()->default_value("runs.db"), "the store to read");
 }
 
 void add_format(po::options_description& options) {
@@ -115,15 +110,13 @@ void add_filters(po::options_description& options, bool with_arm, bool with_stat
   if (with_arm) {
     options.add_options()("arm", po::value<std::string>(), "only the runs of this arm");
   }
-  options.add_options()
-      ("dataset", po::value<std::string>(), "only the runs on this dataset")
-      ("resolution", po::value<std::int64_t>(), "only the runs at this resolution")
-      ("grid", po::value<std::string>(), "only the runs this grid (experiment name) asked for")
-      ("where", po::value<std::string>(), "only the runs for which EXPR holds (see above)");
+  options.add_options()("dataset", po::value<std::string>(), "only the runs on this dataset")(
+      "resolution", po::value<std::int64_t>(), "only the runs at this resolution")(
+      "grid", po::value<std::string>(), "only the runs this grid (experiment name) asked for")(
+      "where", po::value<std::string>(), "only the runs for which EXPR holds (see above)");
   if (with_status) {
-    options.add_options()(
-        "status", po::value<std::string>(),
-        "only runs with this status: pending, running, finished, failed, killed");
+    options.add_options()("status", po::value<std::string>(),
+                          "only runs with this status: pending, running, finished, failed, killed");
   }
 }
 
@@ -139,9 +132,8 @@ ListFilter filter_from(const po::variables_map& values) {
     try {
       filter.status = db::parse_run_status(text);
     } catch (const StoreError&) {
-      throw UsageError(fmt::format(
-          "unknown --status '{}': expected one of pending, running, finished, failed, killed",
-          text));
+      throw UsageError(fmt::format("unknown --status '{}': expected one of pending, running, finished, failed, killed",
+                                   text));
     }
   }
   return filter;
@@ -187,13 +179,11 @@ std::string usage_with_columns() {
 
 int compare(const po::variables_map& values, const std::vector<std::string>& arms) {
   if (arms.size() != 2) {
-    throw UsageError(
-        fmt::format("--compare takes two arm names, A and B; got {}", arms.size()));
+    throw UsageError(fmt::format("--compare takes two arm names, A and B; got {}", arms.size()));
   }
   if (values.count("arm") != 0 || values.count("status") != 0) {
-    throw UsageError(
-        "--arm and --status filter the run listing; --compare already picks its arms and "
-        "uses finished runs");
+    throw UsageError("--arm and --status filter the run listing; --compare already picks its arms and "
+                     "uses finished runs");
   }
   const auto reporter = reporter_from(values);
   const StoreReader store(values["db"].as<std::string>());
@@ -246,8 +236,8 @@ int run_compare(const std::vector<std::string>& args) {
   add_format(options);
   po::positional_options_description positional;
   positional.add("arms", 2);
-  const Parsed parsed = parse(args, "usage: report compare A B [--metric M ...] [options]",
-                              options, positional, "compare ");
+  const Parsed parsed =
+      parse(args, "usage: report compare A B [--metric M ...] [options]", options, positional, "compare ");
   if (parsed.done) return kExitOk;
   std::vector<std::string> arms;
   if (parsed.values.count("arms") != 0) arms = parsed.values["arms"].as<std::vector<std::string>>();
@@ -262,19 +252,17 @@ int run_table(const std::vector<std::string>& args) {
                         "the columns: resolution, dataset or model");
   add_filters(options, /*with_arm=*/true, /*with_status=*/false);
   add_format(options);
-  const Parsed parsed = parse(
-      args,
-      "usage: report table [--metric M ...] [--by resolution|dataset|model] [options]\n\n"
-      "Rows are arms, columns the values of --by; each cell is the mean ± sd over the\n"
-      "finished seeds, with their number n. The best cell of each column is marked.",
-      options, {}, "table ");
+  const Parsed parsed = parse(args,
+                              "usage: report table [--metric M ...] [--by resolution|dataset|model] [options]\n\n"
+                              "Rows are arms, columns the values of --by; each cell is the mean ± sd over the\n"
+                              "finished seeds, with their number n. The best cell of each column is marked.",
+                              options, {}, "table ");
   if (parsed.done) return kExitOk;
   const auto reporter = reporter_from(parsed.values);
   const StoreReader store(parsed.values["db"].as<std::string>());
   const RunQuery query = make_query(store, filter_from(parsed.values));
   reporter->report_tables(std::cout, aggregate_tables(store, metrics_from(parsed.values),
-                                                      parsed.values["by"].as<std::string>(),
-                                                      query));
+                                                      parsed.values["by"].as<std::string>(), query));
   std::cout.flush();
   return kExitOk;
 }
@@ -286,8 +274,8 @@ int run_show(const std::vector<std::string>& args) {
   add_format(options);
   po::positional_options_description positional;
   positional.add("run", 1);
-  const Parsed parsed = parse(args, "usage: report show RUN [--db FILE] [--format FORMAT]",
-                              options, positional, "show ");
+  const Parsed parsed =
+      parse(args, "usage: report show RUN [--db FILE] [--format FORMAT]", options, positional, "show ");
   if (parsed.done) return kExitOk;
   if (parsed.values.count("run") == 0) {
     throw UsageError("show needs a RUN: a run id or the start of its config hash (see `report`)");
@@ -306,9 +294,10 @@ int run_curves(const std::vector<std::string>& args) {
                         "train_loss, train_accuracy, val_loss or val_accuracy");
   add_filters(options, /*with_arm=*/true, /*with_status=*/false);
   add_chart_format(options);
-  const Parsed parsed = parse(args, "usage: report curves [--series S] [FILTERS] [--format FORMAT]\n\n"
-                                    "One sparkline per arm and resolution: the mean over the\n"
-                                    "finished seeds at each epoch, on one shared scale.",
+  const Parsed parsed = parse(args,
+                              "usage: report curves [--series S] [FILTERS] [--format FORMAT]\n\n"
+                              "One sparkline per arm and resolution: the mean over the\n"
+                              "finished seeds at each epoch, on one shared scale.",
                               options, {}, "curves ");
   if (parsed.done) return kExitOk;
   const auto reporter = chart_reporter_from(parsed.values, "curves");
@@ -328,9 +317,10 @@ int run_confusion(const std::vector<std::string>& args) {
   add_chart_format(options);
   po::positional_options_description positional;
   positional.add("run", 1);
-  const Parsed parsed = parse(args, "usage: report confusion [RUN] [--split test] [FILTERS] [--format FORMAT]\n\n"
-                                    "The confusion matrix of RUN, or summed over the finished\n"
-                                    "seeds of each arm and resolution.",
+  const Parsed parsed = parse(args,
+                              "usage: report confusion [RUN] [--split test] [FILTERS] [--format FORMAT]\n\n"
+                              "The confusion matrix of RUN, or summed over the finished\n"
+                              "seeds of each arm and resolution.",
                               options, positional, "confusion ");
   if (parsed.done) return kExitOk;
   const auto reporter = chart_reporter_from(parsed.values, "confusion");
@@ -338,8 +328,7 @@ int run_confusion(const std::vector<std::string>& args) {
   const RunQuery query = make_query(store, filter_from(parsed.values));
   std::optional<std::string> run;
   if (parsed.values.count("run") != 0) run = parsed.values["run"].as<std::string>();
-  reporter->report_confusion(std::cout,
-                             read_confusion(store, query, parsed.values["split"].as<std::string>(), run));
+  reporter->report_confusion(std::cout, read_confusion(store, query, parsed.values["split"].as<std::string>(), run));
   std::cout.flush();
   return kExitOk;
 }
@@ -352,8 +341,8 @@ int run_html(const std::vector<std::string>& args) {
       "arms A and B for the compare tables (default: the first arm against each other)");
   add_metric(options);
   add_filters(options, /*with_arm=*/false, /*with_status=*/false);
-  const Parsed parsed = parse(args, "usage: report html -o report.html [--compare A B] [FILTERS]",
-                              options, {}, "html ");
+  const Parsed parsed =
+      parse(args, "usage: report html -o report.html [--compare A B] [FILTERS]", options, {}, "html ");
   if (parsed.done) return kExitOk;
   if (parsed.values.count("output") == 0) {
     throw UsageError("html needs -o FILE: where to write the page");
@@ -378,14 +367,13 @@ int run_merge(const std::vector<std::string>& args) {
   options.add_options()("stores", po::value<std::vector<std::string>>(), "OUT.db IN.db...");
   po::positional_options_description positional;
   positional.add("stores", -1);
-  const Parsed parsed = parse(
-      args,
-      "usage: report merge OUT.db IN.db...\n\n"
-      "Copies every run of each IN.db into OUT.db (created if missing), with its epochs,\n"
-      "metrics, matrices, predictions and grids. Runs are matched by config hash: a run\n"
-      "already in OUT.db is kept, unless it did not finish and the incoming one did.\n"
-      "Merging the same store twice changes nothing. One transaction per input.",
-      options, positional, "merge ");
+  const Parsed parsed = parse(args,
+                              "usage: report merge OUT.db IN.db...\n\n"
+                              "Copies every run of each IN.db into OUT.db (created if missing), with its epochs,\n"
+                              "metrics, matrices, predictions and grids. Runs are matched by config hash: a run\n"
+                              "already in OUT.db is kept, unless it did not finish and the incoming one did.\n"
+                              "Merging the same store twice changes nothing. One transaction per input.",
+                              options, positional, "merge ");
   if (parsed.done) return kExitOk;
   std::vector<std::string> stores;
   if (parsed.values.count("stores") != 0) {

@@ -34,20 +34,18 @@ std::optional<std::map<std::int64_t, SeedValue>> by_seed(const std::vector<SeedV
 
 std::string p_text(double p) { return fmt::format("{:.4g}", p); }
 
-void check_arm(const std::vector<std::string>& arms, const std::string& arm,
-               const std::string& path) {
+void check_arm(const std::vector<std::string>& arms, const std::string& arm, const std::string& path) {
   if (std::find(arms.begin(), arms.end(), arm) != arms.end()) return;
   if (arms.empty()) {
     throw UsageError(fmt::format("unknown arm '{}': {} has no runs yet", arm, path));
   }
-  throw UsageError(
-      fmt::format("unknown arm '{}' in {}: the arms are {}", arm, path, fmt::join(arms, ", ")));
+  throw UsageError(fmt::format("unknown arm '{}' in {}: the arms are {}", arm, path, fmt::join(arms, ", ")));
 }
 
 }  // namespace
 
-ComparisonRow compare_values(const std::string& metric, std::int64_t resolution,
-                             const std::vector<SeedValue>& a, const std::vector<SeedValue>& b) {
+ComparisonRow compare_values(const std::string& metric, std::int64_t resolution, const std::vector<SeedValue>& a,
+                             const std::vector<SeedValue>& b) {
   ComparisonRow row;
   row.metric = metric;
   row.resolution = resolution;
@@ -64,30 +62,27 @@ ComparisonRow compare_values(const std::string& metric, std::int64_t resolution,
   }
 
   if (a.size() < 2 || b.size() < 2) {
-    row.notes.push_back(fmt::format(
-        "{}: {} vs {} seeds: the t tests need at least two seeds per arm", where, a.size(),
-        b.size()));
+    row.notes.push_back(fmt::format("{}: {} vs {} seeds: the t tests need at least two seeds per arm", where, a.size(),
+                                    b.size()));
   } else if (std::isnan(row.welch.t)) {
-    row.notes.push_back(fmt::format(
-        "{}: both arms have zero variance across seeds: the t test is undefined", where));
+    row.notes.push_back(fmt::format("{}: both arms have zero variance across seeds: the t test is undefined", where));
   }
   if (row.mann_whitney.exact) {
     const double floor = mann_whitney_min_p(a.size(), b.size());
     if (floor > kAlpha) {
-      row.notes.push_back(fmt::format(
-          "{}: {} vs {} seeds: the smallest p Mann-Whitney can give is {}; it can never "
-          "reach {}",
-          where, a.size(), b.size(), p_text(floor), kAlpha));
+      row.notes.push_back(fmt::format("{}: {} vs {} seeds: the smallest p Mann-Whitney can give is {}; it can never "
+                                      "reach {}",
+                                      where, a.size(), b.size(), p_text(floor), kAlpha));
     }
   }
 
   const auto seeds_a = by_seed(a);
   const auto seeds_b = by_seed(b);
   if (!seeds_a || !seeds_b) {
-    row.notes.push_back(fmt::format(
-        "{}: several runs share a seed (another grid axis?): no paired test; narrow the runs "
-        "with --where or --grid",
-        where));
+    row.notes.push_back(
+        fmt::format("{}: several runs share a seed (another grid axis?): no paired test; narrow the runs "
+                    "with --where or --grid",
+                    where));
   } else {
     std::set<std::int64_t> keys_a, keys_b;
     for (const auto& entry : *seeds_a) keys_a.insert(entry.first);
@@ -102,28 +97,23 @@ ComparisonRow compare_values(const std::string& metric, std::int64_t resolution,
       }
       row.paired = paired_t_test(paired_a, paired_b);
       if (row.paired->n >= 2 && std::isnan(row.paired->t)) {
-        row.notes.push_back(fmt::format(
-            "{}: every seed pair differs by the same amount: the paired t test is undefined",
-            where));
+        row.notes.push_back(
+            fmt::format("{}: every seed pair differs by the same amount: the paired t test is undefined", where));
       }
     }
   }
   return row;
 }
 
-std::optional<Discordance> discordant_counts(const db::PredictionRow& a,
-                                             const db::PredictionRow& b) {
-  if (a.count != b.count || a.num_classes != b.num_classes || a.labels != b.labels ||
-      a.num_classes <= 0 ||
-      a.scores.size() != static_cast<std::size_t>(a.count * a.num_classes) ||
-      b.scores.size() != a.scores.size()) {
+std::optional<Discordance> discordant_counts(const db::PredictionRow& a, const db::PredictionRow& b) {
+  if (a.count != b.count || a.num_classes != b.num_classes || a.labels != b.labels || a.num_classes <= 0 ||
+      a.scores.size() != static_cast<std::size_t>(a.count * a.num_classes) || b.scores.size() != a.scores.size()) {
     return std::nullopt;
   }
   const auto classes = static_cast<std::size_t>(a.num_classes);
   const auto predicted = [classes](const std::vector<float>& scores, std::size_t item) {
     const auto first = scores.begin() + static_cast<std::ptrdiff_t>(item * classes);
-    return static_cast<std::int32_t>(
-        std::max_element(first, first + static_cast<std::ptrdiff_t>(classes)) - first);
+    return static_cast<std::int32_t>(std::max_element(first, first + static_cast<std::ptrdiff_t>(classes)) - first);
   };
   Discordance counts;
   for (std::size_t item = 0; item < a.labels.size(); ++item) {
@@ -145,8 +135,8 @@ Comparison compare_arms(const StoreReader& store, const std::string& a, const st
     if (std::find(known.begin(), known.end(), metric) == known.end()) {
       std::vector<std::string> labels;
       for (const auto& key : known) labels.push_back(key.label());
-      throw UsageError(fmt::format("unknown metric '{}' in {}: the metrics are {}",
-                                   metric.label(), store.path(), fmt::join(labels, ", ")));
+      throw UsageError(fmt::format("unknown metric '{}' in {}: the metrics are {}", metric.label(), store.path(),
+                                   fmt::join(labels, ", ")));
     }
   }
 
@@ -194,9 +184,9 @@ Comparison compare_arms(const StoreReader& store, const std::string& a, const st
           }
           const auto counts = discordant_counts(*predictions_a, *predictions_b);
           if (!counts) {
-            row.notes.push_back(fmt::format(
-                "{}: seed {}: the arms' {} predictions are not of the same items: no McNemar",
-                where, sample_a.seed, metric.split));
+            row.notes.push_back(
+                fmt::format("{}: seed {}: the arms' {} predictions are not of the same items: no McNemar", where,
+                            sample_a.seed, metric.split));
             continue;
           }
           row.mcnemar_seeds.push_back({sample_a.seed, mcnemar_test(counts->b, counts->c)});
@@ -204,15 +194,14 @@ Comparison compare_arms(const StoreReader& store, const std::string& a, const st
           pooled.c += counts->c;
         }
         if (!missing.empty()) {
-          row.notes.push_back(fmt::format("{}: no stored {} predictions for seed(s) {}: no McNemar there",
-                                          where, metric.split, fmt::join(missing, ", ")));
+          row.notes.push_back(fmt::format("{}: no stored {} predictions for seed(s) {}: no McNemar there", where,
+                                          metric.split, fmt::join(missing, ", ")));
         }
         if (!row.mcnemar_seeds.empty()) {
           row.mcnemar = mcnemar_test(pooled.b, pooled.c);
           if (row.mcnemar->exact && mcnemar_min_p(pooled.b + pooled.c) > kAlpha) {
-            row.notes.push_back(fmt::format(
-                "{}: only {} discordant predictions: McNemar can never reach p < {}", where,
-                pooled.b + pooled.c, kAlpha));
+            row.notes.push_back(fmt::format("{}: only {} discordant predictions: McNemar can never reach p < {}", where,
+                                            pooled.b + pooled.c, kAlpha));
           }
         }
       }

@@ -31,7 +31,7 @@ struct ComparisonRow {
   Summary b;
   WelchResult welch;  // difference = mean(B) - mean(A), its 95% CI, Welch's t test
   MannWhitneyResult mann_whitney;
-  std::optional<PairedResult> paired;  // when both arms have the same seeds, once each
+  std::optional<PairedResult> paired;      // when both arms have the same seeds, once each
   std::vector<McNemarSeed> mcnemar_seeds;  // accuracy metrics with stored predictions
   std::optional<McNemarResult> mcnemar;    // b and c summed over the seeds
   std::vector<std::string> notes;          // warnings about this row, for the footnotes
@@ -48,8 +48,8 @@ struct Comparison {
 // The statistics of one (metric, resolution) cell from both arms' values: everything but
 // McNemar, which needs predictions. Pure; notes say which test cannot reach p < 0.05 and
 // why the paired test is missing.
-ComparisonRow compare_values(const std::string& metric, std::int64_t resolution,
-                             const std::vector<SeedValue>& a, const std::vector<SeedValue>& b);
+ComparisonRow compare_values(const std::string& metric, std::int64_t resolution, const std::vector<SeedValue>& a,
+                             const std::vector<SeedValue>& b);
 
 // Discordant counts of two classifiers on the same test set: b = items A got right and
 // B wrong, c = the reverse. nullopt when the two predictions are not of the same items
@@ -58,8 +58,7 @@ struct Discordance {
   std::int64_t b = 0;
   std::int64_t c = 0;
 };
-std::optional<Discordance> discordant_counts(const db::PredictionRow& a,
-                                             const db::PredictionRow& b);
+std::optional<Discordance> discordant_counts(const db::PredictionRow& a, const db::PredictionRow& b);
 
 // Runs the comparison on the store: finished runs of A and B matching `filter` (its arms
 // are replaced), for each metric (default test.accuracy) and resolution either arm has.

@@ -19,13 +19,10 @@ std::string pad(const std::string& text, std::size_t width, Align align) {
   return align == Align::right ? fill + text : text + fill;
 }
 
-std::string shown(const Cell& cell, bool colour) {
-  return cell.best && !colour ? cell.text + kStar : cell.text;
-}
+std::string shown(const Cell& cell, bool colour) { return cell.best && !colour ? cell.text + kStar : cell.text; }
 
-void print_line(std::ostream& out, const std::vector<Cell>& cells,
-                const std::vector<std::size_t>& widths, const std::vector<Column>& columns,
-                bool colour) {
+void print_line(std::ostream& out, const std::vector<Cell>& cells, const std::vector<std::size_t>& widths,
+                const std::vector<Column>& columns, bool colour) {
   std::string line;
   for (std::size_t i = 0; i < cells.size(); ++i) {
     if (i > 0) line += "  ";
@@ -64,8 +61,7 @@ void ConsoleReporter::render(std::ostream& out, const Document& document) const 
   const Block* previous = nullptr;
   for (const auto& block : document) {
     // Blocks one blank line apart; consecutive notes together.
-    if (previous != nullptr &&
-        !(previous->kind == Block::Kind::note && block.kind == Block::Kind::note)) {
+    if (previous != nullptr && !(previous->kind == Block::Kind::note && block.kind == Block::Kind::note)) {
       out << '\n';
     }
     previous = &block;
@@ -83,9 +79,7 @@ void ConsoleReporter::render(std::ostream& out, const Document& document) const 
   if (!colour_ && has_best(document)) out << "\n*: best in its column\n";
 }
 
-void ConsoleReporter::report_curves(std::ostream& out, const CurveReport& curves) const {
-  out << curves_text(curves);
-}
+void ConsoleReporter::report_curves(std::ostream& out, const CurveReport& curves) const { out << curves_text(curves); }
 
 void ConsoleReporter::report_confusion(std::ostream& out, const ConfusionReport& confusion) const {
   out << confusion_text(confusion);

@@ -26,9 +26,7 @@ std::string number(double value) { return std::isfinite(value) ? fmt::format("{}
 
 std::string number(const std::optional<double>& value) { return value ? number(*value) : ""; }
 
-std::string number(const std::optional<std::int64_t>& value) {
-  return value ? std::to_string(*value) : "";
-}
+std::string number(const std::optional<std::int64_t>& value) { return value ? std::to_string(*value) : ""; }
 
 void print_row(std::ostream& out, const std::vector<std::string>& fields) {
   for (std::size_t i = 0; i < fields.size(); ++i) {
@@ -47,36 +45,68 @@ std::string method(bool defined, bool exact, const char* approximate) {
 }  // namespace
 
 void CsvReporter::report_runs(std::ostream& out, const RunListing& listing) const {
-  print_row(out, {"id", "config_hash", "arm", "model", "dataset", "resolution", "seed",
-                  "status", "params_trainable", "epochs", "train_seconds", "test_accuracy",
-                  "error"});
+  print_row(out, {"id", "config_hash", "arm", "model", "dataset", "resolution", "seed", "status", "params_trainable",
+                  "epochs", "train_seconds", "test_accuracy", "error"});
   for (const auto& run : listing.runs) {
-    print_row(out, {std::to_string(run.id), run.config_hash, run.arm, run.model, run.dataset,
-                    std::to_string(run.resolution), std::to_string(run.seed),
-                    db::to_string(run.status), number(run.params_trainable),
-                    number(run.epochs), number(run.train_seconds), number(run.test_accuracy),
-                    run.error});
+    print_row(out,
+              {std::to_string(run.id), run.config_hash, run.arm, run.model, run.dataset, std::to_string(run.resolution),
+               std::to_string(run.seed), db::to_string(run.status), number(run.params_trainable), number(run.epochs),
+               number(run.train_seconds), number(run.test_accuracy), run.error});
   }
 }
 
 void CsvReporter::report_comparison(std::ostream& out, const Comparison& comparison) const {
-  print_row(out, {"metric", "resolution", "arm_a", "n_a", "mean_a", "sd_a", "arm_b", "n_b",
-                  "mean_b", "sd_b", "difference", "ci_low", "ci_high", "welch_t", "welch_df",
-                  "welch_p", "mann_whitney_u", "mann_whitney_p", "mann_whitney_method",
-                  "paired_n", "paired_t", "paired_p", "mcnemar_b", "mcnemar_c", "mcnemar_p",
+  print_row(out, {"metric",
+                  "resolution",
+                  "arm_a",
+                  "n_a",
+                  "mean_a",
+                  "sd_a",
+                  "arm_b",
+                  "n_b",
+                  "mean_b",
+                  "sd_b",
+                  "difference",
+                  "ci_low",
+                  "ci_high",
+                  "welch_t",
+                  "welch_df",
+                  "welch_p",
+                  "mann_whitney_u",
+                  "mann_whitney_p",
+                  "mann_whitney_method",
+                  "paired_n",
+                  "paired_t",
+                  "paired_p",
+                  "mcnemar_b",
+                  "mcnemar_c",
+                  "mcnemar_p",
                   "mcnemar_method"});
   for (const auto& row : comparison.rows) {
     const bool paired = row.paired.has_value();
     const bool mcnemar = row.mcnemar.has_value();
-    print_row(out, {row.metric, std::to_string(row.resolution), comparison.arm_a,
-                    std::to_string(row.a.n), number(row.a.mean), number(row.a.sd),
-                    comparison.arm_b, std::to_string(row.b.n), number(row.b.mean),
-                    number(row.b.sd), number(row.welch.difference), number(row.welch.ci.low),
-                    number(row.welch.ci.high), number(row.welch.t), number(row.welch.df),
-                    number(row.welch.p), number(row.mann_whitney.u), number(row.mann_whitney.p),
+    print_row(out, {row.metric,
+                    std::to_string(row.resolution),
+                    comparison.arm_a,
+                    std::to_string(row.a.n),
+                    number(row.a.mean),
+                    number(row.a.sd),
+                    comparison.arm_b,
+                    std::to_string(row.b.n),
+                    number(row.b.mean),
+                    number(row.b.sd),
+                    number(row.welch.difference),
+                    number(row.welch.ci.low),
+                    number(row.welch.ci.high),
+                    number(row.welch.t),
+                    number(row.welch.df),
+                    number(row.welch.p),
+                    number(row.mann_whitney.u),
+                    number(row.mann_whitney.p),
                     method(!std::isnan(row.mann_whitney.p), row.mann_whitney.exact, "normal"),
                     paired ? std::to_string(row.paired->n) : "",
-                    paired ? number(row.paired->t) : "", paired ? number(row.paired->p) : "",
+                    paired ? number(row.paired->t) : "",
+                    paired ? number(row.paired->p) : "",
                     mcnemar ? std::to_string(row.mcnemar->b) : "",
                     mcnemar ? std::to_string(row.mcnemar->c) : "",
                     mcnemar ? number(row.mcnemar->p) : "",
@@ -84,8 +114,7 @@ void CsvReporter::report_comparison(std::ostream& out, const Comparison& compari
   }
 }
 
-void CsvReporter::report_tables(std::ostream& out,
-                                const std::vector<AggregateTable>& tables) const {
+void CsvReporter::report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const {
   print_row(out, {"metric", "axis", "value", "arm", "n", "mean", "sd", "best"});
   for (const auto& table : tables) {
     for (std::size_t r = 0; r < table.arms.size(); ++r) {
@@ -93,9 +122,8 @@ void CsvReporter::report_tables(std::ostream& out,
         const Summary& cell = table.cells[r][c];
         if (cell.n == 0) continue;
         const bool best = table.best[c] && *table.best[c] == r;
-        print_row(out, {table.metric, table.axis, table.columns[c], table.arms[r],
-                        std::to_string(cell.n), number(cell.mean), number(cell.sd),
-                        best ? "1" : "0"});
+        print_row(out, {table.metric, table.axis, table.columns[c], table.arms[r], std::to_string(cell.n),
+                        number(cell.mean), number(cell.sd), best ? "1" : "0"});
       }
     }
   }
@@ -137,8 +165,7 @@ void CsvReporter::report_curves(std::ostream& out, const CurveReport& curves) co
     for (std::size_t i = 0; i < curve.epochs.size(); ++i) {
       const Summary& value = curve.values[i];
       print_row(out, {curve.arm, std::to_string(curve.resolution), curves.series, std::to_string(curve.runs),
-                      std::to_string(curve.epochs[i]), std::to_string(value.n), number(value.mean),
-                      number(value.sd)});
+                      std::to_string(curve.epochs[i]), std::to_string(value.n), number(value.mean), number(value.sd)});
     }
   }
 }

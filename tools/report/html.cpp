@@ -59,8 +59,7 @@ std::string render(const Document& document) {
       case Block::Kind::table: {
         out += "<table>\n<tr>";
         for (const auto& column : block.table.columns) {
-          out += fmt::format("<th class=\"{}\">{}</th>", column.align == Align::right ? "r" : "",
-                             esc(column.title));
+          out += fmt::format("<th class=\"{}\">{}</th>", column.align == Align::right ? "r" : "", esc(column.title));
         }
         out += "</tr>\n";
         for (const auto& row : block.table.rows) {
@@ -205,8 +204,8 @@ std::string tradeoff_section(const HtmlReport& report, const std::map<std::strin
                               "test accuracy", by_params, /*log_x=*/true);
   }
   if (!by_time.empty()) {
-    out += svg::scatter_chart("Test accuracy against training time", "training seconds",
-                              "test accuracy", by_time, /*log_x=*/false);
+    out += svg::scatter_chart("Test accuracy against training time", "training seconds", "test accuracy", by_time,
+                              /*log_x=*/false);
   }
   return out + "</div>\n";
 }
@@ -230,16 +229,16 @@ std::string confusion_section(const HtmlReport& report) {
                     "summed over the finished seeds; shade = share of the true class.</p>\n"
                     "<div class=\"charts\">\n";
   for (const auto& group : report.confusion) {
-    out += svg::heatmap(group.title, static_cast<std::size_t>(group.rows),
-                        static_cast<std::size_t>(group.cols), group.values);
+    out += svg::heatmap(group.title, static_cast<std::size_t>(group.rows), static_cast<std::size_t>(group.cols),
+                        group.values);
   }
   return out + "</div>\n";
 }
 
 }  // namespace
 
-HtmlReport read_html_report(const StoreReader& store, const RunQuery& query,
-                            const std::vector<MetricKey>& metrics, const std::vector<std::string>& compare) {
+HtmlReport read_html_report(const StoreReader& store, const RunQuery& query, const std::vector<MetricKey>& metrics,
+                            const std::vector<std::string>& compare) {
   HtmlReport report;
   report.store_path = store.path();
   report.arms = store.arms();
@@ -277,10 +276,10 @@ HtmlReport read_html_report(const StoreReader& store, const RunQuery& query,
 
 std::string render_html(const HtmlReport& report) {
   const auto colours = arm_colours(report.arms);
-  std::string body = fmt::format("<h1>Ablate report</h1>\n<p class=\"note\">Store {}: {} runs, "
-                                 "arms {}.</p>\n",
-                                 esc(report.store_path), report.runs,
-                                 esc(fmt::format("{}", fmt::join(report.arms, ", "))));
+  std::string body =
+      fmt::format("<h1>Ablate report</h1>\n<p class=\"note\">Store {}: {} runs, "
+                  "arms {}.</p>\n",
+                  esc(report.store_path), report.runs, esc(fmt::format("{}", fmt::join(report.arms, ", "))));
   if (report.runs != 0) {
     if (!report.metrics.empty()) {
       body += "<h2>Aggregates</h2>\n" + render(aggregate_document(report.aggregates));

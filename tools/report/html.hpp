@@ -36,21 +36,21 @@ struct ClassF1Chart {
 // Everything the page shows.
 struct HtmlReport {
   std::string store_path;
-  std::size_t runs = 0;                        // matching the filters, any status
-  std::vector<std::string> arms;               // every arm of the store, sorted: fixes the colours
-  std::vector<MetricKey> metrics;              // the asked-for metrics that the store holds
-  std::vector<AggregateTable> aggregates;      // of `metrics`
-  std::vector<Comparison> comparisons;         // of `metrics`
-  std::vector<CurveReport> curves;             // val_accuracy, train_accuracy, val_loss, train_loss
+  std::size_t runs = 0;                    // matching the filters, any status
+  std::vector<std::string> arms;           // every arm of the store, sorted: fixes the colours
+  std::vector<MetricKey> metrics;          // the asked-for metrics that the store holds
+  std::vector<AggregateTable> aggregates;  // of `metrics`
+  std::vector<Comparison> comparisons;     // of `metrics`
+  std::vector<CurveReport> curves;         // val_accuracy, train_accuracy, val_loss, train_loss
   std::vector<TradeoffCell> tradeoffs;
   std::optional<std::vector<ClassF1Chart>> class_f1;  // unset: the store has no test f1/<class> metric
-  std::vector<ConfusionGroup> confusion;       // test matrices summed per arm and resolution
+  std::vector<ConfusionGroup> confusion;              // test matrices summed per arm and resolution
 };
 
 // Reads the page's data for the runs matching `query`. `compare`: two arms for the
 // compare tables, or empty for the first arm against each other arm.
-HtmlReport read_html_report(const StoreReader& store, const RunQuery& query,
-                            const std::vector<MetricKey>& metrics, const std::vector<std::string>& compare);
+HtmlReport read_html_report(const StoreReader& store, const RunQuery& query, const std::vector<MetricKey>& metrics,
+                            const std::vector<std::string>& compare);
 
 // The page, as one string of HTML with inline CSS and SVG.
 std::string render_html(const HtmlReport& report);

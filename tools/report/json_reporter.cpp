@@ -24,13 +24,10 @@ Json document(const char* kind, const std::string& store) {
 }
 
 Json summary(const std::string& arm, const Summary& values) {
-  return Json{{"arm", arm}, {"n", values.n}, {"mean", number(values.mean)},
-              {"sd", number(values.sd)}};
+  return Json{{"arm", arm}, {"n", values.n}, {"mean", number(values.mean)}, {"sd", number(values.sd)}};
 }
 
-Json interval(const Interval& ci) {
-  return std::isnan(ci.low) ? Json(nullptr) : Json::array({ci.low, ci.high});
-}
+Json interval(const Interval& ci) { return std::isnan(ci.low) ? Json(nullptr) : Json::array({ci.low, ci.high}); }
 
 Json mcnemar(const McNemarResult& result) {
   return Json{{"b", result.b},
@@ -47,8 +44,7 @@ void print(std::ostream& out, const Json& json) { out << json.dump(2) << '\n'; }
 void JsonReporter::report_runs(std::ostream& out, const RunListing& listing) const {
   Json runs = Json::array();
   for (const auto& run : listing.runs) {
-    const bool stopped =
-        run.status == db::RunStatus::failed || run.status == db::RunStatus::killed;
+    const bool stopped = run.status == db::RunStatus::failed || run.status == db::RunStatus::killed;
     runs.push_back(Json{{"id", run.id},
                         {"config_hash", run.config_hash},
                         {"arm", run.arm},
@@ -84,15 +80,13 @@ void JsonReporter::report_comparison(std::ostream& out, const Comparison& compar
         {"b", summary(comparison.arm_b, row.b)},
         {"difference", number(row.welch.difference)},
         {"ci95", interval(row.welch.ci)},
-        {"welch", Json{{"t", number(row.welch.t)}, {"df", number(row.welch.df)},
-                       {"p", number(row.welch.p)}}},
-        {"mann_whitney", Json{{"u", number(row.mann_whitney.u)},
-                              {"p", number(row.mann_whitney.p)},
-                              {"method", std::isnan(row.mann_whitney.p)
-                                             ? Json(nullptr)
-                                             : Json(row.mann_whitney.exact
-                                                        ? "exact"
-                                                        : "normal, tie and continuity corrected")}}},
+        {"welch", Json{{"t", number(row.welch.t)}, {"df", number(row.welch.df)}, {"p", number(row.welch.p)}}},
+        {"mann_whitney",
+         Json{{"u", number(row.mann_whitney.u)},
+              {"p", number(row.mann_whitney.p)},
+              {"method", std::isnan(row.mann_whitney.p)
+                             ? Json(nullptr)
+                             : Json(row.mann_whitney.exact ? "exact" : "normal, tie and continuity corrected")}}},
         {"paired", row.paired ? Json{{"n", row.paired->n},
                                      {"mean_difference", number(row.paired->mean_difference)},
                                      {"ci95", interval(row.paired->ci)},
@@ -112,8 +106,7 @@ void JsonReporter::report_comparison(std::ostream& out, const Comparison& compar
   print(out, json);
 }
 
-void JsonReporter::report_tables(std::ostream& out,
-                                 const std::vector<AggregateTable>& tables) const {
+void JsonReporter::report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const {
   Json list = Json::array();
   std::string store;
   for (const auto& table : tables) {
@@ -155,8 +148,7 @@ void JsonReporter::report_run(std::ostream& out, const RunDetail& detail) const 
   }
   Json metrics = Json::array();
   for (const auto& metric : detail.metrics) {
-    metrics.push_back(Json{{"split", metric.split}, {"name", metric.name},
-                           {"value", number(metric.value)}});
+    metrics.push_back(Json{{"split", metric.split}, {"name", metric.name}, {"value", number(metric.value)}});
   }
   Json epochs = Json::array();
   for (const auto& epoch : detail.epochs) {
@@ -172,8 +164,10 @@ void JsonReporter::report_run(std::ostream& out, const RunDetail& detail) const 
   }
   Json matrices = Json::array();
   for (const auto& matrix : detail.matrices) {
-    matrices.push_back(Json{{"split", matrix.split}, {"name", matrix.name},
-                            {"rows", matrix.rows}, {"cols", matrix.cols},
+    matrices.push_back(Json{{"split", matrix.split},
+                            {"name", matrix.name},
+                            {"rows", matrix.rows},
+                            {"cols", matrix.cols},
                             {"values", matrix.values}});
   }
   Json json = document("run", detail.store_path);
@@ -192,11 +186,11 @@ void JsonReporter::report_curves(std::ostream& out, const CurveReport& curves) c
     Json epochs = Json::array();
     for (std::size_t i = 0; i < curve.epochs.size(); ++i) {
       const Summary& value = curve.values[i];
-      epochs.push_back(Json{{"epoch", curve.epochs[i]}, {"n", value.n}, {"mean", number(value.mean)},
-                            {"sd", number(value.sd)}});
+      epochs.push_back(Json{
+          {"epoch", curve.epochs[i]}, {"n", value.n}, {"mean", number(value.mean)}, {"sd", number(value.sd)}});
     }
-    list.push_back(Json{{"arm", curve.arm}, {"resolution", curve.resolution}, {"runs", curve.runs},
-                        {"epochs", epochs}});
+    list.push_back(Json{
+        {"arm", curve.arm}, {"resolution", curve.resolution}, {"runs", curve.runs}, {"epochs", epochs}});
   }
   Json json = document("curves", curves.store_path);
   json["series"] = curves.series;

@@ -12,12 +12,11 @@ namespace ablate::report {
 
 namespace {
 
-void check_known(const std::string& what, const std::string& value,
-                 const std::vector<std::string>& known, const std::string& path) {
+void check_known(const std::string& what, const std::string& value, const std::vector<std::string>& known,
+                 const std::string& path) {
   if (std::find(known.begin(), known.end(), value) != known.end()) return;
   throw UsageError(fmt::format("unknown {} '{}' in {}: the {}s are {}", what, value, path, what,
-                               known.empty() ? std::string("(none)")
-                                             : fmt::format("{}", fmt::join(known, ", "))));
+                               known.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(known, ", "))));
 }
 
 }  // namespace

@@ -19,18 +19,18 @@ using Command = int (*)(const std::vector<std::string>&);
 
 const std::vector<std::pair<std::string, Command>>& commands() {
   static const std::vector<std::pair<std::string, Command>> table = {
-      {"list", ablate::report::run_list},       {"compare", ablate::report::run_compare},
-      {"table", ablate::report::run_table},     {"show", ablate::report::run_show},
-      {"curves", ablate::report::run_curves},   {"confusion", ablate::report::run_confusion},
-      {"html", ablate::report::run_html},       {"merge", ablate::report::run_merge}};
+      {"list", ablate::report::run_list},     {"compare", ablate::report::run_compare},
+      {"table", ablate::report::run_table},   {"show", ablate::report::run_show},
+      {"curves", ablate::report::run_curves}, {"confusion", ablate::report::run_confusion},
+      {"html", ablate::report::run_html},     {"merge", ablate::report::run_merge}};
   return table;
 }
 
 // Options that take one value: their value is never a subcommand's name.
 bool takes_value(const std::string& option) {
-  static const char* const kOptions[] = {"--db",   "--format", "--arm",    "--dataset",
-                                         "--resolution", "--status", "--grid", "--where",
-                                         "--by",   "--series", "--split",  "--output", "-o"};
+  static const char* const kOptions[] = {"--db",     "--format", "--arm",   "--dataset", "--resolution",
+                                         "--status", "--grid",   "--where", "--by",      "--series",
+                                         "--split",  "--output", "-o"};
   for (const char* name : kOptions) {
     if (option == name) return true;
   }
@@ -59,8 +59,8 @@ int run(int argc, char** argv) {
     if (i == 0) {
       std::vector<std::string> names;
       for (const auto& entry : commands()) names.push_back(entry.first);
-      throw ablate::report::UsageError(fmt::format("unknown command '{}': expected one of {}",
-                                                   word, fmt::join(names, ", ")));
+      throw ablate::report::UsageError(fmt::format("unknown command '{}': expected one of {}", word,
+                                                   fmt::join(names, ", ")));
     }
     break;
   }

@@ -43,12 +43,11 @@ void MarkdownReporter::render(std::ostream& out, const Document& document) const
   const Block* previous = nullptr;
   for (const auto& block : document) {
     // Blocks one blank line apart; consecutive notes as one list.
-    const bool in_list = previous != nullptr && previous->kind == Block::Kind::note &&
-                         block.kind == Block::Kind::note;
+    const bool in_list = previous != nullptr && previous->kind == Block::Kind::note && block.kind == Block::Kind::note;
     if (previous != nullptr && !in_list) out << '\n';
-    const bool list_item = block.kind == Block::Kind::note &&
-                           (in_list || (&block + 1 != document.data() + document.size() &&
-                                        (&block + 1)->kind == Block::Kind::note));
+    const bool list_item =
+        block.kind == Block::Kind::note &&
+        (in_list || (&block + 1 != document.data() + document.size() && (&block + 1)->kind == Block::Kind::note));
     previous = &block;
     switch (block.kind) {
       case Block::Kind::table:

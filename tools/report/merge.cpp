@@ -23,8 +23,7 @@ constexpr const char* kRunTables[] = {"epochs", "metrics", "matrices", "predicti
 
 // Column names of `table` in schema `schema` ("main" or "src"), in order. Names come from
 // SQLite's own catalogue, never from the user, and are quoted all the same.
-std::vector<std::string> columns(SQLite::Database& db, const std::string& schema,
-                                 const std::string& table) {
+std::vector<std::string> columns(SQLite::Database& db, const std::string& schema, const std::string& table) {
   SQLite::Statement query(db, fmt::format("PRAGMA {}.table_info(\"{}\")", schema, table));
   std::vector<std::string> names;
   while (query.executeStep()) names.push_back(query.getColumn(1).getString());
@@ -86,17 +85,19 @@ Counts merge_one(SQLite::Database& db, const std::string& input) {
     const std::vector<std::string> run_columns = without(columns(db, "main", "runs"), "id");
     const std::string run_list = quoted_list(run_columns);
     SQLite::Statement insert_run(db, fmt::format("INSERT INTO main.runs ({0}) SELECT {0} FROM "
-                                                 "src.runs WHERE id = ?", run_list));
-    SQLite::Statement replace_run(
-        db, fmt::format("UPDATE main.runs SET ({0}) = (SELECT {0} FROM src.runs WHERE id = ?) "
-                        "WHERE id = ?", run_list));
+                                                 "src.runs WHERE id = ?",
+                                                 run_list));
+    SQLite::Statement replace_run(db,
+                                  fmt::format("UPDATE main.runs SET ({0}) = (SELECT {0} FROM src.runs WHERE id = ?) "
+                                              "WHERE id = ?",
+                                              run_list));
     std::vector<SQLite::Statement> clear_children, copy_children;
     for (const char* table : kRunTables) {
       const std::vector<std::string> child = without(columns(db, "main", table), "run_id");
       clear_children.emplace_back(db, fmt::format("DELETE FROM main.\"{}\" WHERE run_id = ?", table));
-      copy_children.emplace_back(
-          db, fmt::format("INSERT INTO main.\"{0}\" (run_id, {1}) SELECT ?, {1} FROM "
-                          "src.\"{0}\" WHERE run_id = ?", table, quoted_list(child)));
+      copy_children.emplace_back(db, fmt::format("INSERT INTO main.\"{0}\" (run_id, {1}) SELECT ?, {1} FROM "
+                                                 "src.\"{0}\" WHERE run_id = ?",
+                                                 table, quoted_list(child)));
     }
     const auto copy_children_of = [&](std::int64_t from, std::int64_t to) {
       for (auto& statement : copy_children) {
@@ -189,10 +190,10 @@ std::vector<std::string> merge_stores(const std::string& out, const std::vector<
     db.exec("PRAGMA foreign_keys = ON");
     for (const auto& input : inputs) {
       const Counts counts = merge_one(db, input);
-      summaries.push_back(fmt::format(
-          "merged {} into {}: {} runs added, {} replaced by a finished run, {} kept, {} grids "
-          "added",
-          input, out, counts.added, counts.replaced, counts.kept, counts.grids));
+      summaries.push_back(
+          fmt::format("merged {} into {}: {} runs added, {} replaced by a finished run, {} kept, {} grids "
+                      "added",
+                      input, out, counts.added, counts.replaced, counts.kept, counts.grids));
     }
   } catch (const SQLite::Exception& e) {
     throw StoreError(fmt::format("cannot merge into {}: {}", out, e.what()), e.getExtendedErrorCode());

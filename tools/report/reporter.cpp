@@ -17,8 +17,7 @@ void DocumentReporter::report_comparison(std::ostream& out, const Comparison& co
   render(out, comparison_document(comparison));
 }
 
-void DocumentReporter::report_tables(std::ostream& out,
-                                     const std::vector<AggregateTable>& tables) const {
+void DocumentReporter::report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const {
   render(out, aggregate_document(tables));
 }
 

@@ -26,8 +26,7 @@ class Reporter {
   virtual ~Reporter();
   virtual void report_runs(std::ostream& out, const RunListing& listing) const = 0;
   virtual void report_comparison(std::ostream& out, const Comparison& comparison) const = 0;
-  virtual void report_tables(std::ostream& out,
-                             const std::vector<AggregateTable>& tables) const = 0;
+  virtual void report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const = 0;
   virtual void report_run(std::ostream& out, const RunDetail& detail) const = 0;
   virtual void report_curves(std::ostream& out, const CurveReport& curves) const = 0;
   virtual void report_confusion(std::ostream& out, const ConfusionReport& confusion) const = 0;

@@ -10,8 +10,7 @@ namespace ablate::report {
 namespace {
 
 std::vector<Field>::iterator find_field(std::vector<Field>& fields, const std::string& name) {
-  return std::find_if(fields.begin(), fields.end(),
-                      [&name](const Field& field) { return field.name == name; });
+  return std::find_if(fields.begin(), fields.end(), [&name](const Field& field) { return field.name == name; });
 }
 
 // Moves field `name` to just after field `anchor` (to the end without it). Columns come

@@ -13,8 +13,8 @@ namespace ablate::report {
 struct RunDetail {
   std::string store_path;
   std::int64_t id = 0;
-  std::vector<Field> fields;        // every column of `runs` but the long JSON ones below
-  std::string config_json;          // canonical configuration, as stored
+  std::vector<Field> fields;         // every column of `runs` but the long JSON ones below
+  std::string config_json;           // canonical configuration, as stored
   std::vector<db::EpochRow> epochs;  // the learning curve
   std::vector<db::MetricRow> metrics;
   std::vector<db::MatrixRow> matrices;

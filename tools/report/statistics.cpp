@@ -35,8 +35,7 @@ double sample_variance(const std::vector<double>& values) {
 std::vector<double> mid_ranks(const std::vector<double>& values, std::vector<std::size_t>* ties) {
   std::vector<std::size_t> order(values.size());
   std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t i, std::size_t j) { return values[i] < values[j]; });
+  std::sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return values[i] < values[j]; });
   std::vector<double> ranks(values.size());
   for (std::size_t start = 0; start < order.size();) {
     std::size_t end = start + 1;
@@ -76,8 +75,7 @@ Summary summarize(const std::vector<double>& values) {
   return summary;
 }
 
-WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>& b,
-                         double level) {
+WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>& b, double level) {
   WelchResult result;
   result.difference = mean(b) - mean(a);
   if (a.size() < 2 || b.size() < 2) return result;
@@ -87,16 +85,14 @@ WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>
   if (!(se > 0)) return result;  // both samples constant: no spread to test against
   result.t = result.difference / se;
   result.df = (va + vb) * (va + vb) /
-              (va * va / static_cast<double>(a.size() - 1) +
-               vb * vb / static_cast<double>(b.size() - 1));
+              (va * va / static_cast<double>(a.size() - 1) + vb * vb / static_cast<double>(b.size() - 1));
   result.p = two_sided_t_p(result.t, result.df);
   const double half = t_critical(result.df, level) * se;
   result.ci = {result.difference - half, result.difference + half};
   return result;
 }
 
-PairedResult paired_t_test(const std::vector<double>& a, const std::vector<double>& b,
-                           double level) {
+PairedResult paired_t_test(const std::vector<double>& a, const std::vector<double>& b, double level) {
   PairedResult result;
   const std::size_t n = std::min(a.size(), b.size());
   result.n = n;
@@ -210,8 +206,7 @@ McNemarResult mcnemar_test(std::int64_t b, std::int64_t c) {
   if (discordant < kMcNemarExactBelow) {
     result.exact = true;
     const boost::math::binomial distribution(static_cast<double>(discordant), 0.5);
-    result.p =
-        std::min(1.0, 2.0 * boost::math::cdf(distribution, static_cast<double>(std::min(b, c))));
+    result.p = std::min(1.0, 2.0 * boost::math::cdf(distribution, static_cast<double>(std::min(b, c))));
     return result;
   }
   const double excess = std::fabs(static_cast<double>(b - c)) - 1.0;

@@ -46,8 +46,7 @@ struct WelchResult {
   double p = kNaN;  // two-sided
   Interval ci;      // at `level`
 };
-WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>& b,
-                         double level = 0.95);
+WelchResult welch_t_test(const std::vector<double>& a, const std::vector<double>& b, double level = 0.95);
 
 // Paired t test of b[i] - a[i] (same length; pairs share a seed). Undefined for fewer
 // than two pairs or when every difference is the same (zero variance).
@@ -59,8 +58,7 @@ struct PairedResult {
   double p = kNaN;  // two-sided
   Interval ci;
 };
-PairedResult paired_t_test(const std::vector<double>& a, const std::vector<double>& b,
-                           double level = 0.95);
+PairedResult paired_t_test(const std::vector<double>& a, const std::vector<double>& b, double level = 0.95);
 
 // Mann-Whitney U test, two-sided. `u` is the statistic of sample a (the number of pairs
 // with a > b, ties counting one half), as scipy.stats.mannwhitneyu(a, b) reports it.

@@ -53,15 +53,13 @@ SqlCondition conditions(const RunQuery& query) {
     where.parameters.emplace_back(std::string(db::to_string(*query.status)));
   }
   if (query.grid) {
-    parts.push_back(
-        "r.id IN (SELECT gr.run_id FROM grid_runs gr JOIN grids g ON g.id = gr.grid_id "
-        "WHERE g.name = ?)");
+    parts.push_back("r.id IN (SELECT gr.run_id FROM grid_runs gr JOIN grids g ON g.id = gr.grid_id "
+                    "WHERE g.name = ?)");
     where.parameters.emplace_back(*query.grid);
   }
   if (query.where) {
     parts.push_back("(" + query.where->sql + ")");
-    where.parameters.insert(where.parameters.end(), query.where->parameters.begin(),
-                            query.where->parameters.end());
+    where.parameters.insert(where.parameters.end(), query.where->parameters.begin(), query.where->parameters.end());
   }
   for (const auto& part : parts) where.sql += (where.sql.empty() ? "WHERE " : " AND ") + part;
   return where;
@@ -72,8 +70,7 @@ SqlCondition conditions(const RunQuery& query) {
 MetricKey parse_metric(const std::string& text) {
   const auto dot = text.find('.');
   if (dot == std::string::npos || dot == 0 || dot + 1 == text.size()) {
-    throw UsageError(fmt::format(
-        "bad metric '{}': expected SPLIT.NAME, such as test.accuracy or val.f1_macro", text));
+    throw UsageError(fmt::format("bad metric '{}': expected SPLIT.NAME, such as test.accuracy or val.f1_macro", text));
   }
   return {text.substr(0, dot), text.substr(dot + 1)};
 }
@@ -93,11 +90,9 @@ int bind_all(SQLite::Statement& statement, const std::vector<SqlValue>& values, 
   return index;
 }
 
-StoreReader::StoreReader(const std::string& path)
-    : store_(path, db::OpenMode::read_only) {
-  db_ = guarded(path, "cannot open", [&] {
-    return std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, kBusyTimeoutMs);
-  });
+StoreReader::StoreReader(const std::string& path) : store_(path, db::OpenMode::read_only) {
+  db_ = guarded(path, "cannot open",
+                [&] { return std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, kBusyTimeoutMs); });
 }
 
 StoreReader::~StoreReader() = default;
@@ -108,9 +103,8 @@ std::vector<std::string> StoreReader::arms() const {
 }
 
 std::vector<std::string> StoreReader::datasets() const {
-  return guarded(path(), "cannot list datasets", [&] {
-    return strings(*db_, "SELECT DISTINCT dataset FROM runs ORDER BY dataset");
-  });
+  return guarded(path(), "cannot list datasets",
+                 [&] { return strings(*db_, "SELECT DISTINCT dataset FROM runs ORDER BY dataset"); });
 }
 
 std::vector<std::int64_t> StoreReader::resolutions() const {
@@ -146,10 +140,8 @@ bool StoreReader::empty() const {
 std::vector<db::RunRow> StoreReader::list_runs(const RunQuery& run_query) const {
   return guarded(path(), "cannot list runs", [&] {
     const SqlCondition where = conditions(run_query);
-    SQLite::Statement query(
-        *db_,
-        std::string(db::kRunSelect) +
-            where.sql + " ORDER BY r.arm, r.resolution, r.seed, r.id");
+    SQLite::Statement query(*db_,
+                            std::string(db::kRunSelect) + where.sql + " ORDER BY r.arm, r.resolution, r.seed, r.id");
     bind_all(query, where.parameters, 1);
     std::vector<db::RunRow> rows;
     while (query.executeStep()) {
@@ -159,17 +151,15 @@ std::vector<db::RunRow> StoreReader::list_runs(const RunQuery& run_query) const 
   });
 }
 
-std::vector<MetricSample> StoreReader::metric_samples(const RunQuery& run_query,
-                                                      const MetricKey& metric) const {
+std::vector<MetricSample> StoreReader::metric_samples(const RunQuery& run_query, const MetricKey& metric) const {
   return guarded(path(), "cannot read metrics", [&] {
     RunQuery finished = run_query;
     finished.status = db::RunStatus::finished;
     const SqlCondition where = conditions(finished);
-    SQLite::Statement query(
-        *db_,
-        "SELECT r.id, r.arm, r.model, r.dataset, r.resolution, r.seed, m.value FROM runs r "
-        "JOIN metrics m ON m.run_id = r.id AND m.split = ? AND m.name = ? " +
-            where.sql + " AND m.value IS NOT NULL ORDER BY r.arm, r.resolution, r.seed, r.id");
+    SQLite::Statement query(*db_, "SELECT r.id, r.arm, r.model, r.dataset, r.resolution, r.seed, m.value FROM runs r "
+                                  "JOIN metrics m ON m.run_id = r.id AND m.split = ? AND m.name = ? " +
+                                      where.sql +
+                                      " AND m.value IS NOT NULL ORDER BY r.arm, r.resolution, r.seed, r.id");
     query.bind(1, metric.split);
     query.bind(2, metric.name);
     bind_all(query, where.parameters, 3);
@@ -194,10 +184,9 @@ db::RunRow StoreReader::resolve_run(const std::string& spec) const {
   // when a prefix is ambiguous.
   const auto run = store_.find_run_by_reference(spec);
   if (!run) {
-    throw UsageError(fmt::format(
-        "no run '{}' in {}: give a run id or at least {} leading characters of a config hash "
-        "(see `report`)",
-        spec, path(), db::kMinHashPrefix));
+    throw UsageError(fmt::format("no run '{}' in {}: give a run id or at least {} leading characters of a config hash "
+                                 "(see `report`)",
+                                 spec, path(), db::kMinHashPrefix));
   }
   return *run;
 }

@@ -26,12 +26,8 @@ struct MetricKey {
   std::string split;
   std::string name;
   std::string label() const { return split + "." + name; }
-  bool operator<(const MetricKey& other) const {
-    return std::tie(split, name) < std::tie(other.split, other.name);
-  }
-  bool operator==(const MetricKey& other) const {
-    return split == other.split && name == other.name;
-  }
+  bool operator<(const MetricKey& other) const { return std::tie(split, name) < std::tie(other.split, other.name); }
+  bool operator==(const MetricKey& other) const { return split == other.split && name == other.name; }
 };
 
 // "test.accuracy" -> {test, accuracy}; UsageError for text without a split.
@@ -86,12 +82,12 @@ class StoreReader {
   const std::string& path() const { return store_.path(); }
   const db::Store& store() const { return store_; }
 
-  std::vector<std::string> arms() const;                // distinct, sorted
-  std::vector<std::string> datasets() const;            // distinct, sorted
-  std::vector<std::int64_t> resolutions() const;        // distinct, ascending
-  std::vector<std::string> grids() const;               // distinct names, sorted
-  std::vector<MetricKey> metrics() const;               // distinct (split, name), sorted
-  bool empty() const;                                   // no runs at all
+  std::vector<std::string> arms() const;          // distinct, sorted
+  std::vector<std::string> datasets() const;      // distinct, sorted
+  std::vector<std::int64_t> resolutions() const;  // distinct, ascending
+  std::vector<std::string> grids() const;         // distinct names, sorted
+  std::vector<MetricKey> metrics() const;         // distinct (split, name), sorted
+  bool empty() const;                             // no runs at all
 
   // Runs matching `query`, ordered by arm, resolution, seed, id; test accuracy joined in.
   std::vector<db::RunRow> list_runs(const RunQuery& query) const;
@@ -108,8 +104,7 @@ class StoreReader {
   std::vector<Field> run_fields(std::int64_t run_id) const;
 
   // Epochs of several runs at once: run id -> its epochs in order.
-  std::map<std::int64_t, std::vector<db::EpochRow>> epochs_of(
-      const std::vector<std::int64_t>& run_ids) const;
+  std::map<std::int64_t, std::vector<db::EpochRow>> epochs_of(const std::vector<std::int64_t>& run_ids) const;
 
  private:
   db::Store store_;

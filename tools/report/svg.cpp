@@ -27,8 +27,7 @@ struct Frame {
     return kLeft + (hi > lo ? (a - lo) / (hi - lo) : 0.5) * (kWidth - kLeft - kRight);
   }
   double py(double y) const {
-    return kHeight - kBottom -
-           (y_high > y_low ? (y - y_low) / (y_high - y_low) : 0.5) * (kHeight - kTop - kBottom);
+    return kHeight - kBottom - (y_high > y_low ? (y - y_low) / (y_high - y_low) : 0.5) * (kHeight - kTop - kBottom);
   }
 };
 
@@ -40,11 +39,10 @@ std::string number_label(double value) {
 }
 
 std::string open_svg(const std::string& title) {
-  return fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{0}\" height=\"{1}\" "
-      "viewBox=\"0 0 {0} {1}\" role=\"img\" aria-label=\"{2}\">\n"
-      "<text x=\"{3}\" y=\"20\" class=\"title\">{2}</text>\n",
-      kWidth, kHeight, escape(title), kLeft);
+  return fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{0}\" height=\"{1}\" "
+                     "viewBox=\"0 0 {0} {1}\" role=\"img\" aria-label=\"{2}\">\n"
+                     "<text x=\"{3}\" y=\"20\" class=\"title\">{2}</text>\n",
+                     kWidth, kHeight, escape(title), kLeft);
 }
 
 // Expands a range so that a single value or a flat series still gets an axis.
@@ -67,8 +65,7 @@ std::string axes(Frame& frame, const std::string& x_label, const std::string& y_
   frame.y_high = std::max(frame.y_high, y_ticks.back());
   std::vector<double> x_ticks;
   if (frame.log_x) {
-    for (double t = std::pow(10.0, std::floor(std::log10(frame.x_low)));
-         t <= frame.x_high * 1.0001; t *= 10) {
+    for (double t = std::pow(10.0, std::floor(std::log10(frame.x_low))); t <= frame.x_high * 1.0001; t *= 10) {
       if (t >= frame.x_low * 0.9999) x_ticks.push_back(t);
     }
     if (x_ticks.empty()) x_ticks = {frame.x_low, frame.x_high};
@@ -104,14 +101,13 @@ std::string axes(Frame& frame, const std::string& x_label, const std::string& y_
   return out;
 }
 
-std::string legend_entry(std::size_t index, const std::string& name, std::size_t colour_index,
-                         bool dashed) {
+std::string legend_entry(std::size_t index, const std::string& name, std::size_t colour_index, bool dashed) {
   const double x = kWidth - kRight + 14;
   const double y = kTop + 8 + 18 * static_cast<double>(index);
   return fmt::format("<line x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" stroke=\"{}\" "
                      "stroke-width=\"3\"{}/><text x=\"{:.1f}\" y=\"{:.1f}\" class=\"legend\">{}</text>\n",
-                     x, y, x + 20, y, colour(colour_index),
-                     dashed ? " stroke-dasharray=\"5 3\"" : "", x + 26, y + 4, escape(name));
+                     x, y, x + 20, y, colour(colour_index), dashed ? " stroke-dasharray=\"5 3\"" : "", x + 26, y + 4,
+                     escape(name));
 }
 
 }  // namespace
@@ -126,12 +122,23 @@ std::string escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -154,8 +161,8 @@ std::vector<double> nice_ticks(double low, double high, int count) {
   return ticks;
 }
 
-std::string line_chart(const std::string& title, const std::string& x_label,
-                       const std::string& y_label, const std::vector<LineSeries>& series) {
+std::string line_chart(const std::string& title, const std::string& x_label, const std::string& y_label,
+                       const std::vector<LineSeries>& series) {
   Frame frame{INFINITY, -INFINITY, INFINITY, -INFINITY};
   for (const auto& s : series) {
     for (std::size_t i = 0; i < s.x.size(); ++i) {
@@ -183,8 +190,8 @@ std::string line_chart(const std::string& title, const std::string& x_label,
         const double hi = std::isfinite(s.high[i]) ? s.high[i] : s.y[i];
         band += fmt::format("{:.1f},{:.1f} ", frame.px(s.x[i]), frame.py(hi));
       }
-      out += fmt::format("<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.18\" stroke=\"none\"/>\n",
-                         band, colour(s.colour));
+      out += fmt::format("<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.18\" stroke=\"none\"/>\n", band,
+                         colour(s.colour));
     }
     std::string line;
     for (std::size_t i = 0; i < s.x.size(); ++i) {
@@ -192,20 +199,18 @@ std::string line_chart(const std::string& title, const std::string& x_label,
     }
     out += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\"{}>"
                        "<title>{}</title></polyline>\n",
-                       line, colour(s.colour), s.dashed ? " stroke-dasharray=\"5 3\"" : "",
-                       escape(s.name));
+                       line, colour(s.colour), s.dashed ? " stroke-dasharray=\"5 3\"" : "", escape(s.name));
     if (s.x.size() == 1) {
-      out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>\n",
-                         frame.px(s.x[0]), frame.py(s.y[0]), colour(s.colour));
+      out += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\"/>\n", frame.px(s.x[0]),
+                         frame.py(s.y[0]), colour(s.colour));
     }
     out += legend_entry(k, s.name, s.colour, s.dashed);
   }
   return out + "</svg>\n";
 }
 
-std::string scatter_chart(const std::string& title, const std::string& x_label,
-                          const std::string& y_label, const std::vector<Point>& points,
-                          bool log_x) {
+std::string scatter_chart(const std::string& title, const std::string& x_label, const std::string& y_label,
+                          const std::vector<Point>& points, bool log_x) {
   Frame frame{INFINITY, -INFINITY, INFINITY, -INFINITY};
   frame.log_x = log_x;
   for (const auto& p : points) {
@@ -245,40 +250,38 @@ std::string scatter_chart(const std::string& title, const std::string& x_label,
   return out + "</svg>\n";
 }
 
-std::string heatmap(const std::string& title, std::size_t rows, std::size_t cols,
-                    const std::vector<double>& values) {
+std::string heatmap(const std::string& title, std::size_t rows, std::size_t cols, const std::vector<double>& values) {
   const double size = std::min(40.0, 260.0 / static_cast<double>(std::max<std::size_t>(rows, cols)));
   const double left = 50;
   const double top = 50;
   const double width = left + size * static_cast<double>(cols) + 20;
   const double height = top + size * static_cast<double>(rows) + 20;
-  std::string out = fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{0:.0f}\" "
-      "height=\"{1:.0f}\" viewBox=\"0 0 {0:.0f} {1:.0f}\" role=\"img\" aria-label=\"{2}\">\n"
-      "<text x=\"4\" y=\"16\" class=\"title\">{2}</text>\n"
-      "<text x=\"{3:.1f}\" y=\"36\" class=\"label\" text-anchor=\"middle\">predicted</text>\n"
-      "<text transform=\"translate(14 {4:.1f}) rotate(-90)\" class=\"label\" "
-      "text-anchor=\"middle\">true</text>\n",
-      std::max(width, 300.0), height, escape(title), left + size * static_cast<double>(cols) / 2,
-      top + size * static_cast<double>(rows) / 2);
+  std::string out =
+      fmt::format("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{0:.0f}\" "
+                  "height=\"{1:.0f}\" viewBox=\"0 0 {0:.0f} {1:.0f}\" role=\"img\" aria-label=\"{2}\">\n"
+                  "<text x=\"4\" y=\"16\" class=\"title\">{2}</text>\n"
+                  "<text x=\"{3:.1f}\" y=\"36\" class=\"label\" text-anchor=\"middle\">predicted</text>\n"
+                  "<text transform=\"translate(14 {4:.1f}) rotate(-90)\" class=\"label\" "
+                  "text-anchor=\"middle\">true</text>\n",
+                  std::max(width, 300.0), height, escape(title), left + size * static_cast<double>(cols) / 2,
+                  top + size * static_cast<double>(rows) / 2);
   for (std::size_t r = 0; r < rows; ++r) {
     double total = 0;
     for (std::size_t c = 0; c < cols; ++c) total += values[r * cols + c];
-    out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"end\">{}</text>\n",
-                       left - 4, top + size * (static_cast<double>(r) + 0.6), r);
+    out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"end\">{}</text>\n", left - 4,
+                       top + size * (static_cast<double>(r) + 0.6), r);
     for (std::size_t c = 0; c < cols; ++c) {
       const double value = values[r * cols + c];
       const double share = total > 0 ? value / total : 0;
       out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
                          "fill=\"#4e79a7\" fill-opacity=\"{:.3f}\" stroke=\"#fff\"><title>true {}, "
                          "predicted {}: {:g} ({:.1f}%)</title></rect>\n",
-                         left + size * static_cast<double>(c), top + size * static_cast<double>(r),
-                         size, size, 0.05 + 0.95 * share, r, c, value, 100 * share);
+                         left + size * static_cast<double>(c), top + size * static_cast<double>(r), size, size,
+                         0.05 + 0.95 * share, r, c, value, 100 * share);
       if (size >= 24) {
         out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"cell\" text-anchor=\"middle\" "
                            "fill=\"{}\">{:g}</text>\n",
-                           left + size * (static_cast<double>(c) + 0.5),
-                           top + size * (static_cast<double>(r) + 0.6),
+                           left + size * (static_cast<double>(c) + 0.5), top + size * (static_cast<double>(r) + 0.6),
                            share > 0.5 ? "#fff" : "#222", value);
       }
     }
@@ -290,8 +293,8 @@ std::string heatmap(const std::string& title, std::size_t rows, std::size_t cols
   return out + "</svg>\n";
 }
 
-std::string bar_chart(const std::string& title, const std::string& y_label,
-                      const std::vector<std::string>& series, const std::vector<BarGroup>& groups) {
+std::string bar_chart(const std::string& title, const std::string& y_label, const std::vector<std::string>& series,
+                      const std::vector<BarGroup>& groups) {
   Frame frame{0, 1, INFINITY, -INFINITY};
   for (const auto& group : groups) {
     for (double v : group.values) {
@@ -325,14 +328,13 @@ std::string bar_chart(const std::string& title, const std::string& y_label,
       out += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
                          "fill=\"{}\"><title>{} {}: {:.4f}</title></rect>\n",
                          x0 + bar * static_cast<double>(s), frame.py(v), bar * 0.95,
-                         frame.py(frame.y_low) - frame.py(v), colour(s), escape(series[s]),
-                         escape(groups[g].name), v);
+                         frame.py(frame.y_low) - frame.py(v), colour(s), escape(series[s]), escape(groups[g].name), v);
     }
     out += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" class=\"tick\" text-anchor=\"middle\">{}</text>\n",
                        x0 + span * 0.4, kHeight - kBottom + 16, escape(groups[g].name));
   }
-  out += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" class=\"axis\"/>\n",
-                     kLeft, kHeight - kBottom, kWidth - kRight);
+  out += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{2}\" y2=\"{1:.1f}\" class=\"axis\"/>\n", kLeft,
+                     kHeight - kBottom, kWidth - kRight);
   for (std::size_t s = 0; s < series.size(); ++s) out += legend_entry(s, series[s], s, false);
   return out + "</svg>\n";
 }

@@ -23,12 +23,12 @@ struct LineSeries {
   bool dashed = false;
   std::vector<double> x;
   std::vector<double> y;
-  std::vector<double> low;   // band, same length as y (or empty: no band)
+  std::vector<double> low;  // band, same length as y (or empty: no band)
   std::vector<double> high;
 };
 
-std::string line_chart(const std::string& title, const std::string& x_label,
-                       const std::string& y_label, const std::vector<LineSeries>& series);
+std::string line_chart(const std::string& title, const std::string& x_label, const std::string& y_label,
+                       const std::vector<LineSeries>& series);
 
 struct Point {
   std::string name;  // legend entry, and tooltip
@@ -38,20 +38,18 @@ struct Point {
   double y_error = 0;  // sd; 0 draws no bar
 };
 
-std::string scatter_chart(const std::string& title, const std::string& x_label,
-                          const std::string& y_label, const std::vector<Point>& points,
-                          bool log_x);
+std::string scatter_chart(const std::string& title, const std::string& x_label, const std::string& y_label,
+                          const std::vector<Point>& points, bool log_x);
 
 // rows x cols values, row-major; cells shaded by their share of the row.
-std::string heatmap(const std::string& title, std::size_t rows, std::size_t cols,
-                    const std::vector<double>& values);
+std::string heatmap(const std::string& title, std::size_t rows, std::size_t cols, const std::vector<double>& values);
 
 struct BarGroup {
-  std::string name;                  // a class
-  std::vector<double> values;        // one per series; NaN: none
+  std::string name;            // a class
+  std::vector<double> values;  // one per series; NaN: none
 };
 
-std::string bar_chart(const std::string& title, const std::string& y_label,
-                      const std::vector<std::string>& series, const std::vector<BarGroup>& groups);
+std::string bar_chart(const std::string& title, const std::string& y_label, const std::vector<std::string>& series,
+                      const std::vector<BarGroup>& groups);
 
 }  // namespace ablate::report::svg

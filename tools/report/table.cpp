@@ -46,8 +46,7 @@ Block table_block(Table table) { return {Block::Kind::table, {}, std::move(table
 
 std::string mean_sd_n(const Summary& summary) {
   if (summary.n == 0) return kUndefined;
-  return fmt::format("{} \u00b1 {} ({})", fixed(summary.mean, 4), fixed(summary.sd, 4),
-                     summary.n);
+  return fmt::format("{} \u00b1 {} ({})", fixed(summary.mean, 4), fixed(summary.sd, 4), summary.n);
 }
 
 std::string p_value(double p) {
@@ -58,15 +57,12 @@ std::string p_value(double p) {
 
 Table runs_table(const RunListing& listing, std::size_t max_error_width) {
   Table table;
-  table.columns = {{"id", Align::right},       {"arm", Align::left},
-                   {"dataset", Align::left},   {"resolution", Align::right},
-                   {"seed", Align::right},     {"status", Align::left},
-                   {"params", Align::right},   {"epochs", Align::right},
-                   {"train s", Align::right},  {"test acc", Align::right},
-                   {"error", Align::left}};
+  table.columns = {{"id", Align::right},         {"arm", Align::left},     {"dataset", Align::left},
+                   {"resolution", Align::right}, {"seed", Align::right},   {"status", Align::left},
+                   {"params", Align::right},     {"epochs", Align::right}, {"train s", Align::right},
+                   {"test acc", Align::right},   {"error", Align::left}};
   for (const auto& run : listing.runs) {
-    const bool stopped =
-        run.status == db::RunStatus::failed || run.status == db::RunStatus::killed;
+    const bool stopped = run.status == db::RunStatus::failed || run.status == db::RunStatus::killed;
     table.rows.push_back({
         std::to_string(run.id),
         run.arm,
@@ -93,48 +89,52 @@ Document comparison_document(const Comparison& comparison) {
   Document document;
   const std::string& a = comparison.arm_a;
   const std::string& b = comparison.arm_b;
-  document.push_back(heading(fmt::format(
-      "{} \u2212 {}: finished runs, mean \u00b1 sd over seeds; difference with its 95% CI", b,
-      a)));
+  document.push_back(
+      heading(fmt::format("{} \u2212 {}: finished runs, mean \u00b1 sd over seeds; difference with its 95% CI", b, a)));
   Table table;
-  table.columns = {{"metric", Align::left},   {"resolution", Align::right},
-                   {"n", Align::right},       {a, Align::right},
-                   {"n", Align::right},       {b, Align::right},
-                   {b + " \u2212 " + a, Align::right}, {"95% CI", Align::right},
-                   {"Welch p", Align::right}, {"U test p", Align::right},
-                   {"paired p", Align::right}, {"McNemar p", Align::right}};
+  table.columns = {{"metric", Align::left},
+                   {"resolution", Align::right},
+                   {"n", Align::right},
+                   {a, Align::right},
+                   {"n", Align::right},
+                   {b, Align::right},
+                   {b + " \u2212 " + a, Align::right},
+                   {"95% CI", Align::right},
+                   {"Welch p", Align::right},
+                   {"U test p", Align::right},
+                   {"paired p", Align::right},
+                   {"McNemar p", Align::right}};
   bool undefined_sd = false;
   Table seeds;
-  seeds.columns = {{"metric", Align::left}, {"resolution", Align::right},
-                   {"seed", Align::right},  {a + " right, " + b + " wrong", Align::right},
-                   {b + " right, " + a + " wrong", Align::right}, {"p", Align::right}};
+  seeds.columns = {{"metric", Align::left},
+                   {"resolution", Align::right},
+                   {"seed", Align::right},
+                   {a + " right, " + b + " wrong", Align::right},
+                   {b + " right, " + a + " wrong", Align::right},
+                   {"p", Align::right}};
   std::vector<std::string> notes;
   for (const auto& row : comparison.rows) {
     if ((row.a.n > 0 && std::isnan(row.a.sd)) || (row.b.n > 0 && std::isnan(row.b.sd))) {
       undefined_sd = true;
     }
     table.rows.push_back(
-        {row.metric, std::to_string(row.resolution), std::to_string(row.a.n), mean_sd(row.a),
-         std::to_string(row.b.n), mean_sd(row.b), signed_fixed(row.welch.difference, 4),
-         interval(row.welch.ci), p_value(row.welch.p),
+        {row.metric, std::to_string(row.resolution), std::to_string(row.a.n), mean_sd(row.a), std::to_string(row.b.n),
+         mean_sd(row.b), signed_fixed(row.welch.difference, 4), interval(row.welch.ci), p_value(row.welch.p),
          with_method(row.mann_whitney.p, row.mann_whitney.exact, "normal"),
          row.paired ? p_value(row.paired->p) : std::string(kUndefined),
-         row.mcnemar ? with_method(row.mcnemar->p, row.mcnemar->exact, "chi2")
-                     : std::string(kUndefined)});
+         row.mcnemar ? with_method(row.mcnemar->p, row.mcnemar->exact, "chi2") : std::string(kUndefined)});
     // A few seeds per row are worth reading; thousands (a bench store) are not.
     constexpr std::size_t kMaxSeedRows = 10;
     for (std::size_t i = 0; i < row.mcnemar_seeds.size() && i < kMaxSeedRows; ++i) {
       const McNemarSeed& seed = row.mcnemar_seeds[i];
-      seeds.rows.push_back({row.metric, std::to_string(row.resolution),
-                            std::to_string(seed.seed), std::to_string(seed.result.b),
-                            std::to_string(seed.result.c),
+      seeds.rows.push_back({row.metric, std::to_string(row.resolution), std::to_string(seed.seed),
+                            std::to_string(seed.result.b), std::to_string(seed.result.c),
                             with_method(seed.result.p, seed.result.exact, "chi2")});
     }
     if (row.mcnemar_seeds.size() > kMaxSeedRows) {
       notes.push_back(fmt::format("{} at {}: McNemar per seed shows {} of {} seed pairs; "
                                   "--format json has them all",
-                                  row.metric, row.resolution, kMaxSeedRows,
-                                  row.mcnemar_seeds.size()));
+                                  row.metric, row.resolution, kMaxSeedRows, row.mcnemar_seeds.size()));
     }
     notes.insert(notes.end(), row.notes.begin(), row.notes.end());
   }
@@ -143,12 +143,11 @@ Document comparison_document(const Comparison& comparison) {
     document.push_back(heading("McNemar's test on the stored predictions, per seed pair"));
     document.push_back(table_block(std::move(seeds)));
   }
-  document.push_back(note(
-      "Welch: unequal-variance t test, Welch\u2013Satterthwaite df; U test: Mann-Whitney, "
-      "two-sided, exact (no ties, small n) or normal approximation with tie and continuity "
-      "correction; paired: t test over seed pairs, when both arms ran the same seeds; "
-      "McNemar: on the predictions of each seed pair, pooled over seeds, exact binomial "
-      "below 25 discordant items, else chi-square with continuity correction."));
+  document.push_back(note("Welch: unequal-variance t test, Welch\u2013Satterthwaite df; U test: Mann-Whitney, "
+                          "two-sided, exact (no ties, small n) or normal approximation with tie and continuity "
+                          "correction; paired: t test over seed pairs, when both arms ran the same seeds; "
+                          "McNemar: on the predictions of each seed pair, pooled over seeds, exact binomial "
+                          "below 25 discordant items, else chi-square with continuity correction."));
   if (undefined_sd) {
     document.push_back(note(std::string(kUndefined) + ": undefined (fewer than two finished "
                                                       "seeds, or no test possible)"));
@@ -160,10 +159,10 @@ Document comparison_document(const Comparison& comparison) {
 Document aggregate_document(const std::vector<AggregateTable>& tables) {
   Document document;
   for (const auto& aggregate : tables) {
-    document.push_back(heading(fmt::format(
-        "{} of finished runs by {}: mean \u00b1 sd (n) over seeds; best per column marked "
-        "({} is better)",
-        aggregate.metric, aggregate.axis, aggregate.higher_is_better ? "higher" : "lower")));
+    document.push_back(
+        heading(fmt::format("{} of finished runs by {}: mean \u00b1 sd (n) over seeds; best per column marked "
+                            "({} is better)",
+                            aggregate.metric, aggregate.axis, aggregate.higher_is_better ? "higher" : "lower")));
     if (aggregate.arms.empty()) {
       document.push_back(note(fmt::format("no finished run has {}", aggregate.metric)));
       continue;
@@ -218,24 +217,19 @@ Document run_document(const RunDetail& detail) {
     document.push_back(note("no epochs recorded"));
   } else {
     Table epochs;
-    epochs.columns = {{"epoch", Align::right},     {"train loss", Align::right},
-                      {"train acc", Align::right}, {"val loss", Align::right},
-                      {"val acc", Align::right},   {"lr", Align::right},
-                      {"seconds", Align::right},   {"images/s", Align::right},
-                      {"best", Align::left}};
+    epochs.columns = {{"epoch", Align::right},    {"train loss", Align::right}, {"train acc", Align::right},
+                      {"val loss", Align::right}, {"val acc", Align::right},    {"lr", Align::right},
+                      {"seconds", Align::right},  {"images/s", Align::right},   {"best", Align::left}};
     for (const auto& epoch : detail.epochs) {
-      epochs.rows.push_back({std::to_string(epoch.epoch), fixed(epoch.train_loss, 4),
-                             fixed(epoch.train_accuracy, 4), fixed(epoch.val_loss, 4),
-                             fixed(epoch.val_accuracy, 4), number(epoch.learning_rate),
-                             fixed(epoch.seconds, 2), fixed(epoch.images_per_second, 0),
-                             epoch.is_best ? "best" : ""});
+      epochs.rows.push_back({std::to_string(epoch.epoch), fixed(epoch.train_loss, 4), fixed(epoch.train_accuracy, 4),
+                             fixed(epoch.val_loss, 4), fixed(epoch.val_accuracy, 4), number(epoch.learning_rate),
+                             fixed(epoch.seconds, 2), fixed(epoch.images_per_second, 0), epoch.is_best ? "best" : ""});
     }
     document.push_back(table_block(std::move(epochs)));
   }
 
   for (const auto& matrix : detail.matrices) {
-    document.push_back(heading(fmt::format("{} {} (rows: true class, columns: predicted)",
-                                           matrix.split, matrix.name)));
+    document.push_back(heading(fmt::format("{} {} (rows: true class, columns: predicted)", matrix.split, matrix.name)));
     Table cells;
     cells.columns.push_back({"", Align::right});
     for (std::int64_t c = 0; c < matrix.cols; ++c) {

@@ -9,17 +9,14 @@ namespace ablate::report {
 
 namespace {
 
-bool is_continuation_byte(char c) {
-  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-}
+bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 }  // namespace
 
 std::string with_thousands(std::int64_t value) {
   // Digits of the magnitude, grouped from the right; unsigned so INT64_MIN works.
   const bool negative = value < 0;
-  const std::uint64_t magnitude =
-      negative ? ~static_cast<std::uint64_t>(value) + 1 : static_cast<std::uint64_t>(value);
+  const std::uint64_t magnitude = negative ? ~static_cast<std::uint64_t>(value) + 1 : static_cast<std::uint64_t>(value);
   const std::string digits = std::to_string(magnitude);
   std::string grouped;
   for (std::size_t i = 0; i < digits.size(); ++i) {

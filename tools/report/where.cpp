@@ -20,7 +20,7 @@ enum class TokenKind { identifier, number, string, op, open, close, keyword, end
 
 struct Token {
   TokenKind kind = TokenKind::end;
-  std::string text;  // identifier, operator or keyword (lower case); decoded string
+  std::string text;          // identifier, operator or keyword (lower case); decoded string
   std::size_t position = 0;  // 1-based column in the expression, for messages
 };
 
@@ -56,8 +56,7 @@ bool is_identifier_start(char c) { return std::isalpha(static_cast<unsigned char
 
 bool is_identifier_char(char c) {
   // '.' joins split and metric name; '/' and '-' appear in metric names such as f1/3.
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '/' ||
-         c == '-';
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '/' || c == '-';
 }
 
 std::string lower(std::string text) {
@@ -82,10 +81,10 @@ class Parser {
 
  private:
   [[noreturn]] void fail(const Token& token, const std::string& why) const {
-    const std::string at = token.position > expression_.size()
-                               ? "at the end"
-                               : fmt::format("at column {} ('{}')", token.position,
-                                             expression_.substr(token.position - 1, 12));
+    const std::string at =
+        token.position > expression_.size()
+            ? "at the end"
+            : fmt::format("at column {} ('{}')", token.position, expression_.substr(token.position - 1, 12));
     throw UsageError(fmt::format("bad --where '{}' {}: {}", expression_, at, why));
   }
 
@@ -113,12 +112,10 @@ class Parser {
         i = end;
       } else if (std::isdigit(static_cast<unsigned char>(c)) ||
                  ((c == '-' || c == '.') && i + 1 < expression_.size() &&
-                  (std::isdigit(static_cast<unsigned char>(expression_[i + 1])) ||
-                   expression_[i + 1] == '.'))) {
+                  (std::isdigit(static_cast<unsigned char>(expression_[i + 1])) || expression_[i + 1] == '.'))) {
         std::size_t end = i + 1;
         while (end < expression_.size() &&
-               (std::isalnum(static_cast<unsigned char>(expression_[end])) ||
-                expression_[end] == '.' ||
+               (std::isalnum(static_cast<unsigned char>(expression_[end])) || expression_[end] == '.' ||
                 ((expression_[end] == '-' || expression_[end] == '+') &&
                  (expression_[end - 1] == 'e' || expression_[end - 1] == 'E')))) {
           ++end;
@@ -154,8 +151,7 @@ class Parser {
         ++i;
       } else if (c == '=' || c == '!' || c == '<' || c == '>') {
         std::string op(1, c);
-        if (i + 1 < expression_.size() &&
-            (expression_[i + 1] == '=' || (c == '<' && expression_[i + 1] == '>'))) {
+        if (i + 1 < expression_.size() && (expression_[i + 1] == '=' || (c == '<' && expression_[i + 1] == '>'))) {
           op += expression_[i + 1];
         }
         if (op == "!") fail(token, "'!' alone is not an operator; use != or not");
@@ -269,8 +265,7 @@ class Parser {
     for (const auto& column : column_map()) known.push_back(column.first);
     std::vector<std::string> metric_names;
     for (const auto& metric : metrics_) metric_names.push_back(metric.label());
-    fail(token, fmt::format("unknown name '{}': the columns are {}; the metrics are {}", name,
-                            fmt::join(known, ", "),
+    fail(token, fmt::format("unknown name '{}': the columns are {}; the metrics are {}", name, fmt::join(known, ", "),
                             metric_names.empty() ? std::string("(none yet)")
                                                  : fmt::format("{}", fmt::join(metric_names, ", "))));
   }

@@ -20,7 +20,8 @@ std::unique_ptr<GridPlan> plan_grid(Experiment experiment, const std::vector<std
   plan->registry.load_directories(plugin_search_path(plugin_dirs));
   plan->dataset = plan->registry.create_dataset(e.dataset_plugin, e.dataset_options, e.source);
   plan->info = plan->dataset->info();
-  for (const auto& name : e.metrics) plan->metrics.push_back(plan->registry.create_metric(name, YAML::Node(), e.source));
+  for (const auto& name : e.metrics)
+    plan->metrics.push_back(plan->registry.create_metric(name, YAML::Node(), e.source));
   plan->versions[e.dataset_plugin] = plan->registry.find(PluginKind::dataset, e.dataset_plugin).version;
   for (const auto& name : e.metrics) plan->versions[name] = plan->registry.find(PluginKind::metric, name).version;
   for (const auto& arm : e.arms) plan->versions[arm.model] = plan->registry.find(PluginKind::model, arm.model).version;

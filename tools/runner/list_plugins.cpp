@@ -22,8 +22,8 @@ void print_plugins(const PluginRegistry& registry, std::ostream& out) {
   }
   fmt::print(out, "{:<8} {:<{}} {:<{}} {}\n", "KIND", "NAME", name_width, "VERSION", version_width, "DESCRIPTION");
   for (const auto* plugin : plugins) {
-    fmt::print(out, "{:<8} {:<{}} {:<{}} {}\n", to_string(plugin->kind), plugin->name, name_width,
-               plugin->version, version_width, plugin->description);
+    fmt::print(out, "{:<8} {:<{}} {:<{}} {}\n", to_string(plugin->kind), plugin->name, name_width, plugin->version,
+               version_width, plugin->description);
     fmt::print(out, "{:<8} {:<{}} {:<{}} {}\n", "", "", name_width, "", version_width, plugin->file.string());
   }
   if (plugins.empty()) fmt::print(out, "no plugins found\n");

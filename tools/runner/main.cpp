@@ -11,14 +11,14 @@
 #include "ablate/error.hpp"
 #include "ablate/plugin.hpp"
 #include "ablate_version.hpp"
+#include "config/plugin_registry.hpp"
+#include "engine/process_tuning.hpp"
+#include "engine/trainer.hpp"
 #include "grid_plan.hpp"
 #include "list_plugins.hpp"
-#include "config/plugin_registry.hpp"
 #include "run_cell.hpp"
 #include "run_grid.hpp"
 #include "slurm.hpp"
-#include "engine/process_tuning.hpp"
-#include "engine/trainer.hpp"
 
 namespace po = boost::program_options;
 
@@ -67,6 +67,8 @@ int main(int argc, char** argv) {
   ablate::SlurmOptions slurm;
   ablate::CellOptions cell;
   po::options_description named("options");
+  // One option a line, as --help lists them.
+  // clang-format off
   named.add_options()
       ("help,h", "show this help")
       ("version", "print the runner's version, LibTorch's version and the plugin ABI it loads")
@@ -101,6 +103,7 @@ int main(int argc, char** argv) {
       ("cell", po::value(&cell.hash))
       ("run-id", po::value(&cell.run_id))
       ("progress-protocol", po::bool_switch(&cell.progress_protocol));
+  // clang-format on
   po::options_description all;
   all.add(named).add(hidden);
   po::positional_options_description positions;
@@ -160,7 +163,8 @@ int main(int argc, char** argv) {
     for (const auto& override_text : options.overrides) {
       if (override_text.find('=') == std::string::npos) {
         std::cerr << fmt::format("runner: error: '{}' is neither an option nor a KEY=VALUE override "
-                                 "(only one experiment file can be given)\n", override_text);
+                                 "(only one experiment file can be given)\n",
+                                 override_text);
         return ablate::kExitBadInput;
       }
     }
@@ -169,8 +173,8 @@ int main(int argc, char** argv) {
     ablate::tune_heap_for_training();
 
     if (!cell.hash.empty()) {  // a child started by the grid loop
-      auto plan = ablate::plan_grid(ablate::load_experiment(options.experiment, options.overrides),
-                                    options.plugin_dirs, /*validate_models=*/false);
+      auto plan = ablate::plan_grid(ablate::load_experiment(options.experiment, options.overrides), options.plugin_dirs,
+                                    /*validate_models=*/false);
       cell.db = ablate::store_path(options);
       cell.threads = options.threads;
       cell.quiet = options.quiet;
@@ -178,8 +182,8 @@ int main(int argc, char** argv) {
       return ablate::run_cell(*plan, cell);
     }
     if (!emit_slurm.empty()) {
-      auto plan = ablate::plan_grid(ablate::load_experiment(options.experiment, options.overrides),
-                                    options.plugin_dirs, /*validate_models=*/false);
+      auto plan = ablate::plan_grid(ablate::load_experiment(options.experiment, options.overrides), options.plugin_dirs,
+                                    /*validate_models=*/false);
       slurm.experiment = std::filesystem::absolute(options.experiment).string();
       slurm.overrides = options.overrides;
       for (const auto& dir : options.plugin_dirs) slurm.plugin_dirs.push_back(std::filesystem::absolute(dir).string());

@@ -12,9 +12,9 @@
 #include <fmt/format.h>
 
 #include "config/interrupt.hpp"
+#include "engine/trainer.hpp"
 #include "run_grid.hpp"
 #include "store.hpp"
-#include "engine/trainer.hpp"
 
 namespace ablate {
 
@@ -50,7 +50,8 @@ std::vector<db::MetricRow> to_metric_rows(const RunResult& result) {
 
 std::vector<db::MatrixRow> to_matrix_rows(const RunResult& result) {
   std::vector<db::MatrixRow> rows;
-  for (const auto& m : result.matrices) rows.push_back({m.split, m.matrix.name, m.matrix.rows, m.matrix.cols, m.matrix.values});
+  for (const auto& m : result.matrices)
+    rows.push_back({m.split, m.matrix.name, m.matrix.rows, m.matrix.cols, m.matrix.values});
   return rows;
 }
 
@@ -73,12 +74,13 @@ class CellObserver : public TrainingObserver {
     const auto stored = Clock::now();
     store_seconds += std::chrono::duration<double>(stored - start).count();
     if (options_.quiet) return;
-    std::cerr << fmt::format(
-        "{} epoch {}/{}  train loss {:.4f} acc {:.4f}  val loss {:.4f} acc {:.4f}  lr {:.3g}  {:.0f} img/s  "
-        "{:.1f}s{}\n",
-        prefix_, e.epoch, e.max_epochs, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy,
-        e.learning_rate, e.images_per_second, e.seconds, e.improved ? "  *best" : "")
-              << std::flush;
+    std::cerr
+        << fmt::format(
+               "{} epoch {}/{}  train loss {:.4f} acc {:.4f}  val loss {:.4f} acc {:.4f}  lr {:.3g}  {:.0f} img/s  "
+               "{:.1f}s{}\n",
+               prefix_, e.epoch, e.max_epochs, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy,
+               e.learning_rate, e.images_per_second, e.seconds, e.improved ? "  *best" : "")
+        << std::flush;
     progress_seconds += std::chrono::duration<double>(Clock::now() - stored).count();
   }
 
@@ -108,7 +110,8 @@ class CellObserver : public TrainingObserver {
 int run_cell(const GridPlan& plan, const CellOptions& options) {
   const PlannedCell* planned = plan.find(options.hash);
   if (planned == nullptr) {
-    std::cerr << fmt::format("runner: error: no cell with config hash {} in {}\n", options.hash, plan.experiment.source);
+    std::cerr << fmt::format("runner: error: no cell with config hash {} in {}\n", options.hash,
+                             plan.experiment.source);
     return kExitBadInput;
   }
   const Cell& cell = planned->cell;
@@ -121,7 +124,8 @@ int run_cell(const GridPlan& plan, const CellOptions& options) {
     const ExecutionContext context = prepare_execution(train);
     if (!options.quiet) {
       std::cerr << fmt::format("{} loading {} at {}x{}, {} thread(s) on {}\n", prefix, plan.info.name, cell.resolution,
-                               cell.resolution, context.threads, context.device) << std::flush;
+                               cell.resolution, context.threads, context.device)
+                << std::flush;
     }
     DatasetSplits data = plan.dataset->load(cell.resolution);
     const std::string directory = options.hash.substr(0, 16);
@@ -174,8 +178,9 @@ int evaluate_run(const std::string& db_path, const std::string& reference,
   db::Store store(db_path, db::OpenMode::read_only);
   const auto run = store.find_run_by_reference(reference);
   if (!run) {
-    throw ConfigError(fmt::format("no run '{}' in {} (give a run id or at least {} leading characters of a config hash)",
-                                  reference, db_path, db::kMinHashPrefix));
+    throw ConfigError(
+        fmt::format("no run '{}' in {} (give a run id or at least {} leading characters of a config hash)", reference,
+                    db_path, db::kMinHashPrefix));
   }
   const auto origin = store.run_origin(run->id);
   if (!origin || origin->checkpoint.empty()) {
@@ -188,13 +193,14 @@ int evaluate_run(const std::string& db_path, const std::string& reference,
   const PlannedCell* planned = plan->find(run->config_hash);
   if (planned == nullptr) {
     throw ConfigError(fmt::format("run {} cannot be rebuilt: no cell of {} has its config hash {} any more (did a "
-                                  "plugin version change?)", run->id, origin->experiment, run->config_hash.substr(0, 12)));
+                                  "plugin version change?)",
+                                  run->id, origin->experiment, run->config_hash.substr(0, 12)));
   }
   const ExecutionContext context = prepare_execution(planned->cell.train);
   const DatasetSplits data = plan->dataset->load(planned->cell.resolution);
   const std::string checkpoint = (fs::path(store.artifact_dir()) / origin->checkpoint).string();
-  const RunResult result = evaluate_checkpoint(planned->cell, plan->registry, plan->info, data, plan->metrics, context,
-                                               checkpoint);
+  const RunResult result =
+      evaluate_checkpoint(planned->cell, plan->registry, plan->info, data, plan->metrics, context, checkpoint);
   std::map<std::pair<std::string, std::string>, double> recomputed;
   for (const auto& m : result.metrics) recomputed[{m.split, m.name}] = m.value;
   std::cout << fmt::format("run {} ({}), checkpoint {}\n", run->id, planned->cell.label(), checkpoint);
@@ -203,8 +209,8 @@ int evaluate_run(const std::string& db_path, const std::string& reference,
   for (const auto& stored : store.metrics(run->id)) {
     const auto found = recomputed.find({stored.split, stored.name});
     const bool both_missing = found != recomputed.end() && std::isnan(found->second) && std::isnan(stored.value);
-    const bool same = found != recomputed.end() &&
-                      (both_missing || std::abs(found->second - stored.value) <= 1e-6 * std::max(1.0, std::abs(stored.value)));
+    const bool same = found != recomputed.end() && (both_missing || std::abs(found->second - stored.value) <=
+                                                                        1e-6 * std::max(1.0, std::abs(stored.value)));
     mismatches += !same;
     std::cout << fmt::format("{:<5} {:<24} {:>14.6f} {:>14.6f}  {}\n", stored.split, stored.name, stored.value,
                              found == recomputed.end() ? std::nan("") : found->second, same ? "ok" : "DIFFERENT");

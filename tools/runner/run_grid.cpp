@@ -20,13 +20,13 @@
 
 #include "ablate_version.hpp"
 #include "child_process.hpp"
-#include "grid_plan.hpp"
 #include "config/interrupt.hpp"
+#include "engine/process_tuning.hpp"
+#include "engine/trainer.hpp"
+#include "grid_plan.hpp"
 #include "provenance.hpp"
 #include "run_cell.hpp"
 #include "store.hpp"
-#include "engine/process_tuning.hpp"
-#include "engine/trainer.hpp"
 
 namespace ablate {
 
@@ -189,15 +189,16 @@ enum class CellEnd { finished, killed, failed, bad_input };
 
 // Reads the store (where the child recorded its own end if it could) and records what
 // the child could not: a crash, an out-of-memory kill, a stop.
-CellEnd record_cell_end(db::Store& store, const RunningCell& cell, int wait_status, bool stopping,
-                        Progress& progress, const std::string& prefix) {
+CellEnd record_cell_end(db::Store& store, const RunningCell& cell, int wait_status, bool stopping, Progress& progress,
+                        const std::string& prefix) {
   const auto run = store.find_run(cell.planned->hash);
   const bool recorded = run && run->status != db::RunStatus::running;
   const int exit_code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
   if (exit_code == kExitOk && recorded && run->status == db::RunStatus::finished) return CellEnd::finished;
   if (stopping || exit_code == kExitInterrupted) {
     if (!recorded) {
-      store.end_run(cell.run_id, db::RunStatus::killed, "stopped by a signal (" + describe_wait_status(wait_status) + ")");
+      store.end_run(cell.run_id, db::RunStatus::killed,
+                    "stopped by a signal (" + describe_wait_status(wait_status) + ")");
     }
     return CellEnd::killed;
   }
@@ -275,7 +276,8 @@ int run_grid(const RunnerOptions& options) {
     while (!stopping && !pending.empty() && static_cast<std::int64_t>(running.size()) < jobs) {
       const PlannedCell* planned = pending.front();
       pending.pop_front();
-      const std::string prefix = fmt::format("[{}/{}] {}", planned->cell.index + 1, plan->cells.size(), planned->cell.label());
+      const std::string prefix =
+          fmt::format("[{}/{}] {}", planned->cell.index + 1, plan->cells.size(), planned->cell.label());
       const std::int64_t threads = planned->cell.train.threads > 0 ? planned->cell.train.threads : threads_per_cell;
       const db::RunClaim claim = make_claim(*plan, *planned, grid_id, provenance, threads);
       const db::ClaimResult claimed = store->claim_run(claim, policy);
@@ -288,8 +290,9 @@ int run_grid(const RunnerOptions& options) {
         if (options.verbose || !options.quiet) progress.line(fmt::format("{} {}, skipped", prefix, why));
         continue;
       }
-      if (!options.quiet) progress.line(fmt::format("{} started (run {}, {}, {} thread(s))", prefix, claimed.run_id,
-                                                   planned->hash.substr(0, 12), threads));
+      if (!options.quiet)
+        progress.line(fmt::format("{} started (run {}, {}, {} thread(s))", prefix, claimed.run_id,
+                                  planned->hash.substr(0, 12), threads));
       RunningCell cell;
       cell.planned = planned;
       cell.run_id = claimed.run_id;
@@ -347,7 +350,8 @@ int run_grid(const RunnerOptions& options) {
       for (const auto& line : it->child->read_lines()) {
         if (!is_progress(line)) progress.child_line(line);
       }
-      const std::string prefix = fmt::format("[{}/{}] {}", it->planned->cell.index + 1, plan->cells.size(), it->planned->cell.label());
+      const std::string prefix =
+          fmt::format("[{}/{}] {}", it->planned->cell.index + 1, plan->cells.size(), it->planned->cell.label());
       switch (record_cell_end(*store, *it, *status, stop_requested().load(), progress, prefix)) {
         case CellEnd::finished:
           ++finished;
@@ -369,9 +373,10 @@ int run_grid(const RunnerOptions& options) {
     }
 
     // ETA: the mean time of the cells finished so far, for those still to do, `jobs` at once.
-    const double eta = finished > 0 ? finished_seconds / static_cast<double>(finished) *
-                                          static_cast<double>(pending.size() + running.size()) / static_cast<double>(jobs)
-                                    : 0;
+    const double eta = finished > 0
+                           ? finished_seconds / static_cast<double>(finished) *
+                                 static_cast<double>(pending.size() + running.size()) / static_cast<double>(jobs)
+                           : 0;
     progress.status(running, eta);
   }
   progress.finish();

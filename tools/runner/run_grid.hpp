@@ -27,9 +27,9 @@ struct RunnerOptions {
 };
 
 // Exit codes, as documented in `runner --help`.
-inline constexpr int kExitOk = 0;           // every cell finished
-inline constexpr int kExitRunFailed = 1;    // at least one cell failed
-inline constexpr int kExitBadInput = 2;     // bad experiment, plugin, data or store
+inline constexpr int kExitOk = 0;         // every cell finished
+inline constexpr int kExitRunFailed = 1;  // at least one cell failed
+inline constexpr int kExitBadInput = 2;   // bad experiment, plugin, data or store
 inline constexpr int kExitInterrupted = 130;
 
 // The store a run of `options` uses.

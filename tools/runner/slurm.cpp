@@ -47,7 +47,8 @@ exit $status
 )",
                      fmt::arg("experiment", o.experiment), fmt::arg("tasks", o.tasks),
                      fmt::arg("results", quote(o.results_dir)), fmt::arg("header", header),
-                     fmt::arg("runner", quote(o.runner_path)), fmt::arg("args", args), fmt::arg("cpus", o.cpus_per_task));
+                     fmt::arg("runner", quote(o.runner_path)), fmt::arg("args", args),
+                     fmt::arg("cpus", o.cpus_per_task));
 }
 
 }  // namespace ablate

@@ -24,19 +24,18 @@ namespace ablate::nn {
 // A convolution whose output keeps the input's size at stride 1, as Keras'
 // padding='same' does for the odd kernels these models use. Keras' Conv2D has a bias
 // unless told otherwise; a convolution feeding straight into BatchNorm does not need one.
-inline torch::nn::Conv2d same_conv(std::int64_t in_channels, std::int64_t out_channels,
-                                   std::int64_t kernel_size, bool bias = true) {
-  return torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, out_channels, kernel_size)
-                               .padding(kernel_size / 2)
-                               .bias(bias));
+inline torch::nn::Conv2d same_conv(std::int64_t in_channels, std::int64_t out_channels, std::int64_t kernel_size,
+                                   bool bias = true) {
+  return torch::nn::Conv2d(
+      torch::nn::Conv2dOptions(in_channels, out_channels, kernel_size).padding(kernel_size / 2).bias(bias));
 }
 
 // Keras' Conv2D(activation='relu') followed by BatchNormalization: the order the seed
 // study's Keras models use (the ReLU comes before the normalisation).
 inline torch::nn::Sequential conv_relu_bn(std::int64_t in_channels, std::int64_t out_channels,
                                           std::int64_t kernel_size = 3, bool bias = true) {
-  return torch::nn::Sequential(same_conv(in_channels, out_channels, kernel_size, bias),
-                               torch::nn::ReLU(), torch::nn::BatchNorm2d(out_channels));
+  return torch::nn::Sequential(same_conv(in_channels, out_channels, kernel_size, bias), torch::nn::ReLU(),
+                               torch::nn::BatchNorm2d(out_channels));
 }
 
 // The hidden width of a squeeze-and-excitation block: C / r rounded down, as in Hu et
@@ -51,10 +50,8 @@ inline std::int64_t squeeze_width(std::int64_t channels, std::int64_t reduction)
 // like Keras' Dense, so a block adds 2*C*(C/r) + C/r + C parameters.
 struct SqueezeExcitationImpl : torch::nn::Module {
   SqueezeExcitationImpl(std::int64_t channels, std::int64_t reduction) {
-    squeeze = register_module("squeeze",
-                              torch::nn::Linear(channels, squeeze_width(channels, reduction)));
-    excite = register_module("excite",
-                             torch::nn::Linear(squeeze_width(channels, reduction), channels));
+    squeeze = register_module("squeeze", torch::nn::Linear(channels, squeeze_width(channels, reduction)));
+    excite = register_module("excite", torch::nn::Linear(squeeze_width(channels, reduction), channels));
   }
 
   torch::Tensor forward(torch::Tensor x) { return x * gate(x); }
@@ -106,30 +103,24 @@ inline constexpr InceptionFilters kSeedInceptionB{32, 32, 48, 8, 16, 16};
 // convolution has a bias and a ReLU, as Keras' Conv2D(activation='relu').
 struct InceptionBlockImpl : torch::nn::Module {
   InceptionBlockImpl(std::int64_t in_channels, const InceptionFilters& f) {
-    path1 = register_module(
-        "path1", torch::nn::Sequential(same_conv(in_channels, f.f1, /*kernel_size=*/1),
-                                       torch::nn::ReLU(), torch::nn::BatchNorm2d(f.f1)));
-    path3 = register_module(
-        "path3", torch::nn::Sequential(same_conv(in_channels, f.f3_in, /*kernel_size=*/1),
-                                       torch::nn::ReLU(),
-                                       same_conv(f.f3_in, f.f3_out, /*kernel_size=*/3),
-                                       torch::nn::ReLU(), torch::nn::BatchNorm2d(f.f3_out)));
-    path5 = register_module(
-        "path5", torch::nn::Sequential(same_conv(in_channels, f.f5_in, /*kernel_size=*/1),
-                                       torch::nn::ReLU(),
-                                       same_conv(f.f5_in, f.f5_out, /*kernel_size=*/5),
-                                       torch::nn::ReLU(), torch::nn::BatchNorm2d(f.f5_out)));
+    path1 = register_module("path1", torch::nn::Sequential(same_conv(in_channels, f.f1, /*kernel_size=*/1),
+                                                           torch::nn::ReLU(), torch::nn::BatchNorm2d(f.f1)));
+    path3 = register_module("path3",
+                            torch::nn::Sequential(same_conv(in_channels, f.f3_in, /*kernel_size=*/1), torch::nn::ReLU(),
+                                                  same_conv(f.f3_in, f.f3_out, /*kernel_size=*/3), torch::nn::ReLU(),
+                                                  torch::nn::BatchNorm2d(f.f3_out)));
+    path5 = register_module("path5",
+                            torch::nn::Sequential(same_conv(in_channels, f.f5_in, /*kernel_size=*/1), torch::nn::ReLU(),
+                                                  same_conv(f.f5_in, f.f5_out, /*kernel_size=*/5), torch::nn::ReLU(),
+                                                  torch::nn::BatchNorm2d(f.f5_out)));
     pool_path = register_module(
-        "pool_path",
-        torch::nn::Sequential(
-            torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(3).stride(1).padding(1)),
-            same_conv(in_channels, f.proj, /*kernel_size=*/1), torch::nn::ReLU(),
-            torch::nn::BatchNorm2d(f.proj)));
+        "pool_path", torch::nn::Sequential(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(3).stride(1).padding(1)),
+                                           same_conv(in_channels, f.proj, /*kernel_size=*/1), torch::nn::ReLU(),
+                                           torch::nn::BatchNorm2d(f.proj)));
   }
 
   torch::Tensor forward(torch::Tensor x) {
-    return torch::cat({path1->forward(x), path3->forward(x), path5->forward(x),
-                       pool_path->forward(x)},
+    return torch::cat({path1->forward(x), path3->forward(x), path5->forward(x), pool_path->forward(x)},
                       /*dim=*/1);
   }
 
@@ -144,11 +135,9 @@ TORCH_MODULE(InceptionBlock);
 // activation (Keras' Conv2D(filters, 1)) that matches the body's channel count. Nothing
 // follows the sum: the seed study's skip models pool it directly.
 struct ProjectedResidualImpl : torch::nn::Module {
-  ProjectedResidualImpl(torch::nn::Sequential body_modules, std::int64_t in_channels,
-                        std::int64_t out_channels) {
+  ProjectedResidualImpl(torch::nn::Sequential body_modules, std::int64_t in_channels, std::int64_t out_channels) {
     body = register_module("body", std::move(body_modules));
-    projection = register_module("projection",
-                                 same_conv(in_channels, out_channels, /*kernel_size=*/1));
+    projection = register_module("projection", same_conv(in_channels, out_channels, /*kernel_size=*/1));
   }
 
   torch::Tensor forward(torch::Tensor x) { return body->forward(x) + projection->forward(x); }
@@ -170,8 +159,8 @@ inline torch::nn::Sequential dense_head(std::int64_t features, std::int64_t dens
 }
 
 // Global average pooling to one value per channel, then the dense head.
-inline torch::nn::Sequential pooled_dense_head(std::int64_t channels, std::int64_t dense,
-                                               double dropout, std::int64_t num_classes) {
+inline torch::nn::Sequential pooled_dense_head(std::int64_t channels, std::int64_t dense, double dropout,
+                                               std::int64_t num_classes) {
   torch::nn::Sequential head(torch::nn::AdaptiveAvgPool2d(1), torch::nn::Flatten());
   head->extend(*dense_head(channels, dense, dropout, num_classes));
   return head;

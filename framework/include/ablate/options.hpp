@@ -29,10 +29,8 @@ class ABLATE_API Options {
   // One of `choices`; anything else is an error that lists them.
   std::string get_choice(const std::string& key, const std::string& default_value,
                          const std::vector<std::string>& choices) const;
-  std::vector<std::int64_t> get_int_list(const std::string& key,
-                                         const std::vector<std::int64_t>& default_value) const;
-  std::vector<double> get_double_list(const std::string& key,
-                                      const std::vector<double>& default_value) const;
+  std::vector<std::int64_t> get_int_list(const std::string& key, const std::vector<std::int64_t>& default_value) const;
+  std::vector<double> get_double_list(const std::string& key, const std::vector<double>& default_value) const;
 
   // Throws ConfigError: "<owner>: option '<key>' (<where>) <problem>".
   [[noreturn]] void fail(const std::string& key, const std::string& problem) const;

@@ -31,9 +31,12 @@ enum class PluginKind : std::uint32_t { model = 1, dataset = 2, metric = 3 };
 
 inline const char* to_string(PluginKind kind) {
   switch (kind) {
-    case PluginKind::model: return "model";
-    case PluginKind::dataset: return "dataset";
-    case PluginKind::metric: return "metric";
+    case PluginKind::model:
+      return "model";
+    case PluginKind::dataset:
+      return "dataset";
+    case PluginKind::metric:
+      return "metric";
   }
   return "unknown";
 }
@@ -48,10 +51,10 @@ using MetricFactory = Metric* (*)(const Options& options);
 struct ABLATE_API PluginDescriptor {
   std::uint32_t abi_version;  // first and never moved, so any host can read it
   PluginKind kind;
-  const char* name;           // snake_case, the same word as the folder and the target
-  const char* version;        // the plugin's own version; part of every run's identity
-  const char* description;    // one line
-  const char* torch_version;  // LibTorch the plugin was built against; "" if none used
+  const char* name;               // snake_case, the same word as the folder and the target
+  const char* version;            // the plugin's own version; part of every run's identity
+  const char* description;        // one line
+  const char* torch_version;      // LibTorch the plugin was built against; "" if none used
   ModelFactory create_model;      // set for kind == model, else null
   DatasetFactory create_dataset;  // set for kind == dataset, else null
   MetricFactory create_metric;    // set for kind == metric, else null
@@ -63,6 +66,7 @@ struct ABLATE_API PluginDescriptor {
 
 // Defines the entry point. Use the kind-specific macros in model.hpp, dataset.hpp and
 // metric.hpp rather than this one.
+// clang-format off
 #define ABLATE_DEFINE_PLUGIN(KIND, NAME, VERSION, DESCRIPTION, TORCH, MODEL_F, DATASET_F, \
                              METRIC_F)                                                    \
   ABLATE_PLUGIN_EXPORT const ::ablate::PluginDescriptor* ablate_plugin_descriptor() {     \
@@ -71,3 +75,4 @@ struct ABLATE_API PluginDescriptor {
         DESCRIPTION, TORCH, MODEL_F, DATASET_F, METRIC_F};                                \
     return &descriptor;                                                                   \
   }
+// clang-format on

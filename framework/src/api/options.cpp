@@ -23,11 +23,10 @@ std::string describe_location(const YAML::Node& node, const std::string& source)
   return fmt::format("{}:{}:{}", source, mark.line + 1, mark.column + 1);
 }
 
-Options make_options(const YAML::Node& node, const std::string& owner,
-                     const std::string& source) {
+Options make_options(const YAML::Node& node, const std::string& owner, const std::string& source) {
   if (node && !node.IsNull() && !node.IsMap()) {
-    throw ConfigError(fmt::format("{}: options ({}) must be a mapping of key: value",
-                                  owner, describe_location(node, source)));
+    throw ConfigError(fmt::format("{}: options ({}) must be a mapping of key: value", owner,
+                                  describe_location(node, source)));
   }
   auto impl = std::make_shared<Options::Impl>();
   impl->node = node && node.IsMap() ? node : YAML::Node(YAML::NodeType::Map);
@@ -56,8 +55,7 @@ void Options::fail(const std::string& key, const std::string& problem) const {
 namespace {
 
 template <typename T>
-T scalar_as(const Options& options, const YAML::Node& value, const std::string& key,
-            const char* expected) {
+T scalar_as(const Options& options, const YAML::Node& value, const std::string& key, const char* expected) {
   if (!value.IsScalar()) options.fail(key, fmt::format("must be {}", expected));
   try {
     return value.as<T>();
@@ -67,17 +65,16 @@ T scalar_as(const Options& options, const YAML::Node& value, const std::string& 
 }
 
 template <typename T>
-T get_scalar(const Options& options, const YAML::Node& node, const std::string& key,
-             T default_value, const char* expected) {
+T get_scalar(const Options& options, const YAML::Node& node, const std::string& key, T default_value,
+             const char* expected) {
   const YAML::Node value = node[key];
   if (!value || value.IsNull()) return default_value;
   return scalar_as<T>(options, value, key, expected);
 }
 
 template <typename T>
-std::vector<T> get_list(const Options& options, const YAML::Node& node,
-                        const std::string& key, const std::vector<T>& default_value,
-                        const char* expected) {
+std::vector<T> get_list(const Options& options, const YAML::Node& node, const std::string& key,
+                        const std::vector<T>& default_value, const char* expected) {
   const YAML::Node value = node[key];
   if (!value || value.IsNull()) return default_value;
   if (!value.IsSequence()) options.fail(key, fmt::format("must be a list of {}", expected));
@@ -103,8 +100,7 @@ bool Options::get_bool(const std::string& key, bool default_value) const {
   return get_scalar<bool>(*this, impl_->node, key, default_value, "true or false");
 }
 
-std::string Options::get_string(const std::string& key,
-                                const std::string& default_value) const {
+std::string Options::get_string(const std::string& key, const std::string& default_value) const {
   impl_->known.insert(key);
   return get_scalar<std::string>(*this, impl_->node, key, default_value, "a string");
 }
@@ -118,14 +114,13 @@ std::string Options::get_choice(const std::string& key, const std::string& defau
   fail(key, fmt::format("is '{}'; valid values: {}", value, fmt::join(choices, ", ")));
 }
 
-std::vector<std::int64_t> Options::get_int_list(
-    const std::string& key, const std::vector<std::int64_t>& default_value) const {
+std::vector<std::int64_t> Options::get_int_list(const std::string& key,
+                                                const std::vector<std::int64_t>& default_value) const {
   impl_->known.insert(key);
   return get_list<std::int64_t>(*this, impl_->node, key, default_value, "integers");
 }
 
-std::vector<double> Options::get_double_list(const std::string& key,
-                                             const std::vector<double>& default_value) const {
+std::vector<double> Options::get_double_list(const std::string& key, const std::vector<double>& default_value) const {
   impl_->known.insert(key);
   return get_list<double>(*this, impl_->node, key, default_value, "numbers");
 }
@@ -135,9 +130,8 @@ void Options::reject_unknown() const {
     const std::string key = entry.first.Scalar();
     if (impl_->known.count(key)) continue;
     const std::string where = describe_location(entry.first, impl_->source);
-    const std::string known =
-        impl_->known.empty() ? std::string("it takes no options")
-                             : fmt::format("known options: {}", fmt::join(impl_->known, ", "));
+    const std::string known = impl_->known.empty() ? std::string("it takes no options")
+                                                   : fmt::format("known options: {}", fmt::join(impl_->known, ", "));
     throw ConfigError(fmt::format("{}: unknown option '{}'{}; {}", owner(), key,
                                   where.empty() ? "" : " (" + where + ")", known));
   }

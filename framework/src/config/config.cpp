@@ -21,17 +21,16 @@ YAML::Node parse_yaml(const std::string& text, const std::string& source) {
   try {
     return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    throw ConfigError(fmt::format("{}:{}:{}: YAML syntax error: {}", source, e.mark.line + 1,
-                                  e.mark.column + 1, e.msg));
+    throw ConfigError(fmt::format("{}:{}:{}: YAML syntax error: {}", source, e.mark.line + 1, e.mark.column + 1,
+                                  e.msg));
   }
 }
 
 void apply_override(YAML::Node document, const std::string& override_text) {
   const auto equals = override_text.find('=');
   if (equals == std::string::npos || equals == 0) {
-    throw ConfigError(fmt::format(
-        "override '{}' must look like key=value, e.g. train.max_epochs=3 or seeds=[0,1]",
-        override_text));
+    throw ConfigError(fmt::format("override '{}' must look like key=value, e.g. train.max_epochs=3 or seeds=[0,1]",
+                                  override_text));
   }
   const std::string key = override_text.substr(0, equals);
   const std::string what = fmt::format("override '{}'", override_text);
@@ -46,8 +45,7 @@ void apply_override(YAML::Node document, const std::string& override_text) {
 
 }  // namespace
 
-void set_dotted(YAML::Node document, const std::string& dotted_key, const YAML::Node& value,
-                const std::string& what) {
+void set_dotted(YAML::Node document, const std::string& dotted_key, const YAML::Node& value, const std::string& what) {
   std::vector<std::string> parts;
   std::stringstream stream(dotted_key);
   for (std::string part; std::getline(stream, part, '.');) {
@@ -98,7 +96,8 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
   YAML::Node document = parse_yaml(yaml_text, source);
   if (!document.IsMap()) {
     throw ConfigError(fmt::format("{}: an experiment file must be a mapping with at least "
-                                  "`dataset`, `arms`, `resolutions` and `seeds`", source));
+                                  "`dataset`, `arms`, `resolutions` and `seeds`",
+                                  source));
   }
   for (const auto& override_text : overrides) apply_override(document, override_text);
   check_keys(document,
@@ -143,8 +142,7 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
     require_map(entry.second, what, source);
     check_keys(entry.second, {"model", "options"}, what, source);
     if (!entry.second["model"]) {
-      throw ConfigError(fmt::format("{}{} needs a `model` key naming a model plugin",
-                                    at(entry.second, source), what));
+      throw ConfigError(fmt::format("{}{} needs a `model` key naming a model plugin", at(entry.second, source), what));
     }
     arm.model = scalar<std::string>(entry.second["model"], what + ".model", "a plugin name", source);
     arm.options = child(entry.second, "options");
@@ -176,14 +174,13 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
       axis.key = entry.first.Scalar();
       static const std::regex axis_key(R"((train|dataset|model\.options)\.[A-Za-z0-9_.]+)");
       if (!std::regex_match(axis.key, axis_key) || axis.key == "dataset.plugin") {
-        throw ConfigError(fmt::format(
-            "{}grid axis '{}' must be a dotted key under train., dataset. or model.options., "
-            "e.g. train.optimizer.lr (arms, resolutions and seeds have their own keys)",
-            at(entry.first, source), axis.key));
+        throw ConfigError(fmt::format("{}grid axis '{}' must be a dotted key under train., dataset. or model.options., "
+                                      "e.g. train.optimizer.lr (arms, resolutions and seeds have their own keys)",
+                                      at(entry.first, source), axis.key));
       }
       if (!entry.second.IsSequence() || entry.second.size() == 0) {
-        throw ConfigError(fmt::format("{}grid axis '{}' must be a non-empty list of values",
-                                      at(entry.second, source), axis.key));
+        throw ConfigError(fmt::format("{}grid axis '{}' must be a non-empty list of values", at(entry.second, source),
+                                      axis.key));
       }
       for (const auto& value : entry.second) axis.values.push_back(value);
       experiment.grid.push_back(axis);
@@ -198,7 +195,8 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
     for (const auto& axis : experiment.grid) known.push_back(axis.key);
     for (const auto& rule : exclude) {
       require_map(rule, "an exclude rule", source);
-      if (rule.size() == 0) throw ConfigError(fmt::format("{}an exclude rule needs at least one key", at(rule, source)));
+      if (rule.size() == 0)
+        throw ConfigError(fmt::format("{}an exclude rule needs at least one key", at(rule, source)));
       check_keys(rule, known, "an exclude rule", source);
       ExcludeRule parsed;
       for (const auto& entry : rule) {
@@ -207,8 +205,9 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
           const auto arm = scalar<std::string>(entry.second, "exclude.arm", "an arm name", source);
           const bool exists = std::any_of(experiment.arms.begin(), experiment.arms.end(),
                                           [&](const ArmSpec& a) { return a.name == arm; });
-          if (!exists) throw ConfigError(fmt::format("{}exclude names arm '{}', which the experiment does not have",
-                                                     at(entry.second, source), arm));
+          if (!exists)
+            throw ConfigError(fmt::format("{}exclude names arm '{}', which the experiment does not have",
+                                          at(entry.second, source), arm));
         } else if (key == "resolution" || key == "seed") {
           scalar<std::int64_t>(entry.second, "exclude." + key, "an integer", source);
         }

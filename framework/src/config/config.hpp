@@ -15,12 +15,12 @@ namespace ablate {
 
 struct ArmSpec {
   std::string name;
-  std::string model;     // model plugin
-  YAML::Node options;    // the plugin's options mapping (may be null)
+  std::string model;   // model plugin
+  YAML::Node options;  // the plugin's options mapping (may be null)
 };
 
 struct GridAxis {
-  std::string key;                // dotted path into a cell, e.g. "train.optimizer.lr"
+  std::string key;  // dotted path into a cell, e.g. "train.optimizer.lr"
   std::vector<YAML::Node> values;
 };
 
@@ -31,9 +31,9 @@ struct ExcludeRule {
 };
 
 struct Experiment {
-  std::string source;         // the file as given on the command line
+  std::string source;  // the file as given on the command line
   std::string name;
-  std::string text;           // the document after overrides, as YAML
+  std::string text;  // the document after overrides, as YAML
   std::string dataset_plugin;
   YAML::Node dataset_options;  // the dataset mapping without `plugin`
   std::vector<ArmSpec> arms;   // in file order
@@ -53,8 +53,7 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
 
 // Sets `dotted_key` (e.g. "train.max_epochs") in `document` to `value`, creating
 // mappings on the way. Throws ConfigError when a step is not a mapping.
-void set_dotted(YAML::Node document, const std::string& dotted_key, const YAML::Node& value,
-                const std::string& what);
+void set_dotted(YAML::Node document, const std::string& dotted_key, const YAML::Node& value, const std::string& what);
 
 // YAML -> JSON with typed scalars (integers, numbers, booleans, null, strings), so that
 // 1.0e-3 and 0.001 are the same value in a configuration hash.

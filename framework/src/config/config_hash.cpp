@@ -57,7 +57,10 @@ nlohmann::json cell_identity(const Cell& cell, const PluginVersions& versions) {
   return {
       {"arm", cell.arm},
       {"model", {{"plugin", cell.model}, {"version", version_of(versions, cell.model)}, {"options", model_options}}},
-      {"dataset", {{"plugin", cell.dataset_plugin}, {"version", version_of(versions, cell.dataset_plugin)}, {"options", dataset_options}}},
+      {"dataset",
+       {{"plugin", cell.dataset_plugin},
+        {"version", version_of(versions, cell.dataset_plugin)},
+        {"options", dataset_options}}},
       {"resolution", cell.resolution},
       {"seed", cell.seed},
       {"train", train_identity(cell.train)},

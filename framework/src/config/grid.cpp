@@ -95,9 +95,9 @@ std::vector<Cell> expand_grid(const Experiment& experiment) {
         try {
           train = parse_train(sections["train"], experiment.source);
         } catch (const ConfigError& e) {
-          throw ConfigError(fmt::format("in the grid cell of arm '{}' with {}: {}", arm.name,
-                                        axes.empty() ? std::string("no axes") : axes.front().first + "=" + axes.front().second,
-                                        e.what()));
+          throw ConfigError(fmt::format(
+              "in the grid cell of arm '{}' with {}: {}", arm.name,
+              axes.empty() ? std::string("no axes") : axes.front().first + "=" + axes.front().second, e.what()));
         }
         for (const auto seed : experiment.seeds) {
           if (excluded(experiment, arm.name, resolution, seed, axis_values)) continue;

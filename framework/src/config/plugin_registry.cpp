@@ -75,15 +75,13 @@ bool PluginRegistry::load_file(const fs::path& file) {
   try {
     library->load(file.string(), boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_local);
   } catch (const std::exception& e) {
-    problems_.push_back(
-        fmt::format("{} is not a loadable shared library ({}); skipped", file.string(), e.what()));
+    problems_.push_back(fmt::format("{} is not a loadable shared library ({}); skipped", file.string(), e.what()));
     return false;
   }
   if (!library->has(kPluginEntryPoint)) {
-    problems_.push_back(fmt::format(
-        "{} has no entry point '{}': it is not an Ablate plugin (define one with "
-        "ABLATE_MODEL_PLUGIN, ABLATE_DATASET_PLUGIN or ABLATE_METRIC_PLUGIN); skipped",
-        file.string(), kPluginEntryPoint));
+    problems_.push_back(fmt::format("{} has no entry point '{}': it is not an Ablate plugin (define one with "
+                                    "ABLATE_MODEL_PLUGIN, ABLATE_DATASET_PLUGIN or ABLATE_METRIC_PLUGIN); skipped",
+                                    file.string(), kPluginEntryPoint));
     return false;
   }
   const auto entry = library->get<const PluginDescriptor*()>(kPluginEntryPoint);
@@ -95,28 +93,24 @@ bool PluginRegistry::load_file(const fs::path& file) {
   // Read nothing but the version until it is known to match: the rest of the layout
   // belongs to that version.
   if (descriptor->abi_version != kPluginAbiVersion) {
-    problems_.push_back(fmt::format(
-        "{} was built for Ablate plugin ABI version {}, but this host supports version {}: "
-        "rebuild the plugin against this Ablate; skipped",
-        file.string(), descriptor->abi_version, kPluginAbiVersion));
+    problems_.push_back(fmt::format("{} was built for Ablate plugin ABI version {}, but this host supports version {}: "
+                                    "rebuild the plugin against this Ablate; skipped",
+                                    file.string(), descriptor->abi_version, kPluginAbiVersion));
     return false;
   }
   const std::string torch_version = descriptor->torch_version ? descriptor->torch_version : "";
   if (!torch_version.empty() && torch_version != TORCH_VERSION) {
-    problems_.push_back(fmt::format(
-        "{} was built against LibTorch {}, but this host uses LibTorch {}: rebuild the "
-        "plugin against the same LibTorch; skipped",
-        file.string(), torch_version, TORCH_VERSION));
+    problems_.push_back(fmt::format("{} was built against LibTorch {}, but this host uses LibTorch {}: rebuild the "
+                                    "plugin against the same LibTorch; skipped",
+                                    file.string(), torch_version, TORCH_VERSION));
     return false;
   }
-  const bool factory_matches =
-      (descriptor->kind == PluginKind::model && descriptor->create_model) ||
-      (descriptor->kind == PluginKind::dataset && descriptor->create_dataset) ||
-      (descriptor->kind == PluginKind::metric && descriptor->create_metric);
+  const bool factory_matches = (descriptor->kind == PluginKind::model && descriptor->create_model) ||
+                               (descriptor->kind == PluginKind::dataset && descriptor->create_dataset) ||
+                               (descriptor->kind == PluginKind::metric && descriptor->create_metric);
   if (!factory_matches || descriptor->name == nullptr || *descriptor->name == '\0') {
-    problems_.push_back(fmt::format(
-        "{} has a malformed descriptor (no name, or no factory for its kind); skipped",
-        file.string()));
+    problems_.push_back(fmt::format("{} has a malformed descriptor (no name, or no factory for its kind); skipped",
+                                    file.string()));
     return false;
   }
   LoadedPlugin plugin;
@@ -130,10 +124,9 @@ bool PluginRegistry::load_file(const fs::path& file) {
   plugin.library = std::move(library);
   for (const auto& existing : plugins_) {
     if (existing.kind == plugin.kind && existing.name == plugin.name) {
-      problems_.push_back(fmt::format(
-          "{} plugin '{}' in {} is ignored: a plugin of that name was already loaded from "
-          "{} (earlier folders in the search path win)",
-          to_string(plugin.kind), plugin.name, file.string(), existing.file.string()));
+      problems_.push_back(fmt::format("{} plugin '{}' in {} is ignored: a plugin of that name was already loaded from "
+                                      "{} (earlier folders in the search path win)",
+                                      to_string(plugin.kind), plugin.name, file.string(), existing.file.string()));
       return false;
     }
   }
@@ -155,9 +148,9 @@ const LoadedPlugin& PluginRegistry::find(PluginKind kind, const std::string& nam
     if (plugin.kind == kind && plugin.name == name) return plugin;
   }
   const auto available = names(kind);
-  throw PluginError(fmt::format(
-      "unknown {} plugin '{}'; available: {} (see `runner --list-plugins`)", to_string(kind),
-      name, available.empty() ? std::string("none") : fmt::format("{}", fmt::join(available, ", "))));
+  throw PluginError(
+      fmt::format("unknown {} plugin '{}'; available: {} (see `runner --list-plugins`)", to_string(kind), name,
+                  available.empty() ? std::string("none") : fmt::format("{}", fmt::join(available, ", "))));
 }
 
 namespace {
@@ -178,24 +171,22 @@ auto call_factory(const LoadedPlugin& plugin, Create create) {
 
 }  // namespace
 
-std::shared_ptr<Dataset> PluginRegistry::create_dataset(const std::string& name,
-                                                        const YAML::Node& options,
+std::shared_ptr<Dataset> PluginRegistry::create_dataset(const std::string& name, const YAML::Node& options,
                                                         const std::string& source) const {
   const LoadedPlugin& plugin = find(PluginKind::dataset, name);
   const Options parsed = make_options(options, owner_of(plugin), source);
-  auto dataset = adopt_plugin_object(
-      plugin, call_factory(plugin, [&] { return plugin.descriptor->create_dataset(parsed); }));
+  auto dataset =
+      adopt_plugin_object(plugin, call_factory(plugin, [&] { return plugin.descriptor->create_dataset(parsed); }));
   parsed.reject_unknown();
   return dataset;
 }
 
-std::shared_ptr<Metric> PluginRegistry::create_metric(const std::string& name,
-                                                      const YAML::Node& options,
+std::shared_ptr<Metric> PluginRegistry::create_metric(const std::string& name, const YAML::Node& options,
                                                       const std::string& source) const {
   const LoadedPlugin& plugin = find(PluginKind::metric, name);
   const Options parsed = make_options(options, owner_of(plugin), source);
-  auto metric = adopt_plugin_object(
-      plugin, call_factory(plugin, [&] { return plugin.descriptor->create_metric(parsed); }));
+  auto metric =
+      adopt_plugin_object(plugin, call_factory(plugin, [&] { return plugin.descriptor->create_metric(parsed); }));
   parsed.reject_unknown();
   return metric;
 }

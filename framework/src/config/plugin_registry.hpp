@@ -40,8 +40,7 @@ std::shared_ptr<T> adopt_plugin_object(const LoadedPlugin& plugin, T* object) {
 
 // The directories to scan: `extra` (from --plugins) first, then each entry of
 // ABLATE_PLUGIN_PATH (colon-separated), then the build's plugin folder.
-std::vector<std::filesystem::path> plugin_search_path(
-    const std::vector<std::filesystem::path>& extra);
+std::vector<std::filesystem::path> plugin_search_path(const std::vector<std::filesystem::path>& extra);
 
 class PluginRegistry {
  public:

@@ -49,9 +49,9 @@ Evaluation Evaluator::evaluate(const ImageSet& set, const SplitPixels& pixels, c
     const std::int64_t end = std::min(start + batch_size, set.count);
     const torch::Tensor images = pipeline_.eval_batch(range_of_images(pixels, set, start, end));
     const torch::Tensor target = pipeline_.to_device(labels.slice(0, start, end));
-    const torch::Tensor logits =
-        plugin_forward(model_, model_name_, images, [&] { return fmt::format("evaluating the {} split", split); })
-            .to(torch::kFloat32);
+    const torch::Tensor logits = plugin_forward(model_, model_name_, images, [&] {
+                                   return fmt::format("evaluating the {} split", split);
+                                 }).to(torch::kFloat32);
     loss_sum += torch::nn::functional::cross_entropy(
                     logits, target, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .to(torch::kFloat64);
@@ -71,9 +71,9 @@ MetricResults Evaluator::compute_metrics(const Evaluation& evaluation, const Ima
   samples.num_classes = evaluation.probabilities.size(1);
   MetricResults all;
   for (const auto& metric : metrics_) {
-    const MetricResults computed = invoke_plugin([&] { return metric->compute(samples); }, [&] {
-      return fmt::format("a metric plugin failed to compute its metrics on the {} split", split);
-    });
+    const MetricResults computed = invoke_plugin(
+        [&] { return metric->compute(samples); },
+        [&] { return fmt::format("a metric plugin failed to compute its metrics on the {} split", split); });
     all.scalars.insert(all.scalars.end(), computed.scalars.begin(), computed.scalars.end());
     all.matrices.insert(all.matrices.end(), computed.matrices.begin(), computed.matrices.end());
   }

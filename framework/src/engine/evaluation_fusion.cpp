@@ -110,8 +110,8 @@ ABLATE_VECTOR_CLONES void relu_affine_plane(const float* in, float* out, std::in
 // One output row of the 2x2 max-pool over relu(x) * scale + shift, channels-last: `top`
 // and `bottom` are the two input rows it pools.
 ABLATE_VECTOR_CLONES void relu_affine_max_pool_row(const float* top, const float* bottom, float* out,
-                                                   std::int64_t out_width, std::int64_t channels,
-                                                   const float* scale, const float* shift) {
+                                                   std::int64_t out_width, std::int64_t channels, const float* scale,
+                                                   const float* shift) {
   for (std::int64_t column = 0; column < out_width; ++column) {
     const float* a = top + 2 * column * channels;
     const float* b = a + channels;
@@ -266,7 +266,8 @@ void EvaluationFusion::fuse(torch::nn::SequentialImpl& sequential) {
       const bool in_place = i > 0 && layer_at<torch::nn::Conv2dImpl>(sequential, i - 1) != nullptr;
       auto* pool = i + 2 < size ? layer_at<torch::nn::MaxPool2dImpl>(sequential, i + 2) : nullptr;
       const bool pooled = pool != nullptr && is_plain_2x2_max_pool(*pool);
-      replace(sequential, i, torch::nn::AnyModule(std::make_shared<ReluAffineImpl>(std::move(affine), in_place, pooled)));
+      replace(sequential, i,
+              torch::nn::AnyModule(std::make_shared<ReluAffineImpl>(std::move(affine), in_place, pooled)));
       replace(sequential, i + 1, torch::nn::AnyModule(torch::nn::Identity()));
       if (pooled) replace(sequential, i + 2, torch::nn::AnyModule(torch::nn::Identity()));
       ++fused_activations_;

@@ -10,7 +10,7 @@
 namespace ablate {
 
 struct ExecutionContext {
-  std::string device;   // "cpu" or "cuda"
+  std::string device;  // "cpu" or "cuda"
   std::int64_t threads = 1;
   std::string torch_version;
 };

@@ -160,8 +160,8 @@ std::unique_ptr<torch::optim::Optimizer> make_fused_adam(const std::vector<torch
 
 std::unique_ptr<torch::optim::Optimizer> make_fused_adamw(const std::vector<torch::Tensor>& parameters,
                                                           const torch::optim::AdamWOptions& options) {
-  using Optimizer = FusedAdamOptimizer<torch::optim::AdamW, torch::optim::AdamWOptions,
-                                       torch::optim::AdamWParamState, /*kDecoupled=*/true>;
+  using Optimizer = FusedAdamOptimizer<torch::optim::AdamW, torch::optim::AdamWOptions, torch::optim::AdamWParamState,
+                                       /*kDecoupled=*/true>;
   return std::make_unique<Optimizer>(parameters, options);
 }
 

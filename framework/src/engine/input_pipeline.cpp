@@ -34,10 +34,9 @@ std::pair<std::vector<double>, std::vector<double>> channel_statistics(const Ima
   return {mean, std};
 }
 
-InputPipeline::InputPipeline(const TrainSettings& settings, const ImageSet& train,
-                             std::int64_t resolution, torch::Device device)
-    : augment_(settings.augment), resolution_(resolution), channels_last_(settings.channels_last),
-      device_(device) {
+InputPipeline::InputPipeline(const TrainSettings& settings, const ImageSet& train, std::int64_t resolution,
+                             torch::Device device)
+    : augment_(settings.augment), resolution_(resolution), channels_last_(settings.channels_last), device_(device) {
   if (settings.normalize == Normalize::kDataset) {
     std::tie(mean_, std_) = channel_statistics(train);
   } else if (settings.normalize == Normalize::kFixed) {
@@ -49,7 +48,8 @@ InputPipeline::InputPipeline(const TrainSettings& settings, const ImageSet& trai
     if (static_cast<std::int64_t>(mean_.size()) != train.channels ||
         static_cast<std::int64_t>(std_.size()) != train.channels) {
       throw ConfigError(fmt::format("train.normalize: mean and std need 1 or {} values (one per "
-                                    "channel), got {} and {}", train.channels, mean_.size(), std_.size()));
+                                    "channel), got {} and {}",
+                                    train.channels, mean_.size(), std_.size()));
     }
   }
   if (!mean_.empty()) {
@@ -83,10 +83,7 @@ torch::Tensor InputPipeline::to_device(const torch::Tensor& host) const {
 torch::Tensor InputPipeline::to_float(const torch::Tensor& images_uint8_nhwc) const {
   // NHWC memory permuted to NCHW is channels-last already: no copy for the layout. On a
   // GPU the uint8 pixels travel and the conversion runs there (a quarter of the bytes).
-  torch::Tensor images = to_device(images_uint8_nhwc)
-                             .permute({0, 3, 1, 2})
-                             .to(torch::kFloat32)
-                             .mul_(1.0 / 255.0);
+  torch::Tensor images = to_device(images_uint8_nhwc).permute({0, 3, 1, 2}).to(torch::kFloat32).mul_(1.0 / 255.0);
   if (images.size(2) != resolution_ || images.size(3) != resolution_) {
     const bool shrinking = images.size(2) > resolution_;
     images = F::interpolate(images, F::InterpolateFuncOptions()
@@ -107,8 +104,7 @@ torch::Tensor InputPipeline::eval_batch(const torch::Tensor& images_uint8_nhwc) 
   return finish(to_float(images_uint8_nhwc));
 }
 
-torch::Tensor InputPipeline::train_batch(const torch::Tensor& images_uint8_nhwc,
-                                         at::Generator& generator) const {
+torch::Tensor InputPipeline::train_batch(const torch::Tensor& images_uint8_nhwc, at::Generator& generator) const {
   return finish(augment(to_float(images_uint8_nhwc), generator));
 }
 
@@ -134,8 +130,8 @@ torch::Tensor InputPipeline::augment(torch::Tensor images, at::Generator& genera
     // [crop_min_area, 1] of the area, resized back to the full resolution.
     const double pi = 3.14159265358979323846;
     const torch::Tensor angle = (uniform(n) * 2 - 1) * (augment_.rotate_degrees * pi / 180.0);
-    const torch::Tensor area = crop ? augment_.crop_min_area + uniform(n) * (1.0 - augment_.crop_min_area)
-                                    : torch::ones({n});
+    const torch::Tensor area =
+        crop ? augment_.crop_min_area + uniform(n) * (1.0 - augment_.crop_min_area) : torch::ones({n});
     const torch::Tensor scale = area.sqrt();
     const torch::Tensor shift_x = (uniform(n) * 2 - 1) * (1 - scale);
     const torch::Tensor shift_y = (uniform(n) * 2 - 1) * (1 - scale);
@@ -145,10 +141,9 @@ torch::Tensor InputPipeline::augment(torch::Tensor images, at::Generator& genera
         torch::stack({torch::stack({cos, -sin, shift_x}, 1), torch::stack({sin, cos, shift_y}, 1)}, 1)
             .to(images.device());
     const torch::Tensor grid = F::affine_grid(theta, images.sizes().vec(), /*align_corners=*/false);
-    images = F::grid_sample(images, grid, F::GridSampleFuncOptions()
-                                              .mode(torch::kBilinear)
-                                              .padding_mode(torch::kReflection)
-                                              .align_corners(false));
+    images = F::grid_sample(
+        images, grid,
+        F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kReflection).align_corners(false));
   }
   return images;
 }

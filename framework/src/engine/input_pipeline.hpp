@@ -15,8 +15,7 @@ namespace ablate {
 class InputPipeline {
  public:
   // `train` supplies the per-channel statistics when train.normalize is "dataset".
-  InputPipeline(const TrainSettings& settings, const ImageSet& train, std::int64_t resolution,
-                torch::Device device);
+  InputPipeline(const TrainSettings& settings, const ImageSet& train, std::int64_t resolution, torch::Device device);
 
   // Rows `indices` of a host tensor (uint8 pixels or int64 labels) on the pipeline's
   // device. For a GPU they are gathered into pinned memory and copied without blocking,

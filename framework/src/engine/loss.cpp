@@ -24,12 +24,11 @@ torch::Tensor balanced_class_weights(const ImageSet& train, std::int64_t num_cla
 
 }  // namespace
 
-torch::nn::functional::CrossEntropyFuncOptions training_loss_options(const TrainSettings& train,
-                                                                     const ImageSet& train_split,
-                                                                     std::int64_t num_classes,
-                                                                     const torch::Device& device) {
+torch::nn::functional::CrossEntropyFuncOptions training_loss_options(
+    const TrainSettings& train, const ImageSet& train_split, std::int64_t num_classes, const torch::Device& device) {
   auto options = torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(train.label_smoothing);
-  if (train.class_weights == ClassWeights::kBalanced) options.weight(balanced_class_weights(train_split, num_classes).to(device));
+  if (train.class_weights == ClassWeights::kBalanced)
+    options.weight(balanced_class_weights(train_split, num_classes).to(device));
   return options;
 }
 
@@ -48,7 +47,8 @@ double PendingLosses::check_and_sum(std::int64_t epoch, std::int64_t steps_per_e
     if (!std::isfinite(value[i])) {
       throw TrainingError(fmt::format("the training loss became {} in epoch {}, step {} of {} "
                                       "(learning rate {:g}); lower train.optimizer.lr or check "
-                                      "the data", value[i], epoch, steps_[i], steps_per_epoch, lr));
+                                      "the data",
+                                      value[i], epoch, steps_[i], steps_per_epoch, lr));
     }
     sum += value[i] * static_cast<double>(images_[i]);
   }

@@ -14,10 +14,8 @@ namespace ablate {
 
 // Cross-entropy as the train settings ask: label smoothing, and class_weights: balanced
 // (scikit-learn's n_samples / (n_classes * count(class)) over the train split) on `device`.
-torch::nn::functional::CrossEntropyFuncOptions training_loss_options(const TrainSettings& train,
-                                                                     const ImageSet& train_split,
-                                                                     std::int64_t num_classes,
-                                                                     const torch::Device& device);
+torch::nn::functional::CrossEntropyFuncOptions training_loss_options(
+    const TrainSettings& train, const ImageSet& train_split, std::int64_t num_classes, const torch::Device& device);
 
 // Training losses not yet read on the host: (loss, 1-based step, batch images). Reading a
 // loss waits for the device: on a GPU the losses of many steps are read at once, and a

@@ -12,16 +12,17 @@
 
 namespace ablate {
 
-std::shared_ptr<Model> create_model(const PluginRegistry& registry, const std::string& name,
-                                    const YAML::Node& options, const ModelInput& input,
-                                    const std::string& source) {
+std::shared_ptr<Model> create_model(const PluginRegistry& registry, const std::string& name, const YAML::Node& options,
+                                    const ModelInput& input, const std::string& source) {
   const LoadedPlugin& plugin = registry.find(PluginKind::model, name);
   const std::string owner = fmt::format("model plugin '{}'", plugin.name);
   const Options parsed = make_options(options, owner, source);
-  Model* model = invoke_plugin([&] { return plugin.descriptor->create_model(parsed, input); }, [&] {
-    return fmt::format("{} failed to build its network for {} channel(s), {}x{}, {} classes", owner, input.channels,
-                       input.resolution, input.resolution, input.num_classes);
-  });
+  Model* model =
+      invoke_plugin([&] { return plugin.descriptor->create_model(parsed, input); },
+                    [&] {
+                      return fmt::format("{} failed to build its network for {} channel(s), {}x{}, {} classes", owner,
+                                         input.channels, input.resolution, input.resolution, input.num_classes);
+                    });
   if (model == nullptr) throw PluginError(fmt::format("{} returned no model", owner));
   auto adopted = adopt_plugin_object(plugin, model);
   parsed.reject_unknown();
@@ -42,12 +43,13 @@ void to_channels_last(torch::nn::Module& model) {
 std::shared_ptr<Model> build_cell_model(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info,
                                         const torch::Device& device, RunResult& result) {
   auto model = create_model(registry, cell.model, cell.model_options, model_input(cell, info));
-  const ModelSummary summary = invoke_plugin([&] { return summarize_model(*model, info.channels, cell.resolution); },
-                                             [&] {
-                                               return fmt::format(
-                                                   "model plugin '{}' failed in forward (on one {}x{} image, before "
-                                                   "training)", cell.model, cell.resolution, cell.resolution);
-                                             });
+  const ModelSummary summary =
+      invoke_plugin([&] { return summarize_model(*model, info.channels, cell.resolution); },
+                    [&] {
+                      return fmt::format("model plugin '{}' failed in forward (on one {}x{} image, before "
+                                         "training)",
+                                         cell.model, cell.resolution, cell.resolution);
+                    });
   result.params_trainable = summary.params_trainable;
   result.params_total = summary.params_total;
   result.params_bytes = summary.params_bytes;

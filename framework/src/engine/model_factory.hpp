@@ -17,9 +17,8 @@ namespace ablate {
 
 // Creates the named model; unknown options are rejected, exceptions from the plugin are
 // reported with its name. The model keeps the plugin's library loaded.
-std::shared_ptr<Model> create_model(const PluginRegistry& registry, const std::string& name,
-                                    const YAML::Node& options, const ModelInput& input,
-                                    const std::string& source = "");
+std::shared_ptr<Model> create_model(const PluginRegistry& registry, const std::string& name, const YAML::Node& options,
+                                    const ModelInput& input, const std::string& source = "");
 
 struct RunResult;
 
@@ -41,9 +40,8 @@ void to_channels_last(torch::nn::Module& model);
 template <typename DescribeWhen>
 torch::Tensor plugin_forward(Model& model, const std::string& name, const torch::Tensor& images,
                              DescribeWhen describe_when) {
-  return invoke_plugin([&] { return model.forward(images); }, [&] {
-    return fmt::format("model plugin '{}' failed in forward ({})", name, describe_when());
-  });
+  return invoke_plugin([&] { return model.forward(images); },
+                       [&] { return fmt::format("model plugin '{}' failed in forward ({})", name, describe_when()); });
 }
 
 }  // namespace ablate

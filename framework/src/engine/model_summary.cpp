@@ -20,7 +20,7 @@ namespace {
 struct Trace {
   int depth = 0;
   std::vector<LayerRow> rows;
-  std::vector<double> flops;  // per row
+  std::vector<double> flops;                 // per row
   std::map<const void*, std::string> owner;  // parameter TensorImpl -> module path
   std::map<std::string, std::int64_t> module_params;
   std::set<std::string> counted;
@@ -35,9 +35,9 @@ std::vector<std::int64_t> shape_of(const c10::IValue& value) {
 
 // Operators that move or view data without being a layer.
 bool is_bookkeeping(const std::string& op) {
-  static const std::set<std::string> kSkip = {"contiguous", "to", "detach", "empty", "zeros", "ones",
-                                              "size", "view", "clone", "copy_", "_to_copy", "alias",
-                                              "t", "transpose", "numpy_T"};
+  static const std::set<std::string> kSkip = {"contiguous", "to",    "detach", "empty",     "zeros",
+                                              "ones",       "size",  "view",   "clone",     "copy_",
+                                              "_to_copy",   "alias", "t",      "transpose", "numpy_T"};
   return kSkip.count(op) > 0;
 }
 
@@ -120,7 +120,8 @@ std::string shape_text(const std::vector<std::int64_t>& shape) {
 nlohmann::json ModelSummary::layers_json() const {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& layer : layers) {
-    rows.push_back({{"name", layer.name}, {"op", layer.op}, {"output_shape", layer.output_shape}, {"params", layer.params}});
+    rows.push_back(
+        {{"name", layer.name}, {"op", layer.op}, {"output_shape", layer.output_shape}, {"params", layer.params}});
   }
   return rows;
 }
@@ -130,10 +131,12 @@ std::string ModelSummary::to_text(const std::string& title) const {
   for (const auto& layer : layers) width = std::max(width, layer.name.size() + layer.op.size() + 3);
   std::string text = title + "\n";
   const std::string rule(width + 42, '-');
-  text += rule + "\n" + fmt::format("{:<{}} {:<26} {:>14}\n", "Layer (op)", width, "Output shape", "Param #") + rule + "\n";
+  text +=
+      rule + "\n" + fmt::format("{:<{}} {:<26} {:>14}\n", "Layer (op)", width, "Output shape", "Param #") + rule + "\n";
   for (const auto& layer : layers) {
     const std::string label = layer.name == layer.op ? layer.op : fmt::format("{} ({})", layer.name, layer.op);
-    text += fmt::format("{:<{}} {:<26} {:>14}\n", label, width, shape_text(layer.output_shape), with_commas(layer.params));
+    text +=
+        fmt::format("{:<{}} {:<26} {:>14}\n", label, width, shape_text(layer.output_shape), with_commas(layer.params));
   }
   text += rule + "\n";
   text += fmt::format("Total params: {} (trainable {}; non-trainable statistics {})\n", with_commas(params_total),

@@ -13,8 +13,8 @@ namespace ablate {
 class Model;
 
 struct LayerRow {
-  std::string name;   // the owning module's path ("blocks.0") or the operator ("relu")
-  std::string op;     // "conv2d", "linear", "batch_norm", "relu", ...
+  std::string name;                        // the owning module's path ("blocks.0") or the operator ("relu")
+  std::string op;                          // "conv2d", "linear", "batch_norm", "relu", ...
   std::vector<std::int64_t> output_shape;  // batch of one
   std::int64_t params = 0;                 // trainable parameters first used by this row
 };

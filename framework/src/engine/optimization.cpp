@@ -11,11 +11,10 @@ namespace ablate {
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const TrainSettings& train,
                                                         const std::vector<torch::Tensor>& parameters) {
   if (train.optimizer == Optimizer::kSgd) {
-    return std::make_unique<torch::optim::SGD>(
-        parameters, torch::optim::SGDOptions(train.lr)
-                        .momentum(train.momentum)
-                        .nesterov(train.nesterov)
-                        .weight_decay(train.weight_decay));
+    return std::make_unique<torch::optim::SGD>(parameters, torch::optim::SGDOptions(train.lr)
+                                                               .momentum(train.momentum)
+                                                               .nesterov(train.nesterov)
+                                                               .weight_decay(train.weight_decay));
   }
   if (train.optimizer == Optimizer::kAdamW) {
     const auto options = torch::optim::AdamWOptions(train.lr).weight_decay(train.weight_decay);

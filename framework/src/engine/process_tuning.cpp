@@ -19,7 +19,8 @@ namespace {
 using ReleaseFreeMemory = void (*)();
 
 ReleaseFreeMemory tcmalloc_release() {
-  static const auto release = reinterpret_cast<ReleaseFreeMemory>(dlsym(RTLD_DEFAULT, "MallocExtension_ReleaseFreeMemory"));
+  static const auto release =
+      reinterpret_cast<ReleaseFreeMemory>(dlsym(RTLD_DEFAULT, "MallocExtension_ReleaseFreeMemory"));
   return release;
 }
 
@@ -99,7 +100,8 @@ std::optional<std::string> busy_cores_advice(std::int64_t cores) {
   if (load < static_cast<double>(cores)) return std::nullopt;
   return fmt::format("the load average is {:.1f} on {} core(s): other work is using them, and the cells' threads will "
                      "compete with it; `export OMP_WAIT_POLICY=PASSIVE` makes their idle threads sleep instead of "
-                     "spinning (docs/performance.md)", load, cores);
+                     "spinning (docs/performance.md)",
+                     load, cores);
 }
 
 }  // namespace ablate

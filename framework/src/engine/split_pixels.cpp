@@ -54,7 +54,8 @@ class ScratchFile {
     for (std::int64_t done = 0; done < bytes;) {
       const ssize_t n = pread(fd_, out + done, static_cast<std::size_t>(bytes - done), offset + done);
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) fail("cannot read images back from the scratch file in", n < 0 ? std::strerror(errno) : "it ended early");
+      if (n <= 0)
+        fail("cannot read images back from the scratch file in", n < 0 ? std::strerror(errno) : "it ended early");
       done += n;
     }
   }
@@ -62,7 +63,8 @@ class ScratchFile {
  private:
   [[noreturn]] void fail(const std::string& what, const std::string& why) const {
     throw DataError(fmt::format("{} {} (train.images: disk keeps them next to the store): {}; free space there, "
-                                "or use train.images: memory", what, directory_, why));
+                                "or use train.images: memory",
+                                what, directory_, why));
   }
 
   std::string directory_;

@@ -22,16 +22,15 @@ void check_split(const ImageSet& set, const char* split, const DatasetInfo& info
   if (set.count <= 0 || static_cast<std::int64_t>(set.pixels.size()) != expected ||
       static_cast<std::int64_t>(set.labels.size()) != set.count || set.channels != info.channels ||
       set.height != set.width) {
-    throw DataError(fmt::format(
-        "dataset '{}' returned an inconsistent {} split: {} images of {}x{}x{} ({} bytes, {} "
-        "labels; the dataset declares {} channel(s) and images must be square)",
-        info.name, split, set.count, set.height, set.width, set.channels, set.pixels.size(),
-        set.labels.size(), info.channels));
+    throw DataError(fmt::format("dataset '{}' returned an inconsistent {} split: {} images of {}x{}x{} ({} bytes, {} "
+                                "labels; the dataset declares {} channel(s) and images must be square)",
+                                info.name, split, set.count, set.height, set.width, set.channels, set.pixels.size(),
+                                set.labels.size(), info.channels));
   }
   for (std::int64_t i = 0; i < set.count; ++i) {
     if (set.labels[i] < 0 || set.labels[i] >= info.num_classes) {
-      throw DataError(fmt::format("dataset '{}': label {} of {} image {} is outside 0..{}",
-                                  info.name, set.labels[i], split, i, info.num_classes - 1));
+      throw DataError(fmt::format("dataset '{}': label {} of {} image {} is outside 0..{}", info.name, set.labels[i],
+                                  split, i, info.num_classes - 1));
     }
   }
 }

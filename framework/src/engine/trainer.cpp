@@ -38,9 +38,7 @@ using Clock = std::chrono::steady_clock;
 // On a GPU, training losses are read (and checked for NaN) every this many steps.
 constexpr std::int64_t kCudaLossCheckEvery = 50;
 
-double seconds_since(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 // One pass over the training split, train.steps_per_epoch batches at most.
 class EpochTrainer {
@@ -185,8 +183,7 @@ EpochMonitors validate(const Evaluator& evaluator, const ImageSet& val, const Sp
 
 // Scores, metrics and predictions of val and test, the test split's inference time, and
 // latency at batch 1.
-void evaluate_best(const Evaluator& evaluator, const DatasetSplits& data, const CellPixels& pixels,
-                   RunResult& result) {
+void evaluate_best(const Evaluator& evaluator, const DatasetSplits& data, const CellPixels& pixels, RunResult& result) {
   evaluator.record("val", evaluator.evaluate(data.val, pixels.val, "val"), data.val, result);
   const auto test_start = Clock::now();
   const Evaluation test = evaluator.evaluate(data.test, pixels.test, "test");
@@ -215,9 +212,8 @@ std::string scratch_folder(const std::string& checkpoint_path) {
 
 }  // namespace
 
-RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
-                             const DatasetInfo& info, DatasetSplits& data,
-                             const std::vector<std::shared_ptr<Metric>>& metrics,
+RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info,
+                             DatasetSplits& data, const std::vector<std::shared_ptr<Metric>>& metrics,
                              const ExecutionContext& context, TrainingObserver& observer,
                              const std::string& checkpoint_path) {
   check_split(data.train, "train", info);
@@ -268,9 +264,8 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
   return result;
 }
 
-RunResult evaluate_checkpoint(const Cell& cell, const PluginRegistry& registry,
-                              const DatasetInfo& info, const DatasetSplits& data,
-                              const std::vector<std::shared_ptr<Metric>>& metrics,
+RunResult evaluate_checkpoint(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info,
+                              const DatasetSplits& data, const std::vector<std::shared_ptr<Metric>>& metrics,
                               const ExecutionContext& context, const std::string& checkpoint_path) {
   check_split(data.val, "val", info);
   check_split(data.test, "test", info);

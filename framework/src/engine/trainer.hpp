@@ -58,8 +58,8 @@ struct RunResult {
   std::int64_t best_epoch = 0;
   double train_seconds = 0;
   double mean_epoch_seconds = 0;
-  double test_seconds = 0;        // inference over the whole test split
-  double latency_ms = 0;          // median per image at batch 1
+  double test_seconds = 0;  // inference over the whole test split
+  double latency_ms = 0;    // median per image at batch 1
   std::int64_t peak_rss_bytes = 0;
   std::int64_t peak_cuda_bytes = -1;  // -1: not on a GPU
   std::vector<SplitMetric> metrics;
@@ -82,17 +82,15 @@ class TrainingObserver {
 // of `data` into a scratch file next to the checkpoint (or in the temp folder). Throws
 // TrainingError for a non-finite loss (naming epoch and step), Interrupted when a stop
 // was requested.
-RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry,
-                             const DatasetInfo& info, DatasetSplits& data,
-                             const std::vector<std::shared_ptr<Metric>>& metrics,
+RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info,
+                             DatasetSplits& data, const std::vector<std::shared_ptr<Metric>>& metrics,
                              const ExecutionContext& context, TrainingObserver& observer,
                              const std::string& checkpoint_path = "");
 
 // Loads a checkpoint written by train_and_evaluate and evaluates it on val and test:
 // the metrics and predictions of the returned result are filled in.
-RunResult evaluate_checkpoint(const Cell& cell, const PluginRegistry& registry,
-                              const DatasetInfo& info, const DatasetSplits& data,
-                              const std::vector<std::shared_ptr<Metric>>& metrics,
+RunResult evaluate_checkpoint(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info,
+                              const DatasetSplits& data, const std::vector<std::shared_ptr<Metric>>& metrics,
                               const ExecutionContext& context, const std::string& checkpoint_path);
 
 // Builds the cell's model once to validate its options before any training starts
@@ -101,7 +99,7 @@ RunResult evaluate_checkpoint(const Cell& cell, const PluginRegistry& registry,
 std::int64_t validate_model(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info);
 
 // The Keras-style summary of a model plugin, for `runner --describe`.
-std::string describe_model(const PluginRegistry& registry, const std::string& model,
-                           const YAML::Node& options, const ModelInput& input);
+std::string describe_model(const PluginRegistry& registry, const std::string& model, const YAML::Node& options,
+                           const ModelInput& input);
 
 }  // namespace ablate

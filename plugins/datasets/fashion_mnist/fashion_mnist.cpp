@@ -29,18 +29,13 @@ constexpr std::uint32_t kImagesMagic = 0x00000803;
 constexpr std::uint32_t kLabelsMagic = 0x00000801;
 constexpr std::int64_t kReadChunk = std::int64_t{1} << 20;
 
-const std::array<const char*, kNumClasses> kClassNames = {
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-    "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+const std::array<const char*, kNumClasses> kClassNames = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                                          "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
 
 // Every message starts like the host's option errors: "dataset plugin 'fashion_mnist': ".
-[[noreturn]] void fail(const std::string& problem) {
-  throw DataError("dataset plugin 'fashion_mnist': " + problem);
-}
+[[noreturn]] void fail(const std::string& problem) { throw DataError("dataset plugin 'fashion_mnist': " + problem); }
 
-[[noreturn]] void fail_file(const std::string& path, const std::string& problem) {
-  fail("'" + path + "' " + problem);
-}
+[[noreturn]] void fail_file(const std::string& path, const std::string& problem) { fail("'" + path + "' " + problem); }
 
 std::string hex32(std::uint32_t value) {
   char buffer[16];
@@ -90,8 +85,7 @@ class GzFile {
   void expect_end(const std::string& what) {
     std::uint8_t byte = 0;
     if (read_some(&byte, 1) > 0) {
-      fail_file(path_, "has data after the " + what +
-                           " its header declares; expected the file to end there");
+      fail_file(path_, "has data after the " + what + " its header declares; expected the file to end there");
     }
   }
 
@@ -105,8 +99,7 @@ class GzFile {
       if (got < 0) {
         int code = Z_OK;
         const char* message = gzerror(file_, &code);
-        fail_file(path_, std::string("is not a valid gzip stream (") +
-                             (message ? message : "zlib error") +
+        fail_file(path_, std::string("is not a valid gzip stream (") + (message ? message : "zlib error") +
                              "); expected a gzip-compressed or plain IDX file");
       }
       if (got == 0) break;
@@ -116,12 +109,10 @@ class GzFile {
   }
 
   // Reads the next `size` bytes, which end at byte `end` of the section `what`.
-  void read_exact(std::uint8_t* data, std::int64_t size, std::int64_t end,
-                  const std::string& what) {
+  void read_exact(std::uint8_t* data, std::int64_t size, std::int64_t end, const std::string& what) {
     const std::int64_t got = read_some(data, size);
     if (got < size) {
-      fail_file(path_, "is truncated: it ends after " + std::to_string(end - size + got) +
-                           " bytes of " + what +
+      fail_file(path_, "is truncated: it ends after " + std::to_string(end - size + got) + " bytes of " + what +
                            "; expected the complete file (re-install "
                            "or re-download it)");
     }
@@ -154,8 +145,7 @@ std::filesystem::path locate(const std::filesystem::path& dir, const std::string
                              "install dataset-fashion-mnist) or set the dataset option `path`");
 }
 
-void check_magic(const GzFile& file, std::uint32_t magic, std::uint32_t expected,
-                 const char* kind) {
+void check_magic(const GzFile& file, std::uint32_t magic, std::uint32_t expected, const char* kind) {
   if (magic != expected) {
     fail_file(file.path(), "has magic number " + hex32(magic) + ", expected " + hex32(expected) +
                                " (an IDX file of uint8 " + kind + ")");
@@ -176,8 +166,7 @@ ImageSet read_images(const std::filesystem::path& path) {
   const std::uint32_t cols = header[2];
   check_count(file, count);
   if (rows != kSide || cols != kSide) {
-    fail_file(file.path(), "holds " + std::to_string(rows) + "x" + std::to_string(cols) +
-                               " images, expected 28x28");
+    fail_file(file.path(), "holds " + std::to_string(rows) + "x" + std::to_string(cols) + " images, expected 28x28");
   }
   ImageSet set;
   set.count = count;
@@ -185,8 +174,7 @@ ImageSet read_images(const std::filesystem::path& path) {
   set.width = kSide;
   set.channels = 1;
   const std::int64_t total = set.count * kSide * kSide;
-  const std::string what =
-      "the " + std::to_string(total) + " bytes of " + std::to_string(count) + " images of 28x28";
+  const std::string what = "the " + std::to_string(total) + " bytes of " + std::to_string(count) + " images of 28x28";
   set.pixels = file.read_section(total, what);
   file.expect_end(what);
   return set;
@@ -203,8 +191,7 @@ std::vector<std::int64_t> read_labels(const std::filesystem::path& path) {
   std::vector<std::int64_t> labels(bytes.size());
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     if (bytes[i] >= kNumClasses) {
-      fail_file(file.path(), "label " + std::to_string(i) + " is " + std::to_string(bytes[i]) +
-                                 ", expected 0 to 9");
+      fail_file(file.path(), "label " + std::to_string(i) + " is " + std::to_string(bytes[i]) + ", expected 0 to 9");
     }
     labels[i] = bytes[i];
   }
@@ -219,8 +206,7 @@ ImageSet read_split(const std::filesystem::path& dir, const std::string& prefix)
   set.labels = read_labels(labels_path);
   if (static_cast<std::int64_t>(set.labels.size()) != set.count) {
     fail_file(labels_path.string(), "holds " + std::to_string(set.labels.size()) + " labels but '" +
-                                        images_path.string() + "' holds " +
-                                        std::to_string(set.count) +
+                                        images_path.string() + "' holds " + std::to_string(set.count) +
                                         " images; expected one label per image");
   }
   return set;
@@ -240,8 +226,8 @@ std::uint64_t bounded_draw(std::mt19937_64& engine, std::uint64_t bound) {
 
 // Per-class val quotas by the largest-remainder method: proportional to class sizes and
 // summing to exactly `val_size`. Ties in the remainder go to the lower class index.
-std::vector<std::int64_t> val_quotas(const std::vector<std::int64_t>& class_sizes,
-                                     std::int64_t total, std::int64_t val_size) {
+std::vector<std::int64_t> val_quotas(const std::vector<std::int64_t>& class_sizes, std::int64_t total,
+                                     std::int64_t val_size) {
   const std::size_t classes = class_sizes.size();
   std::vector<std::int64_t> quotas(classes);
   std::vector<std::pair<std::int64_t, std::size_t>> remainders;  // (remainder, class)
@@ -280,8 +266,7 @@ ImageSet take(const ImageSet& from, const std::vector<std::int64_t>& indices) {
 
 // Splits the official training set into train and a stratified val of `val_size`
 // images; both keep the original file order.
-std::pair<ImageSet, ImageSet> split_train_val(const ImageSet& all, std::int64_t val_size,
-                                              std::uint64_t seed) {
+std::pair<ImageSet, ImageSet> split_train_val(const ImageSet& all, std::int64_t val_size, std::uint64_t seed) {
   std::vector<std::vector<std::int64_t>> by_class(kNumClasses);
   for (std::int64_t i = 0; i < all.count; ++i) {
     by_class[static_cast<std::size_t>(all.labels[static_cast<std::size_t>(i)])].push_back(i);
@@ -298,8 +283,7 @@ std::pair<ImageSet, ImageSet> split_train_val(const ImageSet& all, std::int64_t 
     std::vector<std::int64_t>& members = by_class[c];
     // Partial Fisher-Yates: the first quotas[c] positions become a uniform sample.
     for (std::int64_t i = 0; i < quotas[c]; ++i) {
-      const auto remaining =
-          static_cast<std::uint64_t>(members.size()) - static_cast<std::uint64_t>(i);
+      const auto remaining = static_cast<std::uint64_t>(members.size()) - static_cast<std::uint64_t>(i);
       const std::int64_t j = i + static_cast<std::int64_t>(bounded_draw(engine, remaining));
       std::swap(members[static_cast<std::size_t>(i)], members[static_cast<std::size_t>(j)]);
       in_val[static_cast<std::size_t>(members[static_cast<std::size_t>(i)])] = true;
@@ -334,9 +318,9 @@ class FashionMnist final : public Dataset {
     // that tests (and subsets) can use small files of the same format.
     ImageSet train_all = read_split(path_, "train");
     if (val_size_ >= train_all.count) {
-      fail("option 'val_size' is " + std::to_string(val_size_) + " but the training files in '" +
-           path_.string() + "' hold only " + std::to_string(train_all.count) +
-           " images; expected val_size between 1 and " + std::to_string(train_all.count - 1));
+      fail("option 'val_size' is " + std::to_string(val_size_) + " but the training files in '" + path_.string() +
+           "' hold only " + std::to_string(train_all.count) + " images; expected val_size between 1 and " +
+           std::to_string(train_all.count - 1));
     }
     DatasetSplits splits;
     std::tie(splits.train, splits.val) = split_train_val(train_all, val_size_, split_seed_);
@@ -356,8 +340,8 @@ Dataset* create(const Options& options) {
   const std::int64_t split_seed = options.get_int("split_seed", 0);
   if (path.empty()) options.fail("path", "is empty; expected the folder of the IDX files");
   if (val_size < 1) {
-    options.fail("val_size", "is " + std::to_string(val_size) +
-                                 "; expected at least 1 and fewer than the training images");
+    options.fail("val_size",
+                 "is " + std::to_string(val_size) + "; expected at least 1 and fewer than the training images");
   }
   // Negative seeds are fine: they name a split like any other number.
   return new FashionMnist(path, val_size, static_cast<std::uint64_t>(split_seed));

@@ -28,9 +28,7 @@ constexpr double kTtyUpdateSeconds = 0.25;
 constexpr int kPlainLinePercentStep = 10;
 constexpr curl_off_t kPlainLineBytesStep = curl_off_t{100} << 20;  // when size is unknown
 
-[[noreturn]] void fail(const std::string& problem) {
-  throw DataError("dataset plugin 'medmnist': " + problem);
-}
+[[noreturn]] void fail(const std::string& problem) { throw DataError("dataset plugin 'medmnist': " + problem); }
 
 std::string megabytes(curl_off_t bytes) {
   char text[32];
@@ -159,16 +157,15 @@ class PartFile {
              "); expected a writable `root` folder");
       }
       if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-        std::fprintf(stderr, "medmnist: waiting for another process downloading '%s'\n",
-                     target.string().c_str());
+        std::fprintf(stderr, "medmnist: waiting for another process downloading '%s'\n", target.string().c_str());
         ::flock(fd_, LOCK_EX);
       }
       // The holder before us removed or renamed the file it locked: start over on the
       // name, or we would write into a file that no longer has one.
       struct stat held {};
       struct stat named {};
-      if (::fstat(fd_, &held) == 0 && ::stat(part_.c_str(), &named) == 0 &&
-          held.st_ino == named.st_ino && held.st_dev == named.st_dev) {
+      if (::fstat(fd_, &held) == 0 && ::stat(part_.c_str(), &named) == 0 && held.st_ino == named.st_ino &&
+          held.st_dev == named.st_dev) {
         break;
       }
       ::close(fd_);
@@ -192,8 +189,7 @@ class PartFile {
       fail("cannot write '" + part_.string() + "' (" + std::strerror(errno) + ")");
     }
     if (std::rename(part_.c_str(), target.c_str()) != 0) {
-      fail("cannot rename '" + part_.string() + "' to '" + target.string() + "' (" +
-           std::strerror(errno) + ")");
+      fail("cannot rename '" + part_.string() + "' to '" + target.string() + "' (" + std::strerror(errno) + ")");
     }
     kept_ = true;
   }
@@ -207,14 +203,14 @@ class PartFile {
 
 }  // namespace
 
-void download_file(const std::string& url, const std::filesystem::path& target,
-                   const std::string& expected_md5, const DownloadSettings& settings) {
+void download_file(const std::string& url, const std::filesystem::path& target, const std::string& expected_md5,
+                   const DownloadSettings& settings) {
   global_init();
   std::error_code ec;
   std::filesystem::create_directories(target.parent_path(), ec);
   if (ec) {
-    fail("cannot create the folder '" + target.parent_path().string() + "' (" + ec.message() +
-         ") to download '" + url + "' into");
+    fail("cannot create the folder '" + target.parent_path().string() + "' (" + ec.message() + ") to download '" + url +
+         "' into");
   }
   PartFile part(target.string() + ".part");
   if (!part.acquire(target)) return;
@@ -265,38 +261,34 @@ void download_file(const std::string& url, const std::filesystem::path& target,
     case CURLE_OK:
       break;
     case CURLE_HTTP_RETURNED_ERROR:
-      fail(failed + "the server answered HTTP status " + std::to_string(status) +
-           ", expected 200" + removed);
+      fail(failed + "the server answered HTTP status " + std::to_string(status) + ", expected 200" + removed);
     case CURLE_PARTIAL_FILE:
-      fail(failed + "the connection closed after " + std::to_string(transfer.received) +
-           " of the " + std::to_string(length) + " bytes the server announced" + removed);
+      fail(failed + "the connection closed after " + std::to_string(transfer.received) + " of the " +
+           std::to_string(length) + " bytes the server announced" + removed);
     case CURLE_OPERATION_TIMEDOUT:
       fail(failed + "timed out (" + error_text + "); expected data at least every " +
-           std::to_string(settings.stall_timeout_s) + " s (option `stall_timeout`) and a " +
-           "connection within " + std::to_string(settings.connect_timeout_s) +
-           " s (option `connect_timeout`)" + removed);
+           std::to_string(settings.stall_timeout_s) + " s (option `stall_timeout`) and a " + "connection within " +
+           std::to_string(settings.connect_timeout_s) + " s (option `connect_timeout`)" + removed);
     case CURLE_WRITE_ERROR:
       if (transfer.write_errno != 0) {
-        fail(failed + "cannot write '" + target.string() + ".part' (" +
-             std::strerror(transfer.write_errno) + ")" + removed);
+        fail(failed + "cannot write '" + target.string() + ".part' (" + std::strerror(transfer.write_errno) + ")" +
+             removed);
       }
       [[fallthrough]];
     default:
-      fail(failed + curl_easy_strerror(result) + (error_text[0] ? std::string(" (") +
-           error_text + ")" : std::string()) + removed);
+      fail(failed + curl_easy_strerror(result) +
+           (error_text[0] ? std::string(" (") + error_text + ")" : std::string()) + removed);
   }
   if (status != 200) {
-    fail(failed + "the server answered HTTP status " + std::to_string(status) +
-         ", expected 200" + removed);
+    fail(failed + "the server answered HTTP status " + std::to_string(status) + ", expected 200" + removed);
   }
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned digest_size = 0;
   EVP_DigestFinal_ex(md5.get(), digest, &digest_size);
   const std::string actual_md5 = to_hex(digest, digest_size);
   if (!expected_md5.empty() && actual_md5 != expected_md5) {
-    fail(failed + "the " + std::to_string(transfer.received) + " bytes received have MD5 " +
-         actual_md5 + ", expected " + expected_md5 + " (the published checksum of '" +
-         target.filename().string() + "')" + removed);
+    fail(failed + "the " + std::to_string(transfer.received) + " bytes received have MD5 " + actual_md5 +
+         ", expected " + expected_md5 + " (the published checksum of '" + target.filename().string() + "')" + removed);
   }
   part.commit(target);
 }

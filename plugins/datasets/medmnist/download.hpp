@@ -17,7 +17,7 @@ struct DownloadSettings {
 // Progress goes to stderr. Any failure removes the partial file and throws DataError
 // naming the URL and what was expected (HTTP status, MD5, byte count). Processes that
 // download the same target at once take turns: the second finds the file done.
-void download_file(const std::string& url, const std::filesystem::path& target,
-                   const std::string& expected_md5, const DownloadSettings& settings);
+void download_file(const std::string& url, const std::filesystem::path& target, const std::string& expected_md5,
+                   const DownloadSettings& settings);
 
 }  // namespace ablate::medmnist

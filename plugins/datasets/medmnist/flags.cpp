@@ -6,26 +6,24 @@ namespace ablate::medmnist {
 
 namespace {
 
-const std::vector<std::string> kOrganClasses = {
-    "bladder", "femur-left", "femur-right", "heart",     "kidney-left", "kidney-right",
-    "liver",   "lung-left",  "lung-right",  "pancreas", "spleen"};
+const std::vector<std::string> kOrganClasses = {"bladder",     "femur-left",   "femur-right", "heart",
+                                                "kidney-left", "kidney-right", "liver",       "lung-left",
+                                                "lung-right",  "pancreas",     "spleen"};
 
 std::vector<FlagInfo> make_flags() {
   std::vector<FlagInfo> flags;
   flags.push_back({"pathmnist",
                    3,
-                   {"adipose", "background", "debris", "lymphocytes", "mucus", "smooth muscle",
-                    "normal colon mucosa", "cancer-associated stroma",
-                    "colorectal adenocarcinoma epithelium"},
+                   {"adipose", "background", "debris", "lymphocytes", "mucus", "smooth muscle", "normal colon mucosa",
+                    "cancer-associated stroma", "colorectal adenocarcinoma epithelium"},
                    {89996, 10004, 7180},
                    false,
                    {"a8b06965200029087d5bd730944a56c1", "55aa9c1e0525abe5a6b9d8343a507616",
                     "ac42d08fb904d92c244187169d1fd1d9", "2c51a510bcdc9cf8ddb2af93af1eadec"}});
   flags.push_back({"chestmnist",
                    1,
-                   {"atelectasis", "cardiomegaly", "effusion", "infiltration", "mass", "nodule",
-                    "pneumonia", "pneumothorax", "consolidation", "edema", "emphysema",
-                    "fibrosis", "pleural", "hernia"},
+                   {"atelectasis", "cardiomegaly", "effusion", "infiltration", "mass", "nodule", "pneumonia",
+                    "pneumothorax", "consolidation", "edema", "emphysema", "fibrosis", "pleural", "hernia"},
                    {78468, 11219, 22433},
                    true,
                    {"02c8a6516a18b556561a56cbdd36c4a8", "9de6cd0b934ebb5b7426cfba5efbae16",
@@ -33,8 +31,8 @@ std::vector<FlagInfo> make_flags() {
   flags.push_back({"dermamnist",
                    3,
                    {"actinic keratoses and intraepithelial carcinoma", "basal cell carcinoma",
-                    "benign keratosis-like lesions", "dermatofibroma", "melanoma",
-                    "melanocytic nevi", "vascular lesions"},
+                    "benign keratosis-like lesions", "dermatofibroma", "melanoma", "melanocytic nevi",
+                    "vascular lesions"},
                    {7007, 1003, 2005},
                    false,
                    {"0744692d530f8e62ec473284d019b0c7", "b70a2f5635c6199aeaa28c31d7202e1f",
@@ -71,17 +69,16 @@ std::vector<FlagInfo> make_flags() {
   flags.push_back({"bloodmnist",
                    3,
                    {"basophil", "eosinophil", "erythroblast",
-                    "immature granulocytes (myelocytes, metamyelocytes and promyelocytes)",
-                    "lymphocyte", "monocyte", "neutrophil", "platelet"},
+                    "immature granulocytes (myelocytes, metamyelocytes and promyelocytes)", "lymphocyte", "monocyte",
+                    "neutrophil", "platelet"},
                    {11959, 1712, 3421},
                    false,
                    {"7053d0359d879ad8a5505303e11de1dc", "2b94928a2ae4916078ca51e05b6b800b",
                     "adace1e0ed228fccda1f39692059dd4c", "b718ff6835fcbdb22ba9eacccd7b2601"}});
   flags.push_back({"tissuemnist",
                    1,
-                   {"Collecting Duct, Connecting Tubule", "Distal Convoluted Tubule",
-                    "Glomerular endothelial cells", "Interstitial endothelial cells",
-                    "Leukocytes", "Podocytes", "Proximal Tubule Segments",
+                   {"Collecting Duct, Connecting Tubule", "Distal Convoluted Tubule", "Glomerular endothelial cells",
+                    "Interstitial endothelial cells", "Leukocytes", "Podocytes", "Proximal Tubule Segments",
                     "Thick Ascending Limb"},
                    {165466, 23640, 47280},
                    false,

@@ -40,9 +40,7 @@ constexpr std::int64_t kDefaultConnectTimeout = 30;
 constexpr std::int64_t kDefaultStallTimeout = 60;
 constexpr std::size_t kMd5HexLength = 32;
 
-[[noreturn]] void fail(const std::string& problem) {
-  throw DataError("dataset plugin 'medmnist': " + problem);
-}
+[[noreturn]] void fail(const std::string& problem) { throw DataError("dataset plugin 'medmnist': " + problem); }
 
 std::string size_list() {
   std::string list;
@@ -86,8 +84,7 @@ std::map<std::string, std::string> read_checksums(const Options& options, const 
     std::string name = space == std::string::npos ? "" : line.substr(space);
     name.erase(0, name.find_first_not_of(" *"));  // md5sum marks binary mode with '*'
     if (!is_md5(md5) || name.empty()) {
-      options.fail("checksums", "file '" + file.string() + "' line " + std::to_string(number) +
-                                    " is \"" + line +
+      options.fail("checksums", "file '" + file.string() + "' line " + std::to_string(number) + " is \"" + line +
                                     "\"; expected \"<32 lowercase hex digits>  <file name>\"");
     }
     checksums[name] = md5;
@@ -98,9 +95,8 @@ std::map<std::string, std::string> read_checksums(const Options& options, const 
 // Little-endian integer dtypes, as numpy spells them. Labels only get compared and
 // widened, so any integer width is harmless; images must be uint8.
 int label_item_size(const std::string& descr) {
-  static const std::map<std::string, int> kSizes = {
-      {"|u1", 1}, {"|i1", 1}, {"<u2", 2}, {"<i2", 2},
-      {"<u4", 4}, {"<i4", 4}, {"<u8", 8}, {"<i8", 8}};
+  static const std::map<std::string, int> kSizes = {{"|u1", 1}, {"|i1", 1}, {"<u2", 2}, {"<i2", 2},
+                                                    {"<u4", 4}, {"<i4", 4}, {"<u8", 8}, {"<i8", 8}};
   const auto it = kSizes.find(descr);
   return it == kSizes.end() ? 0 : it->second;
 }
@@ -108,7 +104,8 @@ int label_item_size(const std::string& descr) {
 std::int64_t label_value(const std::uint8_t* bytes, const std::string& descr, int size) {
   const bool is_signed = descr[1] == 'i';
   switch (size) {
-    case 1: return is_signed ? std::int64_t{static_cast<std::int8_t>(bytes[0])} : bytes[0];
+    case 1:
+      return is_signed ? std::int64_t{static_cast<std::int8_t>(bytes[0])} : bytes[0];
     case 2: {
       std::uint16_t v;
       std::memcpy(&v, bytes, 2);
@@ -130,9 +127,8 @@ std::int64_t label_value(const std::uint8_t* bytes, const std::string& descr, in
 
 class MedMnist : public Dataset {
  public:
-  MedMnist(const medmnist::FlagInfo& flag, fs::path root, bool download, std::string mirror,
-           bool resize, std::map<std::string, std::string> checksums,
-           medmnist::DownloadSettings settings)
+  MedMnist(const medmnist::FlagInfo& flag, fs::path root, bool download, std::string mirror, bool resize,
+           std::map<std::string, std::string> checksums, medmnist::DownloadSettings settings)
       : flag_(flag),
         root_(std::move(root)),
         download_(download),
@@ -161,8 +157,10 @@ class MedMnist : public Dataset {
     std::error_code ec;
     if (!fs::exists(path, ec)) {
       if (!download_) {
-        fail("'" + path.string() + "' does not exist; set `download: true` in the dataset "
-             "options to fetch it from " + url + ", or place the file there (option `root`)");
+        fail("'" + path.string() +
+             "' does not exist; set `download: true` in the dataset "
+             "options to fetch it from " +
+             url + ", or place the file there (option `root`)");
       }
       medmnist::download_file(url, path, expected_md5(name, size), settings_);
     }
@@ -181,9 +179,8 @@ class MedMnist : public Dataset {
       if (size == resolution) return size;
     }
     if (!resize_) {
-      throw ConfigError("dataset plugin 'medmnist': MedMNIST publishes no " + flag_.name +
-                        " file at resolution " + std::to_string(resolution) +
-                        "; expected one of " + size_list() +
+      throw ConfigError("dataset plugin 'medmnist': MedMNIST publishes no " + flag_.name + " file at resolution " +
+                        std::to_string(resolution) + "; expected one of " + size_list() +
                         ", or set the dataset option `resize: true` to load the nearest larger "
                         "file and let the host resize it");
     }
@@ -209,9 +206,8 @@ class MedMnist : public Dataset {
     // Counts first, so a mismatch is found before hundreds of MB are decompressed.
     const std::int64_t label_count = check_labels(labels);
     if (label_count != set.count) {
-      fail(labels.where() + " holds " + std::to_string(label_count) + " labels but member '" +
-           split + "_images.npy' holds " + std::to_string(set.count) +
-           " images; expected one label per image");
+      fail(labels.where() + " holds " + std::to_string(label_count) + " labels but member '" + split +
+           "_images.npy' holds " + std::to_string(set.count) + " images; expected one label per image");
     }
     set.labels = read_labels(labels);
     // Decompressed straight into the final buffer: the only copy of the images.
@@ -236,9 +232,9 @@ class MedMnist : public Dataset {
                               : (shape.size() == 4 && shape[3] == flag_.channels);
     if (!rank_ok || shape[1] != size || shape[2] != size || shape[0] < 1) {
       const std::string side = std::to_string(size);
-      fail(where + " has shape " + header.shape_string() + "; expected (N, " + side + ", " +
-           side + (grey ? ")" : ", 3)") + " with N >= 1: " + (grey ? "grayscale " : "RGB ") +
-           flag_.name + " images of the " + side + "x" + side + " file");
+      fail(where + " has shape " + header.shape_string() + "; expected (N, " + side + ", " + side +
+           (grey ? ")" : ", 3)") + " with N >= 1: " + (grey ? "grayscale " : "RGB ") + flag_.name + " images of the " +
+           side + "x" + side + " file");
     }
     check_byte_count(member, header.element_count(where), 1);
     return shape[0];
@@ -257,21 +253,18 @@ class MedMnist : public Dataset {
     }
     const auto& shape = header.shape;
     if (!(shape.size() == 1 || (shape.size() == 2 && shape[1] == 1))) {
-      fail(where + " has shape " + header.shape_string() +
-           "; expected (N, 1) or (N,): one class index per image");
+      fail(where + " has shape " + header.shape_string() + "; expected (N, 1) or (N,): one class index per image");
     }
     check_byte_count(member, header.element_count(where), item_size);
     return shape[0];
   }
 
-  static void check_byte_count(const medmnist::NpyMember& member, std::int64_t elements,
-                               int item_size) {
+  static void check_byte_count(const medmnist::NpyMember& member, std::int64_t elements, int item_size) {
     const std::uint64_t needed = static_cast<std::uint64_t>(elements) * item_size;
     if (member.data_bytes() != needed) {
       fail(member.where() + " holds " + std::to_string(member.data_bytes()) +
-           " bytes of array data but its header declares shape " +
-           member.header().shape_string() + " of '" + member.header().descr + "', which needs " +
-           std::to_string(needed));
+           " bytes of array data but its header declares shape " + member.header().shape_string() + " of '" +
+           member.header().descr + "', which needs " + std::to_string(needed));
     }
   }
 
@@ -283,12 +276,10 @@ class MedMnist : public Dataset {
     const auto classes = static_cast<std::int64_t>(flag_.class_names.size());
     std::vector<std::int64_t> labels(bytes.size() / static_cast<std::size_t>(item_size));
     for (std::size_t i = 0; i < labels.size(); ++i) {
-      labels[i] = label_value(bytes.data() + i * static_cast<std::size_t>(item_size), descr,
-                              item_size);
+      labels[i] = label_value(bytes.data() + i * static_cast<std::size_t>(item_size), descr, item_size);
       if (labels[i] < 0 || labels[i] >= classes) {
-        fail(member.where() + " label " + std::to_string(i) + " is " +
-             std::to_string(labels[i]) + "; expected 0 to " + std::to_string(classes - 1) +
-             " (the " + std::to_string(classes) + " classes of " + flag_.name + ")");
+        fail(member.where() + " label " + std::to_string(i) + " is " + std::to_string(labels[i]) + "; expected 0 to " +
+             std::to_string(classes - 1) + " (the " + std::to_string(classes) + " classes of " + flag_.name + ")");
       }
     }
     return labels;
@@ -298,17 +289,15 @@ class MedMnist : public Dataset {
   // the publication is worth a line on stderr.
   void note_unpublished_counts(const fs::path& path, const DatasetSplits& splits) const {
     const auto& published = flag_.split_sizes;
-    if (splits.train.count == published[0] && splits.val.count == published[1] &&
-        splits.test.count == published[2]) {
+    if (splits.train.count == published[0] && splits.val.count == published[1] && splits.test.count == published[2]) {
       return;
     }
     std::fprintf(stderr,
                  "medmnist: note: '%s' holds %lld/%lld/%lld train/val/test images; the "
                  "published %s holds %lld/%lld/%lld\n",
                  path.string().c_str(), static_cast<long long>(splits.train.count),
-                 static_cast<long long>(splits.val.count),
-                 static_cast<long long>(splits.test.count), flag_.name.c_str(),
-                 static_cast<long long>(published[0]), static_cast<long long>(published[1]),
+                 static_cast<long long>(splits.val.count), static_cast<long long>(splits.test.count),
+                 flag_.name.c_str(), static_cast<long long>(published[0]), static_cast<long long>(published[1]),
                  static_cast<long long>(published[2]));
   }
 
@@ -337,18 +326,16 @@ Dataset* create(const Options& options) {
     options.fail("flag", "is missing; expected one of " + medmnist::supported_flag_list());
   }
   if (!flag) {
-    options.fail("flag", "is '" + flag_name + "', not a MedMNIST 2D flag; expected one of " +
-                             medmnist::supported_flag_list());
+    options.fail("flag",
+                 "is '" + flag_name + "', not a MedMNIST 2D flag; expected one of " + medmnist::supported_flag_list());
   }
   if (flag->multi_label) {
-    options.fail("flag", "is '" + flag_name +
-                             "', a multi-label data set: not supported yet; expected one of " +
+    options.fail("flag", "is '" + flag_name + "', a multi-label data set: not supported yet; expected one of " +
                              medmnist::supported_flag_list());
   }
   if (root.empty()) options.fail("root", "is empty; expected the folder of the .npz files");
   while (!mirror.empty() && mirror.back() == '/') mirror.pop_back();
-  if (mirror.empty()) options.fail("mirror", "is empty; expected a base URL such as " +
-                                                 std::string(kDefaultMirror));
+  if (mirror.empty()) options.fail("mirror", "is empty; expected a base URL such as " + std::string(kDefaultMirror));
   for (const auto& [key, value] : {std::pair{"connect_timeout", settings.connect_timeout_s},
                                    std::pair{"stall_timeout", settings.stall_timeout_s}}) {
     if (value < 1) {
@@ -357,8 +344,7 @@ Dataset* create(const Options& options) {
   }
   std::map<std::string, std::string> checksums;
   if (!checksums_file.empty()) checksums = read_checksums(options, checksums_file);
-  return new MedMnist(*flag, expand_home(options, root), download, mirror, resize,
-                      std::move(checksums), settings);
+  return new MedMnist(*flag, expand_home(options, root), download, mirror, resize, std::move(checksums), settings);
 }
 
 }  // namespace

@@ -106,8 +106,8 @@ class DictParser {
   [[noreturn]] void bad(const std::string& wanted) const {
     // numpy's padding is noise in a message.
     const std::string shown = text_.substr(0, text_.find_last_not_of(' ') + 1);
-    fail(where_, "has a malformed .npy header: expected " + wanted + " at character " +
-                     std::to_string(pos_) + " of \"" + shown + "\"");
+    fail(where_, "has a malformed .npy header: expected " + wanted + " at character " + std::to_string(pos_) +
+                     " of \"" + shown + "\"");
   }
 
  private:
@@ -157,8 +157,8 @@ NpyHeader read_npy_header(const ReadExact& read_exact, const std::string& where)
   std::uint32_t length = 0;
   for (std::size_t i = length_size; i-- > 0;) length = (length << 8) | length_bytes[i];
   if (length == 0 || length > kMaxHeaderLength) {
-    fail(where, "declares a .npy header of " + std::to_string(length) +
-                    " bytes; expected 1 to " + std::to_string(kMaxHeaderLength));
+    fail(where, "declares a .npy header of " + std::to_string(length) + " bytes; expected 1 to " +
+                    std::to_string(kMaxHeaderLength));
   }
   std::string text(length, '\0');
   read_exact(text.data(), length);
@@ -198,8 +198,7 @@ NpyHeader read_npy_header(const ReadExact& read_exact, const std::string& where)
       header.shape = parser.expect_tuple();
       seen = &seen_shape;
     } else {
-      fail(where, "has key '" + key +
-                      "' in its .npy header; expected only 'descr', 'fortran_order' and 'shape'");
+      fail(where, "has key '" + key + "' in its .npy header; expected only 'descr', 'fortran_order' and 'shape'");
     }
     if (*seen) fail(where, "repeats key '" + key + "' in its .npy header");
     *seen = true;
@@ -211,9 +210,8 @@ NpyHeader read_npy_header(const ReadExact& read_exact, const std::string& where)
   }
   parser.expect('}');
   if (!parser.at_end()) parser.bad("the end of the header after '}'");
-  for (const auto& [seen, key] : {std::pair{seen_descr, "descr"},
-                                  std::pair{seen_fortran, "fortran_order"},
-                                  std::pair{seen_shape, "shape"}}) {
+  for (const auto& [seen, key] :
+       {std::pair{seen_descr, "descr"}, std::pair{seen_fortran, "fortran_order"}, std::pair{seen_shape, "shape"}}) {
     if (!seen) fail(where, std::string("has no '") + key + "' in its .npy header");
   }
   return header;

@@ -50,9 +50,8 @@ NpyMember::NpyMember(zip_file* file, std::string where, std::uint64_t member_siz
     : file_(file), where_(std::move(where)), member_size_(member_size) {
   // A throwing constructor runs no destructor: close the member here.
   try {
-    header_ = read_npy_header(
-        [this](void* data, std::size_t size) { read_exact(data, size, "its .npy header"); },
-        where_);
+    header_ =
+        read_npy_header([this](void* data, std::size_t size) { read_exact(data, size, "its .npy header"); }, where_);
     if (header_.header_bytes > member_size_) {
       fail(where_, "is " + std::to_string(member_size_) + " bytes, shorter than its .npy header");
     }
@@ -80,14 +79,13 @@ void NpyMember::read_exact(void* data, std::size_t size, const char* what) {
     const auto want = static_cast<zip_uint64_t>(std::min<std::uint64_t>(size - done, kReadSlice));
     const zip_int64_t got = zip_fread(file_, out + done, want);
     if (got < 0) {
-      fail(where_, std::string("cannot be decompressed (") + zip_file_strerror(file_) +
-                       ") while reading " + what + " at byte " + std::to_string(offset_ + done) +
+      fail(where_, std::string("cannot be decompressed (") + zip_file_strerror(file_) + ") while reading " + what +
+                       " at byte " + std::to_string(offset_ + done) +
                        "; the file is damaged: delete it and download it again");
     }
     if (got == 0) {
-      fail(where_, std::string("ends after ") + std::to_string(offset_ + done) +
-                       " bytes while reading " + what + "; expected " +
-                       std::to_string(offset_ + size) + " or more");
+      fail(where_, std::string("ends after ") + std::to_string(offset_ + done) + " bytes while reading " + what +
+                       "; expected " + std::to_string(offset_ + size) + " or more");
     }
     done += static_cast<std::size_t>(got);
   }
@@ -104,8 +102,7 @@ void NpyMember::read_data(std::uint8_t* out, std::size_t size) {
                      "); the file is damaged: delete it and download it again");
   }
   if (got > 0) {
-    fail(where_, "has more data than its .npy header declares (" +
-                     std::to_string(offset_) + " bytes expected)");
+    fail(where_, "has more data than its .npy header declares (" + std::to_string(offset_) + " bytes expected)");
   }
 }
 
@@ -123,8 +120,7 @@ NpzArchive::NpzArchive(const std::filesystem::path& path) : path_(path.string())
                 "at the end of the file, cannot be read; expected a complete .npz file "
                 "(delete it and download it again)");
   }
-  fail(where, "is not a zip archive (" + libzip_message(code) +
-                  "); expected an .npz file written by numpy");
+  fail(where, "is not a zip archive (" + libzip_message(code) + "); expected an .npz file written by numpy");
 }
 
 NpzArchive::~NpzArchive() {
@@ -150,26 +146,25 @@ NpyMember NpzArchive::open(const std::string& name) {
       present += (present.empty() ? "" : ", ") + member;
     }
     fail(in_quotes(path_), "has no member " + in_quotes(name) +
-                            "; expected the six members train_images.npy, train_labels.npy, "
-                            "val_images.npy, val_labels.npy, test_images.npy, test_labels.npy "
-                            "(found: " + (present.empty() ? "none" : present) + ")");
+                               "; expected the six members train_images.npy, train_labels.npy, "
+                               "val_images.npy, val_labels.npy, test_images.npy, test_labels.npy "
+                               "(found: " +
+                               (present.empty() ? "none" : present) + ")");
   }
   zip_stat_t stat;
   zip_stat_init(&stat);
-  if (zip_stat_index(archive_, static_cast<zip_uint64_t>(index), 0, &stat) != 0 ||
-      !(stat.valid & ZIP_STAT_SIZE) || !(stat.valid & ZIP_STAT_COMP_SIZE)) {
+  if (zip_stat_index(archive_, static_cast<zip_uint64_t>(index), 0, &stat) != 0 || !(stat.valid & ZIP_STAT_SIZE) ||
+      !(stat.valid & ZIP_STAT_COMP_SIZE)) {
     fail(where, std::string("has no readable directory entry (") + zip_strerror(archive_) + ")");
   }
   if ((stat.valid & ZIP_STAT_COMP_METHOD) && stat.comp_method == ZIP_CM_DEFLATE &&
       stat.size / kMaxDeflateRatio > stat.comp_size + 1) {
-    fail(where, "claims " + std::to_string(stat.size) + " bytes from " +
-                    std::to_string(stat.comp_size) +
+    fail(where, "claims " + std::to_string(stat.size) + " bytes from " + std::to_string(stat.comp_size) +
                     " compressed ones, more than deflate can produce; the file is damaged");
   }
   zip_file* file = zip_fopen_index(archive_, static_cast<zip_uint64_t>(index), 0);
   if (!file) {
-    fail(where, std::string("cannot be opened (") + zip_strerror(archive_) +
-                    "); expected a stored or deflated member");
+    fail(where, std::string("cannot be opened (") + zip_strerror(archive_) + "); expected a stored or deflated member");
   }
   return NpyMember(file, where, stat.size);
 }

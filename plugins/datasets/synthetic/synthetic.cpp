@@ -24,8 +24,14 @@ constexpr std::int64_t kMaxTotalBytes = std::int64_t{1} << 32;
 // Stripe colours for 3-channel images, one per class in turn: a second cue besides the
 // stripes, and one that a network with global pooling picks up at once.
 constexpr std::array<std::array<std::uint8_t, 3>, 8> kPalette = {{
-    {255, 64, 64}, {64, 255, 64}, {64, 64, 255}, {255, 255, 64},
-    {255, 64, 255}, {64, 255, 255}, {255, 160, 32}, {160, 96, 255},
+    {255, 64, 64},
+    {64, 255, 64},
+    {64, 64, 255},
+    {255, 255, 64},
+    {255, 64, 255},
+    {64, 255, 255},
+    {255, 160, 32},
+    {160, 96, 255},
 }};
 
 // Uniform in [0, bound) by masked rejection: fixed by the standard's definition of
@@ -54,30 +60,29 @@ struct Settings {
 
 // Classes with stripe widths 2..size/2 in four orientations: a texture that is the same
 // everywhere in the image, so both pooling and flattening networks can learn it.
-std::int64_t max_classes(std::int64_t size) {
-  return kOrientations * (size / 2 - kMinStripeWidth + 1);
-}
+std::int64_t max_classes(std::int64_t size) { return kOrientations * (size / 2 - kMinStripeWidth + 1); }
 
 // Position across the stripes of one orientation: horizontal, vertical, diagonal,
 // anti-diagonal (offset by `size` to stay non-negative).
-std::int64_t across(std::int64_t orientation, std::int64_t row, std::int64_t col,
-                    std::int64_t size) {
+std::int64_t across(std::int64_t orientation, std::int64_t row, std::int64_t col, std::int64_t size) {
   switch (orientation) {
-    case 0: return row;
-    case 1: return col;
-    case 2: return row + col;
-    default: return row - col + size;
+    case 0:
+      return row;
+    case 1:
+      return col;
+    case 2:
+      return row + col;
+    default:
+      return row - col + size;
   }
 }
 
 // Class k: stripes of width 2 + k/4 in orientation k%4 at a random phase, in the class's
 // colour, mixed with uniform noise.
-void draw_image(const Settings& s, std::int64_t label, std::mt19937_64& engine,
-                std::uint8_t* out) {
+void draw_image(const Settings& s, std::int64_t label, std::mt19937_64& engine, std::uint8_t* out) {
   const std::int64_t orientation = label % kOrientations;
   const std::int64_t width = kMinStripeWidth + label / kOrientations;
-  const auto phase =
-      static_cast<std::int64_t>(bounded_draw(engine, static_cast<std::uint64_t>(2 * width)));
+  const auto phase = static_cast<std::int64_t>(bounded_draw(engine, static_cast<std::uint64_t>(2 * width)));
   const auto& colour = kPalette[static_cast<std::size_t>(label) % kPalette.size()];
   for (std::int64_t row = 0; row < s.size; ++row) {
     for (std::int64_t col = 0; col < s.size; ++col) {
@@ -87,8 +92,7 @@ void draw_image(const Settings& s, std::int64_t label, std::mt19937_64& engine,
         if (on) pattern = s.channels == 1 ? 255 : colour[static_cast<std::size_t>(ch)];
         const auto random = static_cast<std::int64_t>(engine() >> 56);  // 0..255
         // At most (256 * 255 + 128) >> 8 = 255: always a valid byte.
-        *out++ = static_cast<std::uint8_t>(
-            ((256 - s.noise_256) * pattern + s.noise_256 * random + 128) >> 8);
+        *out++ = static_cast<std::uint8_t>(((256 - s.noise_256) * pattern + s.noise_256 * random + 128) >> 8);
       }
     }
   }
@@ -97,8 +101,7 @@ void draw_image(const Settings& s, std::int64_t label, std::mt19937_64& engine,
 // `split` keeps the three splits independent streams of the same seed.
 ImageSet generate(const Settings& s, std::int64_t count, std::uint32_t split) {
   const auto seed = static_cast<std::uint64_t>(s.seed);
-  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32),
-                    split};
+  std::seed_seq seq{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32), split};
   std::mt19937_64 engine(seq);
 
   ImageSet set;
@@ -150,8 +153,7 @@ class Synthetic final : public Dataset {
   Settings settings_;
 };
 
-std::int64_t positive_count(const Options& options, const std::string& key,
-                            std::int64_t default_value) {
+std::int64_t positive_count(const Options& options, const std::string& key, std::int64_t default_value) {
   const std::int64_t value = options.get_int(key, default_value);
   if (value < 1) options.fail(key, "is " + std::to_string(value) + "; expected at least 1");
   return value;
@@ -172,13 +174,12 @@ Dataset* create(const Options& options) {
     options.fail("channels", "is " + std::to_string(s.channels) + "; expected 1 or 3");
   }
   if (s.size < kMinSize || s.size > kMaxSize) {
-    options.fail("size", "is " + std::to_string(s.size) + "; expected " + std::to_string(kMinSize) +
-                             " to " + std::to_string(kMaxSize));
+    options.fail("size", "is " + std::to_string(s.size) + "; expected " + std::to_string(kMinSize) + " to " +
+                             std::to_string(kMaxSize));
   }
   if (s.classes < 2 || s.classes > max_classes(s.size)) {
     options.fail("classes", "is " + std::to_string(s.classes) + "; expected 2 to " +
-                                std::to_string(max_classes(s.size)) + " for size " +
-                                std::to_string(s.size) +
+                                std::to_string(max_classes(s.size)) + " for size " + std::to_string(s.size) +
                                 " (each class is a distinct stripe pattern)");
   }
   if (!(noise >= 0.0 && noise <= 1.0)) {  // written so that NaN fails too
@@ -196,9 +197,8 @@ Dataset* create(const Options& options) {
     }
   }
   if ((s.train + s.val + s.test) * image_bytes > kMaxTotalBytes) {
-    options.fail("train",
-                 "with val and test makes more than 4 GiB of images; expected a "
-                 "small data set");
+    options.fail("train", "with val and test makes more than 4 GiB of images; expected a "
+                          "small data set");
   }
   return new Synthetic(s);
 }
@@ -206,5 +206,4 @@ Dataset* create(const Options& options) {
 }  // namespace
 }  // namespace ablate
 
-ABLATE_DATASET_PLUGIN("synthetic", "1.0.0",
-                      "seeded class-specific stripe images with noise, for tests", ablate::create)
+ABLATE_DATASET_PLUGIN("synthetic", "1.0.0", "seeded class-specific stripe images with noise, for tests", ablate::create)

@@ -29,30 +29,27 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 void validate(const ScoredSamples& s) {
   if (s.count < 1) {
-    throw DataError("metric plugin 'classification': got " + std::to_string(s.count) +
-                    " samples; expected at least 1");
+    throw DataError("metric plugin 'classification': got " + std::to_string(s.count) + " samples; expected at least 1");
   }
   if (s.num_classes < 1) {
-    throw DataError("metric plugin 'classification': num_classes is " +
-                    std::to_string(s.num_classes) + "; expected at least 1");
+    throw DataError("metric plugin 'classification': num_classes is " + std::to_string(s.num_classes) +
+                    "; expected at least 1");
   }
   if (!s.scores || !s.labels) {
-    throw DataError("metric plugin 'classification': scores or labels are null; expected " +
-                    std::to_string(s.count) + " of each");
+    throw DataError("metric plugin 'classification': scores or labels are null; expected " + std::to_string(s.count) +
+                    " of each");
   }
   for (std::int64_t i = 0; i < s.count; ++i) {
     if (s.labels[i] < 0 || s.labels[i] >= s.num_classes) {
-      throw DataError("metric plugin 'classification': label of sample " + std::to_string(i) +
-                      " is " + std::to_string(s.labels[i]) + "; expected 0 to " +
-                      std::to_string(s.num_classes - 1));
+      throw DataError("metric plugin 'classification': label of sample " + std::to_string(i) + " is " +
+                      std::to_string(s.labels[i]) + "; expected 0 to " + std::to_string(s.num_classes - 1));
     }
   }
   // A NaN would silently win or lose every argmax; the numbers would look real.
   for (std::int64_t i = 0; i < s.count * s.num_classes; ++i) {
     if (!std::isfinite(s.scores[i])) {
-      throw DataError("metric plugin 'classification': score of sample " +
-                      std::to_string(i / s.num_classes) + ", class " +
-                      std::to_string(i % s.num_classes) + " is " + std::to_string(s.scores[i]) +
+      throw DataError("metric plugin 'classification': score of sample " + std::to_string(i / s.num_classes) +
+                      ", class " + std::to_string(i % s.num_classes) + " is " + std::to_string(s.scores[i]) +
                       "; expected a finite probability");
     }
   }
@@ -78,8 +75,7 @@ std::vector<std::int64_t> predictions(const ScoredSamples& s) {
 }
 
 // Row-major (num_classes, num_classes): rows are true classes, columns predicted.
-std::vector<double> confusion_matrix(const ScoredSamples& s,
-                                     const std::vector<std::int64_t>& predicted) {
+std::vector<double> confusion_matrix(const ScoredSamples& s, const std::vector<std::int64_t>& predicted) {
   const std::int64_t k = s.num_classes;
   std::vector<double> confusion(at(k * k), 0.0);
   for (std::int64_t i = 0; i < s.count; ++i) confusion[at(s.labels[i] * k + predicted[at(i)])] += 1;
@@ -202,8 +198,7 @@ double log_loss(const ScoredSamples& s) {
     for (std::int64_t c = 0; c < s.num_classes; ++c) {
       row_sum += std::clamp(static_cast<double>(row[c]), kLogLossEpsilon, 1 - kLogLossEpsilon);
     }
-    const double truth =
-        std::clamp(static_cast<double>(row[s.labels[i]]), kLogLossEpsilon, 1 - kLogLossEpsilon);
+    const double truth = std::clamp(static_cast<double>(row[s.labels[i]]), kLogLossEpsilon, 1 - kLogLossEpsilon);
     total -= std::log(truth / row_sum);
   }
   return total / static_cast<double>(s.count);
@@ -217,8 +212,7 @@ double log_loss(const ScoredSamples& s) {
 double one_vs_rest_auc(const ScoredSamples& s, std::int64_t k) {
   std::vector<std::pair<float, bool>> ranked(at(s.count));
   for (std::int64_t i = 0; i < s.count; ++i) ranked[at(i)] = {row_of(s, i)[k], s.labels[i] == k};
-  std::sort(ranked.begin(), ranked.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
 
   double positives_above = 0;
   double twice_area = 0;  // in (positive, negative) pair counts, doubled to stay integral
@@ -258,8 +252,7 @@ double macro_auc(const std::vector<double>& per_class) {
 // being the top (argmax) probability, bin b = (b/15, (b+1)/15]. 15 * a float confidence is
 // exact in double, so the bin edges are the exact rationals. A confidence outside (0, 1]
 // (impossible for a softmax) falls in no bin, as in the reference code, but counts in N.
-double expected_calibration_error(const ScoredSamples& s,
-                                  const std::vector<std::int64_t>& predicted) {
+double expected_calibration_error(const ScoredSamples& s, const std::vector<std::int64_t>& predicted) {
   std::vector<double> correct(at(kCalibrationBins), 0.0);
   std::vector<double> confidence(at(kCalibrationBins), 0.0);
   for (std::int64_t i = 0; i < s.count; ++i) {

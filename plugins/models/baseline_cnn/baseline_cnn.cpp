@@ -13,13 +13,13 @@ namespace {
 
 class BaselineCnn : public Model {
  public:
-  BaselineCnn(const ModelInput& input, const std::vector<std::int64_t>& filters,
-              const std::vector<double>& dropouts, std::int64_t dense, double head_dropout) {
+  BaselineCnn(const ModelInput& input, const std::vector<std::int64_t>& filters, const std::vector<double>& dropouts,
+              std::int64_t dense, double head_dropout) {
     std::int64_t channels = input.channels;
     std::int64_t side = input.resolution;
     for (std::size_t i = 0; i < filters.size(); ++i) {
-      blocks_->push_back(torch::nn::Conv2d(
-          torch::nn::Conv2dOptions(channels, filters[i], /*kernel_size=*/3).padding(1)));
+      blocks_->push_back(
+          torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, filters[i], /*kernel_size=*/3).padding(1)));
       blocks_->push_back(torch::nn::ReLU());
       blocks_->push_back(torch::nn::BatchNorm2d(filters[i]));
       blocks_->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));
@@ -28,11 +28,10 @@ class BaselineCnn : public Model {
       side /= 2;
     }
     register_module("blocks", blocks_);
-    head_ = register_module(
-        "head", torch::nn::Sequential(torch::nn::Flatten(),
-                                      torch::nn::Linear(channels * side * side, dense),
-                                      torch::nn::ReLU(), torch::nn::Dropout(head_dropout),
-                                      torch::nn::Linear(dense, input.num_classes)));
+    head_ = register_module("head", torch::nn::Sequential(torch::nn::Flatten(),
+                                                          torch::nn::Linear(channels * side * side, dense),
+                                                          torch::nn::ReLU(), torch::nn::Dropout(head_dropout),
+                                                          torch::nn::Linear(dense, input.num_classes)));
   }
 
   torch::Tensor forward(torch::Tensor images) override { return head_->forward(blocks_->forward(images)); }
@@ -61,8 +60,9 @@ Model* create(const Options& options, const ModelInput& input) {
   if (head_dropout < 0 || head_dropout >= 1) options.fail("head_dropout", "must be in [0, 1)");
   const std::int64_t smallest = std::int64_t{1} << filters.size();
   if (input.resolution < smallest) {
-    options.fail("filters", "has " + std::to_string(filters.size()) + " pooling blocks, which need a resolution of at least " +
-                                std::to_string(smallest) + "; the grid cell has " + std::to_string(input.resolution));
+    options.fail("filters", "has " + std::to_string(filters.size()) +
+                                " pooling blocks, which need a resolution of at least " + std::to_string(smallest) +
+                                "; the grid cell has " + std::to_string(input.resolution));
   }
   return new BaselineCnn(input, filters, dropouts, dense, head_dropout);
 }

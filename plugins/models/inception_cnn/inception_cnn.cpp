@@ -26,15 +26,14 @@ class InceptionCnn : public Model {
  public:
   InceptionCnn(const ModelInput& input, std::int64_t dense, double dropout) {
     features_ = register_module(
-        "features",
-        torch::nn::Sequential(nn::same_conv(input.channels, kStemChannels, /*kernel_size=*/3), torch::nn::ReLU(),
-                              torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)),
-                              nn::InceptionBlock(kStemChannels, nn::kSeedInceptionA),
-                              torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)),
-                              nn::InceptionBlock(nn::kSeedInceptionA.out_channels(), nn::kSeedInceptionB),
-                              torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2))));
-    head_ = register_module(
-        "head", nn::pooled_dense_head(nn::kSeedInceptionB.out_channels(), dense, dropout, input.num_classes));
+        "features", torch::nn::Sequential(nn::same_conv(input.channels, kStemChannels, /*kernel_size=*/3),
+                                          torch::nn::ReLU(), torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)),
+                                          nn::InceptionBlock(kStemChannels, nn::kSeedInceptionA),
+                                          torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)),
+                                          nn::InceptionBlock(nn::kSeedInceptionA.out_channels(), nn::kSeedInceptionB),
+                                          torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2))));
+    head_ = register_module("head", nn::pooled_dense_head(nn::kSeedInceptionB.out_channels(), dense, dropout,
+                                                          input.num_classes));
   }
 
   torch::Tensor forward(torch::Tensor images) override { return head_->forward(features_->forward(images)); }

@@ -34,14 +34,13 @@ class InceptionSkipCnn : public Model {
   InceptionSkipCnn(const ModelInput& input, std::int64_t dense, double dropout) {
     // A Sequential cannot hold another, so the stem's modules come first, spliced in.
     features_ = register_module("features", nn::conv_relu_bn(input.channels, kStemChannels));
-    features_->extend(
-        *torch::nn::Sequential(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)),
-                               inception_with_skip(kStemChannels, nn::kSeedInceptionA),
-                               torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)),
-                               inception_with_skip(nn::kSeedInceptionA.out_channels(), nn::kSeedInceptionB),
-                               torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2))));
-    head_ = register_module(
-        "head", nn::pooled_dense_head(nn::kSeedInceptionB.out_channels(), dense, dropout, input.num_classes));
+    features_->extend(*torch::nn::Sequential(
+        torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)), inception_with_skip(kStemChannels, nn::kSeedInceptionA),
+        torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)),
+        inception_with_skip(nn::kSeedInceptionA.out_channels(), nn::kSeedInceptionB),
+        torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2))));
+    head_ = register_module("head", nn::pooled_dense_head(nn::kSeedInceptionB.out_channels(), dense, dropout,
+                                                          input.num_classes));
   }
 
   torch::Tensor forward(torch::Tensor images) override { return head_->forward(features_->forward(images)); }
@@ -63,5 +62,4 @@ Model* create(const Options& options, const ModelInput& input) {
 }  // namespace ablate
 
 ABLATE_MODEL_PLUGIN("inception_skip_cnn", "1.0.0",
-                    "The seed study's inception CNN with projected skip connections around both blocks",
-                    ablate::create)
+                    "The seed study's inception CNN with projected skip connections around both blocks", ablate::create)

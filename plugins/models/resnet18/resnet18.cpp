@@ -27,18 +27,23 @@ constexpr std::int64_t kSmallStemMaxResolution = 64;
 
 struct BasicBlockImpl : torch::nn::Module {
   BasicBlockImpl(std::int64_t in_channels, std::int64_t out_channels, std::int64_t stride) {
-    conv1 = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, out_channels, /*kernel_size=*/3)
-                                                           .stride(stride).padding(1).bias(false)));
+    conv1 = register_module("conv1",
+                            torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, out_channels, /*kernel_size=*/3)
+                                                  .stride(stride)
+                                                  .padding(1)
+                                                  .bias(false)));
     bn1 = register_module("bn1", torch::nn::BatchNorm2d(out_channels));
-    conv2 = register_module("conv2", torch::nn::Conv2d(torch::nn::Conv2dOptions(out_channels, out_channels, /*kernel_size=*/3)
-                                                           .padding(1).bias(false)));
+    conv2 = register_module(
+        "conv2", torch::nn::Conv2d(
+                     torch::nn::Conv2dOptions(out_channels, out_channels, /*kernel_size=*/3).padding(1).bias(false)));
     bn2 = register_module("bn2", torch::nn::BatchNorm2d(out_channels));
     if (stride != 1 || in_channels != out_channels) {
       downsample = register_module(
           "downsample",
-          torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(in_channels, out_channels, /*kernel_size=*/1)
-                                                      .stride(stride).bias(false)),
-                                torch::nn::BatchNorm2d(out_channels)));
+          torch::nn::Sequential(
+              torch::nn::Conv2d(
+                  torch::nn::Conv2dOptions(in_channels, out_channels, /*kernel_size=*/1).stride(stride).bias(false)),
+              torch::nn::BatchNorm2d(out_channels)));
     }
   }
 
@@ -62,15 +67,20 @@ class ResNet18 : public Model {
     constexpr std::int64_t kStemChannels = 64;
     if (small_stem) {
       stem_ = register_module(
-          "stem", torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(input.channels, kStemChannels, /*kernel_size=*/3)
-                                                              .padding(1).bias(false)),
-                                        torch::nn::BatchNorm2d(kStemChannels), torch::nn::ReLU()));
+          "stem",
+          torch::nn::Sequential(
+              torch::nn::Conv2d(
+                  torch::nn::Conv2dOptions(input.channels, kStemChannels, /*kernel_size=*/3).padding(1).bias(false)),
+              torch::nn::BatchNorm2d(kStemChannels), torch::nn::ReLU()));
     } else {
       stem_ = register_module(
-          "stem", torch::nn::Sequential(torch::nn::Conv2d(torch::nn::Conv2dOptions(input.channels, kStemChannels, /*kernel_size=*/7)
-                                                              .stride(2).padding(3).bias(false)),
-                                        torch::nn::BatchNorm2d(kStemChannels), torch::nn::ReLU(),
-                                        torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(3).stride(2).padding(1))));
+          "stem", torch::nn::Sequential(
+                      torch::nn::Conv2d(torch::nn::Conv2dOptions(input.channels, kStemChannels, /*kernel_size=*/7)
+                                            .stride(2)
+                                            .padding(3)
+                                            .bias(false)),
+                      torch::nn::BatchNorm2d(kStemChannels), torch::nn::ReLU(),
+                      torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(3).stride(2).padding(1))));
     }
     std::int64_t channels = kStemChannels;
     for (const std::int64_t width : {64, 128, 256, 512}) {

@@ -33,10 +33,9 @@ class SkipCnn : public Model {
   SkipCnn(const ModelInput& input, std::int64_t dense, double dropout) {
     // A Sequential cannot hold another, so stage 1 is spliced in module by module.
     features_ = register_module("features", double_conv(input.channels, 32));
-    features_->extend(*torch::nn::Sequential(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)),
-                                             nn::ProjectedResidual(double_conv(32, 64), 32, 64),
-                                             torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)),
-                                             nn::ProjectedResidual(double_conv(64, 128), 64, 128)));
+    features_->extend(*torch::nn::Sequential(
+        torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)), nn::ProjectedResidual(double_conv(32, 64), 32, 64),
+        torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)), nn::ProjectedResidual(double_conv(64, 128), 64, 128)));
     head_ = register_module("head", nn::pooled_dense_head(128, dense, dropout, input.num_classes));
   }
 

@@ -53,8 +53,7 @@ struct EncoderSettings {
 };
 
 // One convolution of a stage and its BatchNorm and ReLU, in the order the settings ask for.
-torch::nn::Sequential conv_unit(const EncoderSettings& s, std::int64_t in_channels,
-                                std::int64_t out_channels) {
+torch::nn::Sequential conv_unit(const EncoderSettings& s, std::int64_t in_channels, std::int64_t out_channels) {
   if (s.block == "conv_relu_bn") return nn::conv_relu_bn(in_channels, out_channels, /*kernel_size=*/3, s.conv_bias);
   return torch::nn::Sequential(nn::same_conv(in_channels, out_channels, /*kernel_size=*/3, s.conv_bias),
                                torch::nn::BatchNorm2d(out_channels), torch::nn::ReLU());

@@ -38,8 +38,7 @@ HttpServer::HttpServer() {
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = 0;
   socklen_t length = sizeof address;
-  if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::listen(listener_, 16) != 0 ||
+  if (::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 || ::listen(listener_, 16) != 0 ||
       ::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
     ::close(listener_);
     throw std::runtime_error("cannot listen on 127.0.0.1");
@@ -55,12 +54,9 @@ HttpServer::~HttpServer() {
   ::close(listener_);
 }
 
-std::string HttpServer::base_url() const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/files";
-}
+std::string HttpServer::base_url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/files"; }
 
-void HttpServer::put(const std::string& name, std::vector<std::uint8_t> body,
-                     Behaviour behaviour) {
+void HttpServer::put(const std::string& name, std::vector<std::uint8_t> body, Behaviour behaviour) {
   std::lock_guard<std::mutex> lock(mutex_);
   entries_[name] = Entry{std::move(body), behaviour};
 }
@@ -127,10 +123,9 @@ void HttpServer::handle(int client) {
     return;
   }
   send_text(client, "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-                    "Content-Length: " + std::to_string(entry.body.size()) +
-                        "\r\nConnection: close\r\n\r\n");
-  const std::size_t size =
-      entry.behaviour == Behaviour::cut_half_way ? entry.body.size() / 2 : entry.body.size();
+                    "Content-Length: " +
+                        std::to_string(entry.body.size()) + "\r\nConnection: close\r\n\r\n");
+  const std::size_t size = entry.behaviour == Behaviour::cut_half_way ? entry.body.size() / 2 : entry.body.size();
   send_all(client, entry.body.data(), size);
 }
 

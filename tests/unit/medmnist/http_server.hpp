@@ -29,8 +29,7 @@ class HttpServer {
   // "http://127.0.0.1:PORT/files": `GET /files/NAME` answers what put() registered
   // for NAME (the query string is ignored), and 404 for anything else.
   std::string base_url() const;
-  void put(const std::string& name, std::vector<std::uint8_t> body,
-           Behaviour behaviour = Behaviour::serve);
+  void put(const std::string& name, std::vector<std::uint8_t> body, Behaviour behaviour = Behaviour::serve);
   // How many requests named NAME.
   int requests(const std::string& name) const;
 

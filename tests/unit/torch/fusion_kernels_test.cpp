@@ -292,8 +292,8 @@ TEST(EvaluationFusionTest, FusesTheReluAndMaxPoolAfterAFoldedConvolution) {
 }
 
 TEST(EvaluationFusionTest, PoolsOnlyWithAPlain2x2MaxPool) {
-  torch::nn::Sequential model(torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 4, 3)), torch::nn::ReLU(),
-                              trained_norm(4), torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(3).stride(2)));
+  torch::nn::Sequential model(torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 4, 3)), torch::nn::ReLU(), trained_norm(4),
+                              torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(3).stride(2)));
   model->eval();
   c10::InferenceMode inference;
   const torch::Tensor input = torch::randn({2, 3, 11, 11}).contiguous(torch::MemoryFormat::ChannelsLast);

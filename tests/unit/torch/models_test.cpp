@@ -224,17 +224,20 @@ TEST_P(ModelTest, MapsImagesToLogitsAtEveryResolutionAndChannelCount) {
 // The synthetic data set's first 16 training images (32x32 RGB, 4 classes) as tensors.
 std::pair<torch::Tensor, torch::Tensor> synthetic_batch() {
   static const DatasetSplits splits =
-      registry().create_dataset("synthetic", YAML::Load("{classes: 4, size: 32, train: 64, val: 16, test: 16}"))->load(32);
+      registry()
+          .create_dataset("synthetic", YAML::Load("{classes: 4, size: 32, train: 64, val: 16, test: 16}"))
+          ->load(32);
   const ImageSet& train = splits.train;
   constexpr std::int64_t kBatch = 16;
   auto pixels = const_cast<std::uint8_t*>(train.pixels.data());
   auto labels = const_cast<std::int64_t*>(train.labels.data());
-  const torch::Tensor images = torch::from_blob(pixels, {train.count, train.height, train.width, train.channels}, torch::kUInt8)
-                                   .slice(/*dim=*/0, 0, kBatch)
-                                   .permute({0, 3, 1, 2})
-                                   .to(torch::kFloat32)
-                                   .div(255.0)
-                                   .contiguous();
+  const torch::Tensor images =
+      torch::from_blob(pixels, {train.count, train.height, train.width, train.channels}, torch::kUInt8)
+          .slice(/*dim=*/0, 0, kBatch)
+          .permute({0, 3, 1, 2})
+          .to(torch::kFloat32)
+          .div(255.0)
+          .contiguous();
   return {images, torch::from_blob(labels, {train.count}, torch::kInt64).slice(0, 0, kBatch).clone()};
 }
 
@@ -353,10 +356,13 @@ torch::Tensor test_scores_after_training(const ModelCase& c, bool fast_paths) {
   cell.train.threads = 1;
   cell.train.fast_paths = fast_paths;
   DatasetSplits data =
-      registry().create_dataset("synthetic", YAML::Load("{classes: 4, size: 32, train: 64, val: 16, test: 32}"))->load(32);
+      registry()
+          .create_dataset("synthetic", YAML::Load("{classes: 4, size: 32, train: 64, val: 16, test: 32}"))
+          ->load(32);
   const DatasetInfo info = registry().create_dataset("synthetic", YAML::Load("{classes: 4, size: 32}"))->info();
   SilentObserver observer;
-  const RunResult result = train_and_evaluate(cell, registry(), info, data, {}, prepare_execution(cell.train), observer);
+  const RunResult result =
+      train_and_evaluate(cell, registry(), info, data, {}, prepare_execution(cell.train), observer);
   for (const auto& predictions : result.predictions) {
     if (predictions.split == "test") {
       return torch::tensor(predictions.scores).reshape({predictions.count, predictions.num_classes});
@@ -384,7 +390,8 @@ INSTANTIATE_TEST_SUITE_P(AllModels, ModelTest, ::testing::ValuesIn(kModels),
 // ---- Options. ----------------------------------------------------------------------------
 
 TEST(ModelOptionsTest, EveryModelRejectsAnUnknownOption) {
-  for (const char* plugin : {"baseline_cnn", "unet_encoder", "inception_cnn", "skip_cnn", "inception_skip_cnn", "resnet18"}) {
+  for (const char* plugin :
+       {"baseline_cnn", "unet_encoder", "inception_cnn", "skip_cnn", "inception_skip_cnn", "resnet18"}) {
     const std::string message = config_error_message([&] { make(plugin, 3, 64, 8, "{widht: 3}"); });
     EXPECT_NE(message.find("widht"), std::string::npos) << plugin << ": " << message;
   }
@@ -452,7 +459,7 @@ TEST(SqueezeExcitationTest, ScalesEachChannelByAGateComputedFromTheChannelMeans)
   se->squeeze->bias.zero_();
   se->excite->weight.copy_(torch::tensor({0.0F, 1.0F, 1.0F, 0.0F}).view({2, 2}));
   se->excite->bias.copy_(torch::tensor({0.0F, 0.5F}));
-  const torch::Tensor input = torch::tensor({0.0F, 1.0F, 2.0F, 3.0F,     // image 0, channel 0: mean 1.5
+  const torch::Tensor input = torch::tensor({0.0F, 1.0F, 2.0F, 3.0F,      // image 0, channel 0: mean 1.5
                                              -1.0F, -3.0F, -2.0F, -2.0F,  // image 0, channel 1: mean -2
                                              4.0F, 4.0F, 4.0F, 4.0F,      // image 1, channel 0: mean 4
                                              1.0F, 2.0F, 3.0F, 6.0F})     // image 1, channel 1: mean 3
@@ -466,8 +473,8 @@ TEST(SqueezeExcitationTest, ScalesEachChannelByAGateComputedFromTheChannelMeans)
     for (int c = 0; c < 2; ++c) {
       const torch::Tensor expected = input[n][c] * gates[n][c];
       EXPECT_TRUE(torch::allclose(output[n][c], expected)) << "image " << n << ", channel " << c << ":\n"
-                                                            << output[n][c] << "\nexpected\n"
-                                                            << expected;
+                                                           << output[n][c] << "\nexpected\n"
+                                                           << expected;
     }
   }
 }
