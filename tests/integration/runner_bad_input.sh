@@ -8,6 +8,20 @@ expect_exit 2 out.log -- "$RUNNER" syntax.yaml --db runs.db
 expect_in out.log "syntax.yaml:"
 expect_in out.log "YAML syntax error"
 
+# A key given twice: yaml-cpp would keep one silently; both lines are named.
+sed 's/^seeds: \[0, 1\]/seeds: [0, 1]\nseeds: [2]/' good.yaml > twice.yaml
+expect_exit 2 out.log -- "$RUNNER" twice.yaml --db runs.db --dry-run
+expect_in out.log "twice.yaml:8:1: key 'seeds' is given twice in one mapping (first at line 7)"
+
+# Two cells with one identity would be one run: refused before anything runs.
+{ cat good.yaml; printf 'grid: {train.threads: [1, 2]}\n'; } > same.yaml
+expect_exit 2 out.log -- "$RUNNER" same.yaml --db same.db --dry-run
+expect_in out.log "same.yaml: cells 1 (baseline r16 s0 train.threads=1) and 3 (baseline r16 s0 train.threads=2) have the same identity"
+[ ! -e same.db ] || fail "a refused grid must not create its store"
+{ cat good.yaml; printf 'grid: {train.optimizer.lr: [1.0e-3, 0.001]}\n'; } > spelled.yaml
+expect_exit 2 out.log -- "$RUNNER" spelled.yaml --db same.db --dry-run
+expect_in out.log "spelled.yaml: cells 1 (baseline r16 s0 train.optimizer.lr=1.0e-3) and 3 (baseline r16 s0 train.optimizer.lr=0.001) have the same identity"
+
 sed 's/^train:/trian:/' good.yaml > typo.yaml
 expect_exit 2 out.log -- "$RUNNER" typo.yaml --db runs.db
 expect_in out.log "typo.yaml:8:1: unknown key 'trian' in the experiment (did you mean 'train'?)"

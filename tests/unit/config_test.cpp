@@ -88,6 +88,60 @@ TEST(ConfigTest, DuplicateSeedIsAnError) {
   EXPECT_NE(message.find("lists 1 twice"), std::string::npos) << message;
 }
 
+// yaml-cpp keeps both pairs of a key given twice but finds only the first: each would
+// silently lose what the user wrote.
+TEST(ConfigTest, ArmDefinedTwiceIsAnErrorNamingBothLines) {
+  const std::string text = R"(name: t
+dataset: {plugin: synthetic}
+arms:
+  a: {model: baseline_cnn}
+  a: {model: unet_encoder}
+resolutions: [16]
+seeds: [0]
+)";
+  EXPECT_EQ(error_of(text),
+            "exp.yaml:5:3: key 'a' is given twice in one mapping (first at line 4): YAML would silently keep only one "
+            "of them; remove or rename one");
+}
+
+TEST(ConfigTest, KeyGivenTwiceAnywhereIsAnError) {
+  EXPECT_NE(error_of(std::string(kMinimal) + "seeds: [3]\n").find("exp.yaml:8:1: key 'seeds' is given twice"),
+            std::string::npos);
+  const std::string nested = R"(name: t
+dataset: {plugin: synthetic, classes: 3, classes: 4}
+arms: {a: {model: baseline_cnn}}
+resolutions: [16]
+seeds: [0]
+train: {batch_size: 8, optimizer: {lr: 0.1, lr: 0.2}}
+)";
+  EXPECT_NE(error_of(nested).find("exp.yaml:2:42: key 'classes' is given twice in one mapping (first at line 2)"),
+            std::string::npos)
+      << error_of(nested);
+  const std::string in_list = "name: t\ndataset: {plugin: synthetic}\narms: {a: {model: baseline_cnn}}\n"
+                              "resolutions: [16]\nseeds: [0]\ngrid: {train.batch_size: [8]}\n"
+                              "exclude: [{arm: a, arm: a}]\n";
+  EXPECT_NE(error_of(in_list).find("key 'arm' is given twice"), std::string::npos) << error_of(in_list);
+}
+
+TEST(ConfigTest, KeyGivenTwiceInAnOverrideValueIsAnError) {
+  EXPECT_NE(error_of(kMinimal, {"train={batch_size: 8, batch_size: 16}"})
+                .find("override 'train={batch_size: 8, batch_size: 16}':1:17: key 'batch_size' is given twice"),
+            std::string::npos)
+      << error_of(kMinimal, {"train={batch_size: 8, batch_size: 16}"});
+}
+
+TEST(ConfigTest, AliasesAreNotDuplicates) {
+  const std::string text = R"(name: t
+dataset: {plugin: synthetic}
+arms:
+  a: &arm {model: baseline_cnn}
+  b: *arm
+resolutions: [16]
+seeds: [0]
+)";
+  EXPECT_EQ(parse_experiment(text, "exp.yaml").arms.size(), 2u);
+}
+
 TEST(ConfigTest, OverridesReplaceValuesAndCreateNestedKeys) {
   const Experiment e =
       parse_experiment(kMinimal, "exp.yaml", {"seeds=[7]", "train.optimizer.lr=0.01", "dataset.classes=5"});

@@ -18,12 +18,15 @@ namespace ablate {
 namespace {
 
 YAML::Node parse_yaml(const std::string& text, const std::string& source) {
+  YAML::Node document;
   try {
-    return YAML::Load(text);
+    document = YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(fmt::format("{}:{}:{}: YAML syntax error: {}", source, e.mark.line + 1, e.mark.column + 1,
                                   e.msg));
   }
+  reject_duplicate_keys(document, source);
+  return document;
 }
 
 void apply_override(YAML::Node document, const std::string& override_text) {
@@ -40,6 +43,7 @@ void apply_override(YAML::Node document, const std::string& override_text) {
   } catch (const YAML::ParserException& e) {
     throw ConfigError(fmt::format("{}: the value is not valid YAML: {}", what, e.msg));
   }
+  reject_duplicate_keys(value, what);
   set_dotted(document, key, value, what);
 }
 

@@ -2,6 +2,8 @@
 #include "config/yaml_reading.hpp"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include <fmt/ranges.h>
 
@@ -27,6 +29,39 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
 }
 
 }  // namespace
+
+namespace {
+
+void reject_duplicate_keys_in(const YAML::Node& node, const std::string& source, std::set<int>& checked) {
+  if (!node.IsMap() && !node.IsSequence()) return;
+  // An alias is the node it names: check each node once (an alias bomb stays linear here).
+  const int position = node.Mark().pos;
+  if (position >= 0 && !checked.insert(position).second) return;
+  if (node.IsSequence()) {
+    for (const auto& item : node) reject_duplicate_keys_in(item, source, checked);
+    return;
+  }
+  std::map<std::string, YAML::Mark> first_seen;
+  for (const auto& pair : node) {
+    const std::string key = pair.first.IsScalar() ? pair.first.Scalar() : YAML::Dump(pair.first);
+    const auto [first, inserted] = first_seen.emplace(key, pair.first.Mark());
+    if (!inserted) {
+      const std::string first_at =
+          first->second.is_null() ? std::string("before") : fmt::format("at line {}", first->second.line + 1);
+      throw ConfigError(fmt::format("{}key '{}' is given twice in one mapping (first {}): YAML would silently keep "
+                                    "only one of them; remove or rename one",
+                                    at(pair.first, source), key, first_at));
+    }
+    reject_duplicate_keys_in(pair.second, source, checked);
+  }
+}
+
+}  // namespace
+
+void reject_duplicate_keys(const YAML::Node& node, const std::string& source) {
+  std::set<int> checked;
+  reject_duplicate_keys_in(node, source, checked);
+}
 
 std::string at(const YAML::Node& node, const std::string& source) {
   const std::string where = describe_location(node, source);

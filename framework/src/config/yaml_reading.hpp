@@ -17,6 +17,11 @@ namespace ablate {
 // "file.yaml:3:5: " or "" for nodes without a position (made by overrides).
 std::string at(const YAML::Node& node, const std::string& source);
 
+// Rejects a mapping, anywhere in `node`, that has a key twice, naming both lines.
+// yaml-cpp keeps both pairs but every lookup finds the first, so an arm defined twice
+// would run under one name and `seeds:` given twice would silently keep one list.
+void reject_duplicate_keys(const YAML::Node& node, const std::string& source);
+
 // Rejects keys of `map` that are not in `known`, suggesting the closest known key.
 void check_keys(const YAML::Node& map, const std::vector<std::string>& known, const std::string& section,
                 const std::string& source);
