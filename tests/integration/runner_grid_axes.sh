@@ -23,4 +23,28 @@ expect_in compare.log "se@se_reduction=32"
 
 expect_exit 0 dry.log -- "$RUNNER" sweep.yaml --db sweep.db --dry-run "exclude=[{model.options.se_reduction: 4}, {model.options.se_reduction: 8}]"
 expect_in dry.log "2 cells"
+# A dataset axis reaches the data: pure noise cannot be learnt, a clean signal can, and
+# the two cells train on different images (their curves differ).
+cat > noise.yaml <<'YAML'
+dataset: {plugin: synthetic, classes: 4, size: 16, train: 256, val: 64, test: 64}
+arms: {baseline: {model: baseline_cnn}}
+resolutions: [16]
+seeds: [0]
+train: {batch_size: 32, max_epochs: 3, threads: 1}
+grid:
+  dataset.noise: [0.0, 1.0]
+YAML
+expect_exit 0 noise.log -- "$RUNNER" noise.yaml --db noise.db
+expect_in noise.log "2 cells: 2 finished now"
+[ "$(sql noise.db "SELECT count(DISTINCT printf('%.6f', train_loss)) FROM epochs WHERE epoch = 1")" = 2 ] ||
+  fail "the two noise levels must train on different data"
+clean=$(sql noise.db "SELECT value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.arm = 'baseline@noise=0.0' AND split = 'test' AND name = 'accuracy'")
+noisy=$(sql noise.db "SELECT value FROM metrics m JOIN runs r ON r.id = m.run_id WHERE r.arm = 'baseline@noise=1.0' AND split = 'test' AND name = 'accuracy'")
+python3 -c "import sys; clean, noisy = float(sys.argv[1]), float(sys.argv[2]); sys.exit(0 if clean > noisy and noisy < 0.6 else 1)" \
+  "$clean" "$noisy" || fail "clean data must score above pure noise (clean $clean, noisy $noisy)"
+
+# A misspelt dataset axis is the plugin's unknown-option error, before anything runs.
+expect_exit 2 typo.log -- "$RUNNER" noise.yaml --db typo.db --dry-run "grid={dataset.nosie: [0.0, 1.0]}"
+expect_in typo.log "dataset plugin 'synthetic': unknown option 'nosie'"
+[ ! -e typo.db ] || fail "a refused grid must not create its store"
 echo "ok"

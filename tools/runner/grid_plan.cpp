@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "ablate/error.hpp"
+#include "config/invoke_plugin.hpp"
 #include "engine/trainer.hpp"
 
 namespace ablate {
@@ -30,6 +31,11 @@ namespace {
       experiment.source, first.index + 1, first.label(), second.index + 1, second.label()));
 }
 
+DatasetInfo describe_data(const Dataset& dataset, const std::string& plugin) {
+  return invoke_plugin([&] { return dataset.info(); },
+                       [&] { return fmt::format("dataset plugin '{}' failed to describe its data", plugin); });
+}
+
 }  // namespace
 
 std::unique_ptr<GridPlan> plan_grid(Experiment experiment, const std::vector<std::filesystem::path>& plugin_dirs,
@@ -39,7 +45,7 @@ std::unique_ptr<GridPlan> plan_grid(Experiment experiment, const std::vector<std
   const Experiment& e = plan->experiment;
   plan->registry.load_directories(plugin_search_path(plugin_dirs));
   plan->dataset = plan->registry.create_dataset(e.dataset_plugin, e.dataset_options, e.source);
-  plan->info = plan->dataset->info();
+  plan->info = describe_data(*plan->dataset, e.dataset_plugin);
   for (const auto& name : e.metrics)
     plan->metrics.push_back(plan->registry.create_metric(name, YAML::Node(), e.source));
   plan->versions[e.dataset_plugin] = plan->registry.find(PluginKind::dataset, e.dataset_plugin).version;
@@ -47,10 +53,27 @@ std::unique_ptr<GridPlan> plan_grid(Experiment experiment, const std::vector<std
   for (const auto& arm : e.arms) plan->versions[arm.model] = plan->registry.find(PluginKind::model, arm.model).version;
 
   std::map<std::string, std::size_t> cell_of_hash;  // to find two cells that would be one run
+  // Each distinct set of dataset options (grid axes under `dataset.`) is its own dataset
+  // object, built and so validated here: an axis value reaches the data, and a misspelt
+  // axis key is the plugin's unknown-option error before anything runs.
+  std::map<std::string, std::shared_ptr<const PlannedDataset>> datasets;
+  const auto base = std::make_shared<const PlannedDataset>(PlannedDataset{plan->dataset, plan->info});
+  datasets.emplace(YAML::Dump(e.dataset_options), base);
+  const auto dataset_for = [&](const Cell& cell) {
+    auto [found, inserted] = datasets.emplace(YAML::Dump(cell.dataset_options), nullptr);
+    if (inserted) {
+      auto dataset = plan->registry.create_dataset(cell.dataset_plugin, cell.dataset_options, e.source);
+      const DatasetInfo info = describe_data(*dataset, cell.dataset_plugin);
+      found->second = std::make_shared<const PlannedDataset>(PlannedDataset{std::move(dataset), info});
+    }
+    return found->second;
+  };
+
   for (auto& cell : expand_grid(e)) {
+    auto data = dataset_for(cell);
     // Each distinct model configuration is built once: the seed does not change it.
-    if (validate_models && cell.seed == e.seeds.front()) validate_model(cell, plan->registry, plan->info);
-    PlannedCell planned{std::move(cell), {}, {}};
+    if (validate_models && cell.seed == e.seeds.front()) validate_model(cell, plan->registry, data->info);
+    PlannedCell planned{std::move(cell), {}, {}, std::move(data)};
     planned.identity = cell_identity(planned.cell, plan->versions);
     planned.hash = config_hash(planned.identity);
     const auto [first, inserted] = cell_of_hash.emplace(planned.hash, plan->cells.size());
@@ -58,6 +81,15 @@ std::unique_ptr<GridPlan> plan_grid(Experiment experiment, const std::vector<std
     plan->cells.push_back(std::move(planned));
   }
   return plan;
+}
+
+DatasetSplits load_cell_data(const PlannedCell& planned) {
+  const Cell& cell = planned.cell;
+  return invoke_plugin([&] { return planned.data->dataset->load(cell.resolution); },
+                       [&] {
+                         return fmt::format("dataset plugin '{}' failed to load its data at {}x{}", cell.dataset_plugin,
+                                            cell.resolution, cell.resolution);
+                       });
 }
 
 std::vector<const PlannedCell*> shard_of(const GridPlan& plan, std::int64_t index, std::int64_t count) {

@@ -17,17 +17,26 @@
 
 namespace ablate {
 
+// A dataset plugin object built with one set of options, and what it says of its data.
+struct PlannedDataset {
+  std::shared_ptr<Dataset> dataset;
+  DatasetInfo info;
+};
+
 struct PlannedCell {
   Cell cell;
   nlohmann::json identity;
   std::string hash;
+  // The dataset built from this cell's own dataset options: the experiment's, or those
+  // with `dataset.` grid axes applied. Shared by the cells whose options are the same.
+  std::shared_ptr<const PlannedDataset> data;
 };
 
 struct GridPlan {
   Experiment experiment;
   PluginRegistry registry;
-  std::shared_ptr<Dataset> dataset;
-  DatasetInfo info;
+  std::shared_ptr<Dataset> dataset;  // built from the experiment's dataset options
+  DatasetInfo info;                  // what that dataset says of its data
   std::vector<std::shared_ptr<Metric>> metrics;
   PluginVersions versions;
   std::vector<PlannedCell> cells;
@@ -40,6 +49,9 @@ struct GridPlan {
 // Throws ConfigError or PluginError.
 std::unique_ptr<GridPlan> plan_grid(Experiment experiment, const std::vector<std::filesystem::path>& plugin_dirs,
                                     bool validate_models);
+
+// The cell's splits at its resolution, loaded by its own dataset (planned.data).
+DatasetSplits load_cell_data(const PlannedCell& planned);
 
 // The cells of shard `index` of `count`: every count-th cell, starting at index.
 std::vector<const PlannedCell*> shard_of(const GridPlan& plan, std::int64_t index, std::int64_t count);

@@ -123,17 +123,17 @@ int run_cell(const GridPlan& plan, const CellOptions& options) {
   try {
     const ExecutionContext context = prepare_execution(train);
     if (!options.quiet) {
-      std::cerr << fmt::format("{} loading {} at {}x{}, {} thread(s) on {}\n", prefix, plan.info.name, cell.resolution,
-                               cell.resolution, context.threads, context.device)
+      std::cerr << fmt::format("{} loading {} at {}x{}, {} thread(s) on {}\n", prefix, planned->data->info.name,
+                               cell.resolution, cell.resolution, context.threads, context.device)
                 << std::flush;
     }
-    DatasetSplits data = plan.dataset->load(cell.resolution);
+    DatasetSplits data = load_cell_data(*planned);
     const std::string directory = options.hash.substr(0, 16);
     const std::string checkpoint = directory + "/best.pt";
     fs::create_directories(fs::path(store.artifact_dir()) / directory);
     CellObserver observer(store, options.run_id, prefix, options);
-    const RunResult result = train_and_evaluate(cell, plan.registry, plan.info, data, plan.metrics, context, observer,
-                                                (fs::path(store.artifact_dir()) / checkpoint).string());
+    const RunResult result = train_and_evaluate(cell, plan.registry, planned->data->info, data, plan.metrics, context,
+                                                observer, (fs::path(store.artifact_dir()) / checkpoint).string());
     const auto finishing = Clock::now();
     store.finish_run(options.run_id, to_summary(result, checkpoint), to_metric_rows(result), to_matrix_rows(result),
                      to_prediction_rows(result));
@@ -197,10 +197,10 @@ int evaluate_run(const std::string& db_path, const std::string& reference,
                                   run->id, origin->experiment, run->config_hash.substr(0, 12)));
   }
   const ExecutionContext context = prepare_execution(planned->cell.train);
-  const DatasetSplits data = plan->dataset->load(planned->cell.resolution);
+  const DatasetSplits data = load_cell_data(*planned);
   const std::string checkpoint = (fs::path(store.artifact_dir()) / origin->checkpoint).string();
   const RunResult result =
-      evaluate_checkpoint(planned->cell, plan->registry, plan->info, data, plan->metrics, context, checkpoint);
+      evaluate_checkpoint(planned->cell, plan->registry, planned->data->info, data, plan->metrics, context, checkpoint);
   std::map<std::pair<std::string, std::string>, double> recomputed;
   for (const auto& m : result.metrics) recomputed[{m.split, m.name}] = m.value;
   std::cout << fmt::format("run {} ({}), checkpoint {}\n", run->id, planned->cell.label(), checkpoint);

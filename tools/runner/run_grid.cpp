@@ -158,7 +158,7 @@ db::RunClaim make_claim(const GridPlan& plan, const PlannedCell& planned, std::i
   claim.config_json = planned.identity.dump();
   claim.arm = planned.cell.arm_label();
   claim.model = planned.cell.model;
-  claim.dataset = plan.info.name;
+  claim.dataset = planned.data->info.name;
   claim.resolution = planned.cell.resolution;
   claim.seed = planned.cell.seed;
   claim.grid_id = grid_id;
