@@ -128,5 +128,19 @@ TEST(PluginDuplicateTest, TheFirstFolderWinsAndTheSecondIsReported) {
   EXPECT_NE(problem.find("already loaded from"), std::string::npos) << problem;
 }
 
+TEST(PluginDuplicateTest, NamesAreUniqueAcrossKinds) {
+  const fs::path clashing = fs::path(ABLATE_BAD_PLUGIN_DIR).parent_path() / "clashing-plugins";
+  PluginRegistry registry;
+  registry.load_directories({ABLATE_PLUGIN_DIR, clashing});
+  EXPECT_EQ(registry.find(PluginKind::model, "baseline_cnn").file.parent_path(), fs::path(ABLATE_PLUGIN_DIR));
+  EXPECT_THROW(registry.find(PluginKind::metric, "baseline_cnn"), PluginError);
+  const std::string problem = problem_about(registry, (clashing / "libmetric_named_like_a_model.so").string());
+  EXPECT_NE(problem.find("metric plugin 'baseline_cnn' in "), std::string::npos) << problem;
+  EXPECT_NE(problem.find("is ignored: a model plugin of that name (names are unique across kinds) was already "
+                         "loaded from"),
+            std::string::npos)
+      << problem;
+}
+
 }  // namespace
 }  // namespace ablate

@@ -123,12 +123,17 @@ bool PluginRegistry::load_file(const fs::path& file) {
   plugin.descriptor = descriptor;
   plugin.library = std::move(library);
   for (const auto& existing : plugins_) {
-    if (existing.kind == plugin.kind && existing.name == plugin.name) {
-      problems_.push_back(fmt::format("{} plugin '{}' in {} is ignored: a plugin of that name was already loaded from "
-                                      "{} (earlier folders in the search path win)",
-                                      to_string(plugin.kind), plugin.name, file.string(), existing.file.string()));
-      return false;
-    }
+    if (existing.name != plugin.name) continue;
+    // Names are unique across kinds too: a metric named like a model would make `runner
+    // --describe NAME`, the store's plugin versions and every message ambiguous.
+    const std::string what =
+        existing.kind == plugin.kind
+            ? std::string("a plugin of that name")
+            : fmt::format("a {} plugin of that name (names are unique across kinds)", to_string(existing.kind));
+    problems_.push_back(fmt::format("{} plugin '{}' in {} is ignored: {} was already loaded from {} (earlier folders "
+                                    "in the search path win)",
+                                    to_string(plugin.kind), plugin.name, file.string(), what, existing.file.string()));
+    return false;
   }
   plugins_.push_back(std::move(plugin));
   return true;
