@@ -24,6 +24,13 @@ expect_exit 0 list.log -- "$RUNNER" --list-plugins --plugins "$throwing_dir"
 expect_in list.log "model    throwing_model"
 expect_in list.log "dataset  throwing_dataset"
 
+# A metric returning a name another metric returns: refused before anything runs, both named.
+one_cell impostor.yaml "$synthetic" "{model: baseline_cnn}"
+printf 'metrics: [classification, accuracy_impostor]\n' >> impostor.yaml
+expect_exit 2 out.log -- "$RUNNER" impostor.yaml --db impostor.db --plugins "$throwing_dir"
+expect_in out.log "runner: error: metric plugin 'accuracy_impostor' returns 'accuracy', which metric plugin 'classification' already records"
+[ ! -e impostor.db ] || fail "a refused grid must not create its store"
+
 # A factory that throws: bad input (exit 2), the plugin named, nothing trained.
 one_cell dataset_factory.yaml "{plugin: throwing_dataset}" "{model: baseline_cnn}"
 expect_exit 2 out.log -- "$RUNNER" dataset_factory.yaml --db runs.db --plugins "$throwing_dir"

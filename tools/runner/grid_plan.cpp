@@ -1,6 +1,7 @@
 // Resolving an experiment against the plugins.
 #include "grid_plan.hpp"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -36,6 +37,47 @@ DatasetInfo describe_data(const Dataset& dataset, const std::string& plugin) {
                        [&] { return fmt::format("dataset plugin '{}' failed to describe its data", plugin); });
 }
 
+// Each number a run stores has one author: two metric plugins returning one name (or a
+// metric named `loss`, which the engine records itself) would overwrite each other's
+// value silently. The names a metric returns are known only from what it computes, so
+// each computes once here on a probe: every class twice, each scored highest on its own.
+void reject_metric_name_clashes(const std::vector<std::string>& names,
+                                const std::vector<std::shared_ptr<Metric>>& metrics, std::int64_t num_classes) {
+  const std::int64_t classes = std::max<std::int64_t>(num_classes, 2);
+  std::vector<std::int64_t> labels;
+  std::vector<float> scores;
+  for (std::int64_t i = 0; i < 2 * classes; ++i) {
+    labels.push_back(i % classes);
+    for (std::int64_t c = 0; c < classes; ++c) {
+      scores.push_back(c == i % classes ? 0.5f : 0.5f / static_cast<float>(classes - 1));
+    }
+  }
+  ScoredSamples probe;
+  probe.scores = scores.data();
+  probe.labels = labels.data();
+  probe.count = 2 * classes;
+  probe.num_classes = classes;
+  std::map<std::string, std::string> author{{"loss", "the engine"}};
+  for (std::size_t m = 0; m < metrics.size(); ++m) {
+    const MetricResults results = invoke_plugin(
+        [&] { return metrics[m]->compute(probe); },
+        [&] {
+          return fmt::format("metric plugin '{}' failed on a probe of {} scored samples", names[m], probe.count);
+        });
+    std::vector<std::string> returned;
+    for (const auto& scalar : results.scalars) returned.push_back(scalar.first);
+    for (const auto& matrix : results.matrices) returned.push_back(matrix.name);
+    for (const auto& name : returned) {
+      const auto [first, inserted] = author.emplace(name, fmt::format("metric plugin '{}'", names[m]));
+      if (!inserted) {
+        throw PluginError(fmt::format("metric plugin '{}' returns '{}', which {} already records: each number of a run "
+                                      "has one author; rename one of them or drop one plugin from metrics:",
+                                      names[m], name, first->second));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<GridPlan> plan_grid(Experiment experiment, const std::vector<std::filesystem::path>& plugin_dirs,
@@ -48,6 +90,7 @@ std::unique_ptr<GridPlan> plan_grid(Experiment experiment, const std::vector<std
   plan->info = describe_data(*plan->dataset, e.dataset_plugin);
   for (const auto& name : e.metrics)
     plan->metrics.push_back(plan->registry.create_metric(name, YAML::Node(), e.source));
+  reject_metric_name_clashes(e.metrics, plan->metrics, plan->info.num_classes);
   plan->versions[e.dataset_plugin] = plan->registry.find(PluginKind::dataset, e.dataset_plugin).version;
   for (const auto& name : e.metrics) plan->versions[name] = plan->registry.find(PluginKind::metric, name).version;
   for (const auto& arm : e.arms) plan->versions[arm.model] = plan->registry.find(PluginKind::model, arm.model).version;
