@@ -22,6 +22,9 @@ expect_in out.log "same.yaml: cells 1 (baseline r16 s0 train.threads=1) and 3 (b
 expect_exit 2 out.log -- "$RUNNER" spelled.yaml --db same.db --dry-run
 expect_in out.log "spelled.yaml: cells 1 (baseline r16 s0 train.optimizer.lr=1.0e-3) and 3 (baseline r16 s0 train.optimizer.lr=0.001) have the same identity"
 
+expect_exit 2 out.log -- "$RUNNER" good.yaml --db runs.db --dry-run --shard 99999999999999999999/2
+expect_in out.log "--shard '99999999999999999999/2' must be I/N with 0 <= I < N"
+
 sed 's/^train:/trian:/' good.yaml > typo.yaml
 expect_exit 2 out.log -- "$RUNNER" typo.yaml --db runs.db
 expect_in out.log "typo.yaml:8:1: unknown key 'trian' in the experiment (did you mean 'train'?)"

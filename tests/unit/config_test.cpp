@@ -142,6 +142,14 @@ seeds: [0]
   EXPECT_EQ(parse_experiment(text, "exp.yaml").arms.size(), 2u);
 }
 
+TEST(ConfigTest, NameWithAControlCharacterIsAnError) {
+  std::string text = kMinimal;
+  text.replace(0, 7, "name: \"x\\e[2Jy\"");
+  EXPECT_EQ(error_of(text), "exp.yaml:1:7: name must be printable text, but it contains the control character 0x1b (at "
+                            "character 2)");
+  EXPECT_NE(error_of(kMinimal, {"name=\"a\\r\\nb\""}).find("contains the control character 0x0d"), std::string::npos);
+}
+
 TEST(ConfigTest, OverridesReplaceValuesAndCreateNestedKeys) {
   const Experiment e =
       parse_experiment(kMinimal, "exp.yaml", {"seeds=[7]", "train.optimizer.lr=0.01", "dataset.classes=5"});

@@ -1,5 +1,6 @@
 // runner: runs an experiment grid (see `runner --help`).
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -48,9 +49,13 @@ std::pair<std::int64_t, std::int64_t> parse_shard(const std::string& text) {
   static const std::regex pattern(R"((\d+)/(\d+))");
   std::smatch match;
   if (std::regex_match(text, match, pattern)) {
-    const std::int64_t index = std::stoll(match[1]);
-    const std::int64_t count = std::stoll(match[2]);
-    if (count >= 1 && index < count) return {index, count};
+    // from_chars, not stoll: a number too large for int64 is this message, not "stoll".
+    std::int64_t index = 0, count = 0;
+    const std::string index_text = match[1], count_text = match[2];
+    const bool parsed =
+        std::from_chars(index_text.data(), index_text.data() + index_text.size(), index).ec == std::errc() &&
+        std::from_chars(count_text.data(), count_text.data() + count_text.size(), count).ec == std::errc();
+    if (parsed && count >= 1 && index < count) return {index, count};
   }
   throw ablate::ConfigError(fmt::format("--shard '{}' must be I/N with 0 <= I < N, e.g. --shard 0/4", text));
 }

@@ -120,6 +120,16 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
   experiment.text = emitter.c_str();
   experiment.name = document["name"] ? scalar<std::string>(document["name"], "name", "a string", source)
                                      : std::filesystem::path(source).stem().string();
+  // The name is printed on every progress line: a control character in it (an escape
+  // sequence, CR, LF) would rewrite the user's terminal or forge lines of output.
+  const auto control = std::find_if(experiment.name.begin(), experiment.name.end(),
+                                    [](unsigned char c) { return c < 0x20 || c == 0x7f; });
+  if (control != experiment.name.end()) {
+    throw ConfigError(fmt::format("{}name must be printable text, but it contains the control character 0x{:02x} "
+                                  "(at character {})",
+                                  document["name"] ? at(document["name"], source) : source + ": ",
+                                  static_cast<unsigned char>(*control), control - experiment.name.begin() + 1));
+  }
 
   const YAML::Node dataset = require_map(document["dataset"], "dataset", source);
   if (!dataset["plugin"]) {
