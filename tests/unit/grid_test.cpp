@@ -41,6 +41,21 @@ TEST(GridTest, ExpandsCartesianProductInDeclaredOrder) {
   for (std::size_t i = 0; i < cells.size(); ++i) EXPECT_EQ(cells[i].index, i);
 }
 
+TEST(GridTest, AGridBeyondTheCellLimitIsAnErrorNotAWrappedCount) {
+  // 64 axes of two values once wrapped the count to 0: the grid ran nothing and exited 0.
+  std::string text = "dataset: {plugin: synthetic}\narms: {a: {model: m}}\nresolutions: [16]\nseeds: [0]\ngrid:\n";
+  for (int axis = 1; axis <= 64; ++axis) text += "  model.options.a" + std::to_string(axis) + ": [1, 2]\n";
+  try {
+    expand_grid(parse_experiment(text, "big.yaml"));
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    // 2^20 = 1,048,576 is the first count over the limit.
+    EXPECT_EQ(std::string(e.what()),
+              "big.yaml: the grid has more than 1000000 cells (arms x resolutions x seeds x each grid axis's values, "
+              "counted up to grid axis 'model.options.a20'); split it into several experiments");
+  }
+}
+
 TEST(GridTest, ArmLabelCarriesTheGridAxisValues) {
   const auto cells = expand_grid(parse_experiment(kExperiment, "g.yaml"));
   EXPECT_EQ(cells[2].arm_label(), "a@lr=1.0e-3,depth=3");

@@ -66,9 +66,27 @@ bool excluded(const Experiment& experiment, const std::string& arm, std::int64_t
 }  // namespace
 
 std::vector<Cell> expand_grid(const Experiment& experiment) {
+  // The cell count is checked against kMaxCells at every factor, so it cannot wrap: 64
+  // axes of two values each once wrapped to 0 cells, and the grid "finished" having
+  // validated nothing. Every factor is at least 1, so `combinations` is bounded too.
+  std::size_t cell_count = 1;
+  const auto count_in = [&](std::size_t factor, const std::string& what) {
+    if (factor != 0 && cell_count > kMaxCells / factor) {
+      throw ConfigError(fmt::format("{}: the grid has more than {} cells (arms x resolutions x seeds x each grid "
+                                    "axis's values, counted up to {}); split it into several experiments",
+                                    experiment.source, kMaxCells, what));
+    }
+    cell_count *= factor;
+  };
+  count_in(experiment.arms.size(), "the arms");
+  count_in(experiment.resolutions.size(), "the resolutions");
+  count_in(experiment.seeds.size(), "the seeds");
   // Odometer over the grid axes: combination k picks value digits[i] of axis i.
   std::size_t combinations = 1;
-  for (const auto& axis : experiment.grid) combinations *= axis.values.size();
+  for (const auto& axis : experiment.grid) {
+    count_in(axis.values.size(), fmt::format("grid axis '{}'", axis.key));
+    combinations *= axis.values.size();
+  }
 
   std::vector<Cell> cells;
   for (const auto& arm : experiment.arms) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_set>
 
 #include <fmt/ranges.h>
 
@@ -142,13 +143,14 @@ std::vector<std::int64_t> integer_list(const YAML::Node& node, const std::string
     throw ConfigError(fmt::format("{}{} must be a non-empty list of integers, e.g. [0, 1, 2]", at(node, source), what));
   }
   std::vector<std::int64_t> values;
+  std::unordered_set<std::int64_t> seen;  // linear: a list of a million seeds is checked in a blink
   for (const auto& item : node) {
     const auto value = scalar<std::int64_t>(item, what, "a list of integers", source);
     if (value < minimum) {
       throw ConfigError(fmt::format("{}{} contains {}; each must be at least {}", at(item, source), what, value,
                                     minimum));
     }
-    if (std::find(values.begin(), values.end(), value) != values.end()) {
+    if (!seen.insert(value).second) {
       throw ConfigError(fmt::format("{}{} lists {} twice", at(item, source), what, value));
     }
     values.push_back(value);
