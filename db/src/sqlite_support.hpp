@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -25,6 +26,13 @@ auto guarded(const std::string& path, const char* doing, Body&& body) -> decltyp
     throw StoreError(fmt::format("store {}: {}: {}", path, doing, e.what()), e.getExtendedErrorCode());
   }
 }
+
+// A read-only connection to the store at `path`. Where the store's folder cannot be
+// written (a read-only mount, another user's results folder) SQLite could not create the
+// WAL index (-shm) a WAL database needs even for reading, and the open fails; such a
+// store is opened `immutable` instead, which needs no other file, and is safe because
+// nothing can write there either.
+std::unique_ptr<SQLite::Database> open_read_only(const std::string& path, int busy_timeout_ms);
 
 inline std::optional<std::int64_t> optional_int(const SQLite::Column& column) {
   if (column.isNull()) return std::nullopt;

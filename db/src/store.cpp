@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -97,6 +98,24 @@ RunStatus parse_run_status(const std::string& text) {
                                text));
 }
 
+std::unique_ptr<SQLite::Database> open_read_only(const std::string& path, int busy_timeout_ms) {
+  const std::filesystem::path folder = std::filesystem::absolute(path).parent_path();
+  if (access(folder.c_str(), W_OK) == 0) {
+    return std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, busy_timeout_ms);
+  }
+  // A URI names the file: percent-encode what a URI path would read otherwise.
+  std::string uri = "file:";
+  for (const char c : std::filesystem::absolute(path).string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      uri += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      uri += c;
+    }
+  }
+  uri += "?immutable=1";
+  return std::make_unique<SQLite::Database>(uri, SQLite::OPEN_READONLY | SQLite::OPEN_URI, busy_timeout_ms);
+}
+
 Store::Store(const std::string& path, OpenMode mode) : path_(path) {
   const bool read_only = mode == OpenMode::read_only;
   // Checked before SQLite sees the path: even a read-only open would otherwise report a
@@ -106,8 +125,9 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path) {
   }
 
   try {
-    const int flags = read_only ? SQLite::OPEN_READONLY : (SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
-    db_ = std::make_unique<SQLite::Database>(path_, flags, kBusyTimeoutMs);
+    db_ = read_only
+              ? open_read_only(path_, kBusyTimeoutMs)
+              : std::make_unique<SQLite::Database>(path_, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, kBusyTimeoutMs);
   } catch (const SQLite::Exception& e) {
     throw StoreError(fmt::format("cannot open store {}: {}", path_, e.what()), e.getExtendedErrorCode());
   }

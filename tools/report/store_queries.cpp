@@ -91,8 +91,7 @@ int bind_all(SQLite::Statement& statement, const std::vector<SqlValue>& values, 
 }
 
 StoreReader::StoreReader(const std::string& path) : store_(path, db::OpenMode::read_only) {
-  db_ = guarded(path, "cannot open",
-                [&] { return std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY, kBusyTimeoutMs); });
+  db_ = guarded(path, "cannot open", [&] { return db::open_read_only(path, kBusyTimeoutMs); });
 }
 
 StoreReader::~StoreReader() = default;
