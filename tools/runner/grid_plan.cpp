@@ -71,7 +71,7 @@ void reject_metric_name_clashes(const std::vector<std::string>& names,
       const auto [first, inserted] = author.emplace(name, fmt::format("metric plugin '{}'", names[m]));
       if (!inserted) {
         throw PluginError(fmt::format("metric plugin '{}' returns '{}', which {} already records: each number of a run "
-                                      "has one author; rename one of them or drop one plugin from metrics:",
+                                      "has one author; rename one of them, or list only one of the two under `metrics`",
                                       names[m], name, first->second));
       }
     }
