@@ -17,6 +17,8 @@ if [ "$(id -u)" = 0 ]; then
   # Its mounts are made private, so that none reaches the parent namespace; in a chroot
   # whose / is not a mount point (tools/test's Debian 13 root) that step fails, and the
   # namespace keeps the propagation of its parent, which tools/test made private itself.
+  unshare --mount --propagation unchanged true 2>/dev/null ||
+    skip "root here cannot make a mount namespace (unshare --mount needs CAP_SYS_ADMIN) for a read-only mount"
   propagation=private
   unshare --mount --propagation private true 2>/dev/null || propagation=unchanged
   expect_exit 0 read_only.log -- unshare --mount --propagation "$propagation" bash -c \

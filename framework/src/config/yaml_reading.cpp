@@ -29,10 +29,6 @@ std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-}  // namespace
-
-namespace {
-
 void reject_duplicate_keys_in(const YAML::Node& node, const std::string& source, std::set<int>& checked) {
   if (!node.IsMap() && !node.IsSequence()) return;
   // An alias is the node it names: check each node once (an alias bomb stays linear here).

@@ -36,9 +36,10 @@ void use_one_openblas_thread() {
   if (auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
 }
 
-}  // namespace
-
+// True when the process runs on tcmalloc (the runner links it, ABLATE_WITH_TCMALLOC).
 bool heap_is_tcmalloc() { return tcmalloc_release() != nullptr; }
+
+}  // namespace
 
 // The allocator matters to LibTorch on the CPU: every step allocates and frees its
 // activation buffers. tcmalloc keeps them cheap and the heap compact. glibc's malloc

@@ -9,9 +9,6 @@
 
 namespace ablate {
 
-// True when the process runs on tcmalloc (the runner links it, ABLATE_WITH_TCMALLOC).
-bool heap_is_tcmalloc();
-
 // Keeps glibc's malloc from unmapping LibTorch's large buffers after every step; does
 // nothing under tcmalloc. Call once, early in main().
 void tune_heap_for_training();
