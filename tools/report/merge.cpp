@@ -49,9 +49,39 @@ struct Counts {
   int replaced = 0;
   int kept = 0;
   int grids = 0;
+  int checkpoints = 0;          // copied into OUT.artifacts/
+  int missing_checkpoints = 0;  // named by a run but not in IN.artifacts/
 };
 
-Counts merge_one(SQLite::Database& db, const std::string& input) {
+// Copies a run's checkpoint (`relative`, as runs.checkpoint holds it) from IN.artifacts/
+// to OUT.artifacts/, through a temporary file and a rename so that OUT never holds half a
+// checkpoint. A path that would leave the artifacts folder is refused.
+void copy_checkpoint(const std::string& input, const std::string& out, const std::string& relative, Counts& counts) {
+  namespace fs = std::filesystem;
+  if (relative.empty()) return;
+  const fs::path path(relative);
+  if (path.is_absolute() || std::find(path.begin(), path.end(), fs::path("..")) != path.end()) {
+    throw UsageError(fmt::format("{}: a run's checkpoint '{}' is outside {}.artifacts/", input, relative, input));
+  }
+  const fs::path from = fs::path(input + ".artifacts") / path;
+  const fs::path to = fs::path(out + ".artifacts") / path;
+  if (!fs::is_regular_file(from)) {
+    ++counts.missing_checkpoints;
+    return;
+  }
+  std::error_code error;
+  fs::create_directories(to.parent_path(), error);
+  const fs::path temp = to.string() + ".merging";
+  if (!error) fs::copy_file(from, temp, fs::copy_options::overwrite_existing, error);
+  if (!error) fs::rename(temp, to, error);
+  if (error) {
+    fs::remove(temp, error);
+    throw StoreError(fmt::format("cannot copy checkpoint {} to {}", from.string(), to.string()));
+  }
+  ++counts.checkpoints;
+}
+
+Counts merge_one(SQLite::Database& db, const std::string& input, const std::string& out) {
   Counts counts;
   SQLite::Statement attach(db, "ATTACH DATABASE ? AS src");
   attach.bind(1, input);
@@ -109,11 +139,12 @@ Counts merge_one(SQLite::Database& db, const std::string& input) {
     };
 
     std::map<std::int64_t, std::int64_t> run_ids;
-    SQLite::Statement runs(db, "SELECT id, config_hash, status FROM src.runs ORDER BY id");
+    SQLite::Statement runs(db, "SELECT id, config_hash, status, coalesce(checkpoint, '') FROM src.runs ORDER BY id");
     SQLite::Statement find(db, "SELECT id, status FROM main.runs WHERE config_hash = ?");
     while (runs.executeStep()) {
       const std::int64_t source_id = runs.getColumn(0).getInt64();
       const std::string status = runs.getColumn(2).getString();
+      const std::string checkpoint = runs.getColumn(3).getString();
       find.reset();
       find.bind(1, runs.getColumn(1).getString());
       if (!find.executeStep()) {
@@ -122,6 +153,7 @@ Counts merge_one(SQLite::Database& db, const std::string& input) {
         insert_run.exec();
         const std::int64_t id = db.getLastInsertRowid();
         copy_children_of(source_id, id);
+        copy_checkpoint(input, out, checkpoint, counts);
         run_ids[source_id] = id;
         ++counts.added;
         continue;
@@ -141,6 +173,7 @@ Counts merge_one(SQLite::Database& db, const std::string& input) {
         replace_run.bind(2, static_cast<std::int64_t>(id));
         replace_run.exec();
         copy_children_of(source_id, id);
+        copy_checkpoint(input, out, checkpoint, counts);
         ++counts.replaced;
       } else {
         ++counts.kept;
@@ -189,11 +222,15 @@ std::vector<std::string> merge_stores(const std::string& out, const std::vector<
     SQLite::Database db(out, SQLite::OPEN_READWRITE, kBusyTimeoutMs);
     db.exec("PRAGMA foreign_keys = ON");
     for (const auto& input : inputs) {
-      const Counts counts = merge_one(db, input);
-      summaries.push_back(
+      const Counts counts = merge_one(db, input, out);
+      std::string summary =
           fmt::format("merged {} into {}: {} runs added, {} replaced by a finished run, {} kept, {} grids "
-                      "added",
-                      input, out, counts.added, counts.replaced, counts.kept, counts.grids));
+                      "added, {} checkpoints copied",
+                      input, out, counts.added, counts.replaced, counts.kept, counts.grids, counts.checkpoints);
+      if (counts.missing_checkpoints > 0) {
+        summary += fmt::format(" ({} named but missing from {}.artifacts/)", counts.missing_checkpoints, input);
+      }
+      summaries.push_back(summary);
     }
   } catch (const SQLite::Exception& e) {
     throw StoreError(fmt::format("cannot merge into {}: {}", out, e.what()), e.getExtendedErrorCode());

@@ -10,8 +10,10 @@ namespace ablate::report {
 // in one transaction: runs matched by config hash (new ones inserted; an unfinished run
 // in OUT replaced by a finished incoming one; otherwise OUT's kept), with their epochs,
 // metrics, matrices and predictions under remapped ids; grids matched by name,
-// experiment, spec and creation time; grid_runs remapped. Idempotent. Inputs must have
-// OUT's schema version. Returns one summary line per input.
+// experiment, spec and creation time; grid_runs remapped. The checkpoint of each run added
+// or replaced comes along, from IN.db.artifacts/ into OUT.db.artifacts/ (same relative
+// path), so that `runner --evaluate` works on OUT. Idempotent. Inputs must have OUT's
+// schema version. Returns one summary line per input.
 std::vector<std::string> merge_stores(const std::string& out, const std::vector<std::string>& inputs);
 
 }  // namespace ablate::report

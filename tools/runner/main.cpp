@@ -20,6 +20,9 @@
 #include "run_cell.hpp"
 #include "run_grid.hpp"
 #include "slurm.hpp"
+#include "slurm_store_copy.hpp"
+#include "slurm_submit.hpp"
+#include "store.hpp"
 
 namespace po = boost::program_options;
 
@@ -29,6 +32,8 @@ constexpr const char* kUsage = R"(usage: runner EXPERIMENT.yaml [KEY=VALUE ...] 
        runner --list-plugins [--plugins DIR]
        runner --describe MODEL [--resolution R] [--channels C] [--classes K] [--options YAML]
        runner --evaluate RUN --db FILE
+       runner EXPERIMENT.yaml --slurm | --emit-slurm FILE [cluster options]
+       runner --copy-store FROM.db TO.db
        runner --version
 
 Runs every cell of an experiment grid (arms x resolutions x grid axes x seeds) that is
@@ -70,6 +75,8 @@ int main(int argc, char** argv) {
   std::string describe, describe_options = "{}", evaluate, emit_slurm;
   std::int64_t resolution = 64, channels = 3, classes = 8;
   ablate::SlurmOptions slurm;
+  bool slurm_loop = false, copy_store = false;
+  double poll_seconds = 5;
   ablate::CellOptions cell;
   po::options_description named("options");
   // One option a line, as --help lists them.
@@ -83,6 +90,7 @@ int main(int argc, char** argv) {
       ("threads", po::value(&options.threads)->default_value(0), "LibTorch threads per cell (default: cores / jobs)")
       ("retry-failed", po::bool_switch(&options.retry_failed), "run failed cells again (killed and stale ones always are)")
       ("force", po::bool_switch(&options.force), "run every cell again, finished ones too")
+      ("stale-after", po::value(&options.stale_after_seconds)->default_value(120), "take over a running cell whose runner has not written a heartbeat for SECONDS (it died, or was suspended that long)")
       ("fresh-process", po::bool_switch(&options.fresh_processes), "start every cell as a new process rather than a fork of the runner (~0.3 s more per cell; GPU cells always are)")
       ("shard", po::value(&shard), "run only shard I of N (0-based): every N-th cell from cell I")
       ("plugins", po::value(&plugin_dirs)->composing(), "also load plugins from DIR (repeatable; searched first)")
@@ -95,19 +103,28 @@ int main(int argc, char** argv) {
       ("classes", po::value(&classes), "--describe: classes (default 8)")
       ("options", po::value(&describe_options), "--describe: the model's options as YAML, e.g. '{se_reduction: 16}'")
       ("evaluate", po::value(&evaluate), "re-evaluate stored run RUN (id or config-hash prefix) from its checkpoint")
-      ("emit-slurm", po::value(&emit_slurm), "write an sbatch script for the grid as a job array to FILE ('-': stdout)")
-      ("tasks", po::value(&slurm.tasks), "--emit-slurm: array size (default: one task per cell)")
-      ("partition", po::value(&slurm.partition), "--emit-slurm: Slurm partition")
-      ("time", po::value(&slurm.time), "--emit-slurm: time limit per task (default 04:00:00)")
-      ("gpus-per-task", po::value(&slurm.gpus_per_task), "--emit-slurm: GPUs per task")
-      ("cpus-per-task", po::value(&slurm.cpus_per_task), "--emit-slurm: CPUs per task (default 4)")
-      ("results", po::value(&slurm.results_dir), "--emit-slurm: folder the tasks copy their stores to (default: shards/ next to the experiment)");
+      ("slurm", po::bool_switch(&slurm_loop), "run the grid on Slurm: submit it as a job array, follow it, merge the shards into the store (see docs/cluster.md)")
+      ("emit-slurm", po::value(&emit_slurm), "write the sbatch script for the grid as a job array to FILE ('-': stdout), to submit by hand")
+      ("tasks", po::value(&slurm.tasks), "--slurm/--emit-slurm: array size; task I runs shard I of N (default: one task per cell)")
+      ("cells-per-task", po::value(&slurm.cells_per_task), "--slurm/--emit-slurm: or this many cells a task, for sites that limit array sizes")
+      ("throttle", po::value(&slurm.throttle), "--slurm/--emit-slurm: at most K tasks at once (--array=0-N%K)")
+      ("partition", po::value(&slurm.partition), "--slurm/--emit-slurm: Slurm partition")
+      ("time", po::value(&slurm.time), "--slurm/--emit-slurm: time limit per task (default 04:00:00)")
+      ("gpus-per-task", po::value(&slurm.gpus_per_task), "--slurm/--emit-slurm: GPUs per task (cells with train.device: auto use them)")
+      ("cpus-per-task", po::value(&slurm.cpus_per_task), "--slurm/--emit-slurm: CPUs per task (default 4)")
+      ("grace-seconds", po::value(&slurm.grace_seconds), "--slurm/--emit-slurm: stop a task this long before its time limit, to save its shard (default 60; 0: off)")
+      ("requeue", po::bool_switch(&slurm.requeue), "--slurm/--emit-slurm: let Slurm requeue a preempted task; it resumes its shard")
+      ("sbatch-arg", po::value(&slurm.sbatch_args)->composing(), "--slurm/--emit-slurm: pass an sbatch option through, e.g. --sbatch-arg=--account=proj42 (repeatable)")
+      ("results", po::value(&slurm.results_dir), "--slurm/--emit-slurm: folder the tasks save their shards to (default: shards/ next to the experiment)")
+      ("copy-store", po::bool_switch(&copy_store), "copy store FROM.db with its checkpoints to TO.db as a consistent snapshot (what each Slurm task does at its end)");
   po::options_description hidden;
   hidden.add_options()
       ("args", po::value(&positional)->composing())
       ("cell", po::value(&cell.hash))
       ("run-id", po::value(&cell.run_id))
-      ("progress-protocol", po::bool_switch(&cell.progress_protocol));
+      ("attempt", po::value(&cell.attempt))
+      ("progress-protocol", po::bool_switch(&cell.progress_protocol))
+      ("poll-seconds", po::value(&poll_seconds));
   // clang-format on
   po::options_description all;
   all.add(named).add(hidden);
@@ -159,6 +176,11 @@ int main(int argc, char** argv) {
       ablate::tune_heap_for_training();
       return ablate::evaluate_run(options.db, evaluate, options.plugin_dirs);
     }
+    if (copy_store) {
+      if (positional.size() != 2) throw ablate::ConfigError("--copy-store needs two stores: FROM.db TO.db");
+      ablate::copy_store(positional[0], positional[1]);
+      return ablate::kExitOk;
+    }
     if (positional.empty()) {
       std::cerr << "runner: error: no experiment file given\n" << kUsage;
       return ablate::kExitBadInput;
@@ -186,18 +208,39 @@ int main(int argc, char** argv) {
       cell.verbose = options.verbose;
       return ablate::run_cell(*plan, cell);
     }
-    if (!emit_slurm.empty()) {
+    if (!emit_slurm.empty() || slurm_loop) {
+      if (!emit_slurm.empty() && slurm_loop) throw ablate::ConfigError("give --slurm or --emit-slurm, not both");
+      // The checks of --dry-run (every model built once), so that a bad grid is refused
+      // here and not after a wait in the queue.
       auto plan = ablate::plan_grid(ablate::load_experiment(options.experiment, options.overrides), options.plugin_dirs,
-                                    /*validate_models=*/false);
+                                    /*validate_models=*/true);
+      for (const auto& problem : plan->registry.problems()) std::cerr << "runner: warning: " << problem << "\n";
+      ablate::validate_slurm_options(slurm, static_cast<std::int64_t>(plan->cells.size()));
       slurm.experiment = std::filesystem::absolute(options.experiment).string();
       slurm.overrides = options.overrides;
       for (const auto& dir : options.plugin_dirs) slurm.plugin_dirs.push_back(std::filesystem::absolute(dir).string());
-      if (slurm.tasks <= 0) slurm.tasks = static_cast<std::int64_t>(plan->cells.size());
-      slurm.tasks = std::min<std::int64_t>(slurm.tasks, static_cast<std::int64_t>(plan->cells.size()));
       if (slurm.results_dir.empty()) {
         slurm.results_dir = (std::filesystem::absolute(options.experiment).parent_path() / "shards").string();
       }
+      slurm.results_dir = std::filesystem::absolute(slurm.results_dir).string();
       slurm.runner_path = std::filesystem::read_symlink("/proc/self/exe").string();
+      if (slurm.gpus_per_task > 0) {
+        for (const auto& planned : plan->cells) {
+          if (planned.cell.train.device == ablate::Device::kCpu) {
+            std::cerr << "runner: warning: some cells have train.device: cpu and will not use the GPUs; "
+                         "set train.device=auto\n";
+            break;
+          }
+        }
+      }
+      if (slurm_loop) {
+        ablate::SlurmFollowOptions follow;
+        follow.store = std::filesystem::absolute(ablate::store_path(options)).string();
+        for (const auto& planned : plan->cells) follow.hashes.push_back(planned.hash);
+        follow.poll_seconds = poll_seconds;
+        { const ablate::db::Store check(follow.store); }  // refused now, not after the job
+        return ablate::submit_and_follow(slurm, follow);
+      }
       const std::string script = ablate::slurm_script(slurm);
       if (emit_slurm == "-") {
         std::cout << script;
@@ -205,8 +248,9 @@ int main(int argc, char** argv) {
         std::ofstream out(emit_slurm);
         out << script;
         if (!out) throw ablate::ConfigError(fmt::format("cannot write {}", emit_slurm));
-        std::cerr << fmt::format("wrote {}: {} array tasks over {} cells; submit with `sbatch {}`\n", emit_slurm,
-                                 slurm.tasks, plan->cells.size(), emit_slurm);
+        std::cerr << fmt::format("wrote {}: {} array tasks over {} cells, shards saved to {}; submit with `sbatch {}` "
+                                 "(or use `runner ... --slurm`, which also follows and merges)\n",
+                                 emit_slurm, slurm.tasks, plan->cells.size(), slurm.results_dir, emit_slurm);
       }
       return ablate::kExitOk;
     }
