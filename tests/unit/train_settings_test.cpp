@@ -9,6 +9,9 @@
 #include <gtest/gtest.h>
 
 #include "ablate/error.hpp"
+#include "config/config.hpp"
+#include "config/config_hash.hpp"
+#include "config/grid.hpp"
 #include "config/train_settings.hpp"
 
 namespace ablate {
@@ -134,6 +137,76 @@ TEST(TrainSettingsTest, SgdSettingsWithAnotherOptimizerAreAnError) {
     EXPECT_NE(std::string(e.what()).find("momentum and nesterov apply to sgd only, not adamw"), std::string::npos)
         << e.what();
   }
+}
+
+// ---- train.vary ---------------------------------------------------------------------------
+
+std::string vary_error(const std::string& vary) {
+  try {
+    parse_train(YAML::Load("{vary: " + vary + "}"), "t.yaml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+std::string cell_hash(const std::vector<std::string>& overrides) {
+  const char* base = "dataset: {plugin: synthetic}\narms: {a: {model: m}}\nresolutions: [16]\nseeds: [0]\n";
+  const Experiment experiment = parse_experiment(base, "x.yaml", overrides);
+  return config_hash(cell_identity(expand_grid(experiment).front(), {{"m", "1.0.0"}, {"synthetic", "1.0.0"}}));
+}
+
+TEST(TrainVaryTest, TheDefaultIsWhatOneSeedDroveBeforeAndStaysOutOfTheIdentity) {
+  const TrainSettings train;
+  EXPECT_TRUE(train.vary.varies(SeedSource::kInit));
+  EXPECT_TRUE(train.vary.varies(SeedSource::kOrder));
+  EXPECT_TRUE(train.vary.varies(SeedSource::kAugment));
+  EXPECT_TRUE(train.vary.varies(SeedSource::kDropout));
+  EXPECT_FALSE(train.vary.varies(SeedSource::kSplit));
+  // Runs stored before train.vary existed keep their hashes: the default adds nothing.
+  EXPECT_FALSE(train_identity(train).contains("vary"));
+  const std::string reference = cell_hash({});
+  EXPECT_EQ(reference, cell_hash({"train.vary=[init, order, augment, dropout]"}));
+  EXPECT_EQ(reference, cell_hash({"train.vary=[dropout, augment, order, init]"}));  // order does not matter
+}
+
+TEST(TrainVaryTest, AnyOtherListJoinsTheIdentityByNameInOneOrder) {
+  const TrainSettings some = parse_train(YAML::Load("{vary: [order, init]}"), "t.yaml");
+  EXPECT_TRUE(some.vary.varies(SeedSource::kInit));
+  EXPECT_TRUE(some.vary.varies(SeedSource::kOrder));
+  EXPECT_FALSE(some.vary.varies(SeedSource::kDropout));
+  EXPECT_EQ(train_identity(some)["vary"].dump(), R"(["init","order"])");
+  const TrainSettings none = parse_train(YAML::Load("{vary: []}"), "t.yaml");
+  EXPECT_EQ(train_identity(none)["vary"].dump(), "[]");
+
+  const std::string reference = cell_hash({});
+  const std::string with_split = cell_hash({"train.vary=[init, order, augment, dropout, split]"});
+  const std::string held = cell_hash({"train.vary=[]"});
+  const std::string init_only = cell_hash({"train.vary=[init]"});
+  EXPECT_NE(reference, with_split);
+  EXPECT_NE(reference, held);
+  EXPECT_NE(reference, init_only);
+  EXPECT_NE(held, init_only);
+  EXPECT_EQ(with_split, cell_hash({"train.vary=[split, dropout, augment, order, init]"}));
+}
+
+TEST(TrainVaryTest, AnUnknownSourceIsNamedWithItsLineAndTheClosestName) {
+  const std::string error = vary_error("[init, ordr]");
+  EXPECT_NE(error.find("t.yaml:1:15: train.vary is 'ordr' (did you mean 'order'?); valid values: init, order, "
+                       "augment, dropout, split"),
+            std::string::npos)
+      << error;
+  // Far from every name: no guess, still the valid values.
+  const std::string far = vary_error("[weights]");
+  EXPECT_NE(far.find("train.vary is 'weights'; valid values: init, order"), std::string::npos) << far;
+}
+
+TEST(TrainVaryTest, ASourceTwiceOrAScalarIsAnError) {
+  const std::string twice = vary_error("[init, order, init]");
+  EXPECT_NE(twice.find("t.yaml:1:22: train.vary lists init twice"), std::string::npos) << twice;
+  const std::string scalar = vary_error("init");
+  EXPECT_NE(scalar.find("train.vary must be a list of sources of randomness, e.g. [init, order]"), std::string::npos)
+      << scalar;
 }
 
 }  // namespace

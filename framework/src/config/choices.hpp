@@ -16,6 +16,8 @@ enum class Normalize { kNone, kDataset, kFixed };  // kFixed: train.normalize: {
 enum class Device { kAuto, kCpu, kCuda };
 enum class Amp { kNone, kBf16 };
 enum class Images { kMemory, kDisk };  // where the pixels stay while a cell runs (engine/split_pixels.hpp)
+// The sources of randomness a run's seed can drive (train.vary; engine/seed_streams.hpp).
+enum class SeedSource { kInit, kOrder, kAugment, kDropout, kSplit };
 
 // The names, in each enum's order: what experiment files say and identities store, so a
 // name never changes. choice_names(Optimizer{}) finds the table of a choice type.
@@ -28,6 +30,9 @@ constexpr std::array<std::string_view, 3> choice_names(Normalize) { return {"non
 constexpr std::array<std::string_view, 3> choice_names(Device) { return {"auto", "cpu", "cuda"}; }
 constexpr std::array<std::string_view, 2> choice_names(Amp) { return {"none", "bf16"}; }
 constexpr std::array<std::string_view, 2> choice_names(Images) { return {"memory", "disk"}; }
+constexpr std::array<std::string_view, 5> choice_names(SeedSource) {
+  return {"init", "order", "augment", "dropout", "split"};
+}
 
 template <typename Choice>
 constexpr std::string_view name_of(Choice value) {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "ablate/error.hpp"
 #include "config/yaml_reading.hpp"
@@ -102,6 +103,41 @@ class NormalizeValue : public SettingValue {
   }
 };
 
+// train.vary: a list of source names (choices.hpp), in any order, each at most once; [] holds
+// every source. Enters identities as the names in the enum's order, so the order a file lists
+// them in does not matter.
+class VaryValue : public SettingValue {
+ public:
+  void parse(const YAML::Node& node, const std::string& what, const std::string& source,
+             TrainSettings& train) const override {
+    const auto names = choice_names(SeedSource{});
+    const std::vector<std::string> valid(names.begin(), names.end());
+    if (!node.IsSequence()) {
+      throw ConfigError(fmt::format("{}{} must be a list of sources of randomness, e.g. [init, order]; valid: {}",
+                                    at(node, source), what, fmt::join(valid, ", ")));
+    }
+    SeedSources vary;
+    for (const auto& item : node) {
+      const auto chosen = static_cast<SeedSource>(choice(item, what, valid, source));
+      if (vary.varies(chosen)) {
+        throw ConfigError(fmt::format("{}{} lists {} twice", at(item, source), what, name_of(chosen)));
+      }
+      vary.add(chosen);
+    }
+    train.vary = vary;
+  }
+  void set_default(TrainSettings& train) const override { train.vary = SeedSources::usual(); }
+  bool is_default(const TrainSettings& train) const override { return train.vary == SeedSources::usual(); }
+  nlohmann::json to_json(const TrainSettings& train) const override {
+    const auto names = choice_names(SeedSource{});
+    nlohmann::json varied = nlohmann::json::array();
+    for (std::size_t i = 0; i < names.size(); ++i) {
+      if (train.vary.varies(static_cast<SeedSource>(i))) varied.push_back(std::string(names[i]));
+    }
+    return varied;
+  }
+};
+
 // ---- The kinds of rows. ---------------------------------------------------------------------
 
 struct AtLeast {
@@ -159,6 +195,10 @@ TrainSetting choice_setting(std::string key, Choice TrainSettings::*member, Choi
 
 TrainSetting normalize_setting(std::string key, std::string doc) {
   return {std::move(key), std::move(doc), std::make_shared<NormalizeValue>()};
+}
+
+TrainSetting vary_setting(std::string key, std::string doc) {
+  return {std::move(key), std::move(doc), std::make_shared<VaryValue>()};
 }
 
 // Only in identities while `applies` holds (an optimizer's or a schedule's own settings).
@@ -252,6 +292,9 @@ const std::vector<TrainSetting>& train_settings() {
                      "a small rotation, uniform in [-d, d]"),
       number_setting("augment.crop_min_area", &AugmentSettings::crop_min_area, 1.0, Between{0.05, 1},
                      "random crop keeping [a, 1] of the area, resized back; 1 = off"),
+      // Added after runs were stored, when one seed drove the usual sources: those keep their hashes.
+      identity(Identity::kUnlessDefault,
+               vary_setting("vary", "what the seed draws: init, order, augment, dropout, split; the rest is held")),
       choice_setting("device", &TrainSettings::device, Device::kAuto, "where cells train; auto: cuda when usable"),
       flag_setting("deterministic", &TrainSettings::deterministic, false,
                    "LibTorch's deterministic algorithms (matters on GPUs)"),

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,29 @@ struct AugmentSettings {
   double crop_min_area{};
 
   bool any() const { return horizontal_flip || vertical_flip || rotate90 || rotate_degrees > 0 || crop_min_area < 1.0; }
+};
+
+// `train.vary`: the sources of randomness that a run's seed drives. The others are held:
+// they draw the same numbers whatever the seed (engine/seed_streams.hpp).
+class SeedSources {
+ public:
+  SeedSources() = default;
+  SeedSources(std::initializer_list<SeedSource> sources) {
+    for (const SeedSource source : sources) add(source);
+  }
+  // Every source but `split`: what one seed drove before train.vary existed.
+  static SeedSources usual() {
+    return {SeedSource::kInit, SeedSource::kOrder, SeedSource::kAugment, SeedSource::kDropout};
+  }
+
+  bool varies(SeedSource source) const { return (bits_ & bit(source)) != 0; }
+  void add(SeedSource source) { bits_ |= bit(source); }
+  bool operator==(const SeedSources& other) const { return bits_ == other.bits_; }
+  bool operator!=(const SeedSources& other) const { return bits_ != other.bits_; }
+
+ private:
+  static unsigned bit(SeedSource source) { return 1U << static_cast<unsigned>(source); }
+  unsigned bits_ = 0;
 };
 
 // The `train:` section with every default filled in. The members' defaults, valid values and
@@ -58,6 +82,7 @@ struct TrainSettings {
   std::vector<double> normalize_mean;  // Normalize::kFixed
   std::vector<double> normalize_std;   // Normalize::kFixed
   AugmentSettings augment;
+  SeedSources vary;
   Device device{};
   bool deterministic{};
   Amp amp{};

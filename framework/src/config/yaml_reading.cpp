@@ -96,7 +96,11 @@ std::size_t choice(const YAML::Node& node, const std::string& what, const std::v
   const auto value = scalar<std::string>(node, what, "a string", source);
   const auto found = std::find(choices.begin(), choices.end(), value);
   if (found == choices.end()) {
-    throw ConfigError(fmt::format("{}{} is '{}'; valid values: {}", at(node, source), what, value,
+    std::string hint;
+    for (const auto& candidate : choices) {
+      if (edit_distance(value, candidate) <= 2) hint = fmt::format(" (did you mean '{}'?)", candidate);
+    }
+    throw ConfigError(fmt::format("{}{} is '{}'{}; valid values: {}", at(node, source), what, value, hint,
                                   fmt::join(choices, ", ")));
   }
   return static_cast<std::size_t>(found - choices.begin());

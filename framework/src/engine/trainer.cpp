@@ -12,7 +12,6 @@
 #include <filesystem>
 #include <limits>
 
-#include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 #include <torch/torch.h>
 
@@ -26,6 +25,7 @@
 #include "engine/model_factory.hpp"
 #include "engine/optimization.hpp"
 #include "engine/process_tuning.hpp"
+#include "engine/seed_streams.hpp"
 #include "engine/split_pixels.hpp"
 #include "engine/split_tensors.hpp"
 
@@ -65,12 +65,14 @@ class EpochTrainer {
     images_per_epoch_ = std::min(split_.count, batches_ * train_.batch_size);
   }
 
-  // Trains one epoch in the order `generator` draws; fills the record's train loss,
+  // Trains one epoch in the order `order_generator` draws, augmented as `augment_generator`
+  // draws (they may be one generator: seed_streams.hpp); fills the record's train loss,
   // accuracy, speed and learning rate.
-  EpochResult train(std::int64_t epoch, at::Generator& generator, TrainingObserver& observer) {
+  EpochResult train(std::int64_t epoch, at::Generator& order_generator, at::Generator& augment_generator,
+                    TrainingObserver& observer) {
     const auto start = Clock::now();
     model_.train();
-    const torch::Tensor order = torch::randperm(split_.count, generator, torch::kInt64);
+    const torch::Tensor order = torch::randperm(split_.count, order_generator, torch::kInt64);
     double loss_sum = 0;
     // Correct predictions are counted on the device and read once per epoch.
     torch::Tensor correct = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(device_));
@@ -79,7 +81,8 @@ class EpochTrainer {
       if (stop_requested()) throw Interrupted(fmt::format("stopped by a signal in epoch {}", epoch));
       const torch::Tensor indices =
           order.slice(0, batch * train_.batch_size, std::min((batch + 1) * train_.batch_size, split_.count));
-      const torch::Tensor images = pipeline_.train_batch(gather_images(pipeline_, pixels_, split_, indices), generator);
+      const torch::Tensor images =
+          pipeline_.train_batch(gather_images(pipeline_, pixels_, split_, indices), augment_generator);
       const torch::Tensor target = pipeline_.gather(labels_, indices);
       drop_gradients(optimizer_);
       torch::Tensor logits;
@@ -224,12 +227,14 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry, c
 
   // Weight initialisation and dropout draw from the global generator; shuffling and
   // augmentation from their own, so that two arms with the same seed see the same
-  // batches in the same order.
-  torch::manual_seed(static_cast<std::uint64_t>(cell.seed));
-  at::Generator data_generator = at::detail::createCPUGenerator(static_cast<std::uint64_t>(cell.seed));
+  // batches in the same order. train.vary says which of them the seed drives.
+  SeedStreams streams(cell.seed, train.vary);
+  streams.redraw_split(data.train, data.val);  // before anything reads the train split
+  streams.seed_initialisation();
 
   RunResult result;
   auto model = build_cell_model(cell, registry, info, device, result);
+  streams.seed_dropout();
   const InputPipeline pipeline(train, data.train, cell.resolution, device);  // reads the train pixels' statistics
   const CellPixels pixels = place_pixels(data, train.images, scratch_folder(checkpoint_path));
   if (train.images == Images::kDisk) release_free_memory();  // the pixels moved to the scratch file
@@ -243,7 +248,7 @@ RunResult train_and_evaluate(const Cell& cell, const PluginRegistry& registry, c
   double epoch_seconds_sum = 0;
   for (std::int64_t epoch = 1; epoch <= train.max_epochs && !early_stopping.should_stop(); ++epoch) {
     const auto epoch_start = Clock::now();
-    EpochResult record = epoch_trainer.train(epoch, data_generator, observer);
+    EpochResult record = epoch_trainer.train(epoch, streams.order(), streams.augment(), observer);
     const EpochMonitors monitors = validate(evaluator, data.val, pixels.val, train, record);
     record.seconds = seconds_since(epoch_start);
     record.improved = early_stopping.update(epoch, monitors, *model);
@@ -270,15 +275,25 @@ RunResult evaluate_checkpoint(const Cell& cell, const PluginRegistry& registry, 
   check_split(data.val, "val", info);
   check_split(data.test, "test", info);
   const torch::Device device(context.device);
+  // The train and val splits the run had: with train.vary's split, copies redrawn from its seed.
+  ImageSet redrawn_train, redrawn_val;
+  const bool redrawn = cell.train.vary.varies(SeedSource::kSplit);
+  if (redrawn) {
+    redrawn_train = data.train;
+    redrawn_val = data.val;
+    SeedStreams(cell.seed, cell.train.vary).redraw_split(redrawn_train, redrawn_val);
+  }
+  const ImageSet& train_split = redrawn ? redrawn_train : data.train;
+  const ImageSet& val_split = redrawn ? redrawn_val : data.val;
   RunResult result;
   auto model = build_cell_model(cell, registry, info, device, result);
   load_checkpoint(*model, checkpoint_path);
   if (cell.train.channels_last) to_channels_last(*model);  // loading copies into the same layout, but be sure
   // Normalisation statistics come from the train split, as in training.
-  const InputPipeline pipeline(cell.train, data.train, cell.resolution, device);
-  const SplitPixels val(data.val), test(data.test);
+  const InputPipeline pipeline(cell.train, train_split, cell.resolution, device);
+  const SplitPixels val(val_split), test(data.test);
   const Evaluator evaluator(*model, cell.model, pipeline, cell.train, metrics, device);
-  evaluator.record("val", evaluator.evaluate(data.val, val, "val"), data.val, result);
+  evaluator.record("val", evaluator.evaluate(val_split, val, "val"), val_split, result);
   evaluator.record("test", evaluator.evaluate(data.test, test, "test"), data.test, result);
   return result;
 }
