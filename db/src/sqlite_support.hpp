@@ -53,7 +53,7 @@ inline std::string text_or_empty(const SQLite::Column& column) {
 inline constexpr const char* kRunSelect =
     "SELECT r.id, r.config_hash, r.status, r.arm, r.model, r.dataset, r.resolution, r.seed, "
     "r.params_trainable, r.epochs, r.train_seconds, m.value, r.error, r.heartbeat_at, "
-    "(julianday('now') - julianday(r.heartbeat_at)) * 86400.0, r.host, r.pid "
+    "(julianday('now') - julianday(r.heartbeat_at)) * 86400.0, r.host, r.pid, r.attempt "
     "FROM runs r LEFT JOIN metrics m "
     "ON m.run_id = r.id AND m.split = 'test' AND m.name = 'accuracy' ";
 
@@ -76,6 +76,7 @@ inline RunRow read_run_row(SQLite::Statement& query) {
   row.heartbeat_age_seconds = query.getColumn(14).isNull() ? 1e18 : query.getColumn(14).getDouble();
   row.host = text_or_empty(query.getColumn(15));
   row.pid = query.getColumn(16).isNull() ? 0 : query.getColumn(16).getInt64();
+  row.attempt = query.getColumn(17).getInt64();
   return row;
 }
 

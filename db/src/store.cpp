@@ -50,14 +50,6 @@ bool has_table(const std::vector<std::string>& tables, const std::string& name) 
   return false;
 }
 
-// Fails loudly when an UPDATE matched nothing: the caller holds a run id that is not in
-// this store, which is a bug worth naming rather than silently ignoring.
-void require_changed(SQLite::Database& db, const std::string& path, std::int64_t run_id) {
-  if (db.getChanges() == 0) {
-    throw StoreError(fmt::format("store {}: no run with id {}", path, run_id));
-  }
-}
-
 // claim_run's policy, in one place: whether a runner may take the cell whose run is
 // already stored as `run` (a cell with no run yet is always taken).
 ClaimOutcome decide_claim(const RunRow& run, const ClaimPolicy& policy) {
@@ -252,7 +244,7 @@ bool Store::is_stale(const RunRow& run, const ClaimPolicy& policy) {
          ::kill(static_cast<pid_t>(run.pid), 0) != 0 && errno == ESRCH;
 }
 
-std::int64_t Store::start_run(const RunClaim& claim) {
+RunLease Store::start_run(const RunClaim& claim) {
   ClaimPolicy policy;
   policy.retry_failed = true;
   policy.take_running = true;
@@ -261,7 +253,7 @@ std::int64_t Store::start_run(const RunClaim& claim) {
     throw StoreError(fmt::format("store {}: run {} (config {}) is already finished; it is not started again", path_,
                                  result.run_id, claim.config_hash));
   }
-  return result.run_id;
+  return result.lease();
 }
 
 ClaimResult Store::preview_claim(const std::string& config_hash, const ClaimPolicy& policy) const {
@@ -300,7 +292,7 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
         "mean_epoch_seconds = NULL, latency_ms = NULL, peak_rss_bytes = NULL, "
         "peak_cuda_bytes = NULL, checkpoint = NULL, output_tail = NULL, "
         "started_at = " + std::string(kNow) + ", heartbeat_at = " + std::string(kNow) + ", "
-        "pid = :pid, host = :host, device = :device, threads = :threads, "
+        "attempt = attempt + 1, pid = :pid, host = :host, device = :device, threads = :threads, "
         "torch_version = :torch_version, ablate_version = :ablate_version, "
         "git_commit = :git_commit, git_dirty = :git_dirty, plugin_versions = :plugin_versions";
     // clang-format on
@@ -349,28 +341,58 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
       link.bind(2, run_id);
       link.exec();
     }
+    SQLite::Statement attempt(*db_, "SELECT attempt FROM runs WHERE id = ?");
+    attempt.bind(1, run_id);
+    attempt.executeStep();
+    const std::int64_t claimed_attempt = attempt.getColumn(0).getInt64();
+    attempt.reset();
     transaction.commit();
-    return ClaimResult{ClaimOutcome::claimed, run_id};
+    return ClaimResult{ClaimOutcome::claimed, run_id, claimed_attempt};
   });
 }
 
-void Store::heartbeat(std::int64_t run_id) {
+// The condition every write of a claimed run adds to its UPDATE of `runs`, binding the
+// run id and the attempt as ?1 and ?2.
+constexpr const char* kLeaseHeld = "id = ?1 AND attempt = ?2 AND status = 'running'";
+
+void Store::require_lease_held(const RunLease& lease) const {
+  if (db_->getChanges() > 0) return;
+  SQLite::Statement query(*db_, "SELECT status, attempt FROM runs WHERE id = ?");
+  query.bind(1, lease.run_id);
+  if (!query.executeStep()) throw StoreError(fmt::format("store {}: no run with id {}", path_, lease.run_id));
+  const std::string status = query.getColumn(0).getString();
+  const std::int64_t attempt = query.getColumn(1).getInt64();
+  if (attempt != lease.attempt) {
+    throw LostClaimError(fmt::format("store {}: run {} was taken over by another runner (its claim {} replaced this "
+                                     "runner's claim {}, after no heartbeat for longer than the stale limit): "
+                                     "nothing of this runner's was written to it",
+                                     path_, lease.run_id, attempt, lease.attempt));
+  }
+  throw LostClaimError(fmt::format("store {}: run {} is already {}: nothing more was written to it", path_,
+                                   lease.run_id, status));
+}
+
+void Store::heartbeat(const RunLease& lease) {
   guarded(path_, "cannot refresh the heartbeat", [&] {
-    SQLite::Statement update(*db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE id = ?", kNow));
-    update.bind(1, run_id);
+    SQLite::Statement update(*db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE {}", kNow, kLeaseHeld));
+    update.bind(1, lease.run_id);
+    update.bind(2, lease.attempt);
     update.exec();
-    require_changed(*db_, path_, run_id);
+    require_lease_held(lease);
   });
 }
 
-void Store::add_epoch(std::int64_t run_id, const EpochRow& epoch) {
+void Store::add_epoch(const RunLease& lease, const EpochRow& epoch) {
   guarded(path_, "cannot record an epoch", [&] {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    // A finished epoch is also proof of life.
-    SQLite::Statement touch(*db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE id = ?", kNow));
-    touch.bind(1, run_id);
+    // A finished epoch is also proof of life, and the check of the lease: the insert below
+    // runs in the same transaction only if this runner still holds the run.
+    SQLite::Statement touch(*db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE {}", kNow, kLeaseHeld));
+    touch.bind(1, lease.run_id);
+    touch.bind(2, lease.attempt);
     touch.exec();
-    require_changed(*db_, path_, run_id);
+    require_lease_held(lease);
+    const std::int64_t run_id = lease.run_id;
 
     SQLite::Statement insert(*db_, "INSERT INTO epochs (run_id, epoch, train_loss, train_accuracy, "
                                    "val_loss, val_accuracy, learning_rate, seconds, images_per_second) "
@@ -389,8 +411,9 @@ void Store::add_epoch(std::int64_t run_id, const EpochRow& epoch) {
   });
 }
 
-void Store::finish_run(std::int64_t run_id, const RunSummary& summary, const std::vector<MetricRow>& metrics,
+void Store::finish_run(const RunLease& lease, const RunSummary& summary, const std::vector<MetricRow>& metrics,
                        const std::vector<MatrixRow>& matrices, const std::vector<PredictionRow>& predictions) {
+  const std::int64_t run_id = lease.run_id;
   for (const auto& prediction : predictions) {
     if (static_cast<std::int64_t>(prediction.labels.size()) != prediction.count ||
         static_cast<std::int64_t>(prediction.scores.size()) != prediction.count * prediction.num_classes) {
@@ -411,33 +434,35 @@ void Store::finish_run(std::int64_t run_id, const RunSummary& summary, const std
 
   guarded(path_, "cannot finish a run", [&] {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement update(*db_, fmt::format("UPDATE runs SET status = 'finished', params_trainable = ?, "
-                                               "params_total = ?, epochs = ?, best_epoch = ?, train_seconds = ?, "
-                                               "test_seconds = ?, params_bytes = ?, flops_per_image = ?, "
-                                               "layer_summary = ?, mean_epoch_seconds = ?, latency_ms = ?, "
-                                               "peak_rss_bytes = ?, peak_cuda_bytes = ?, checkpoint = ?, "
-                                               "error = NULL, finished_at = {0}, heartbeat_at = {0} WHERE id = ?",
-                                               kNow));
-    update.bind(1, summary.params_trainable);
-    update.bind(2, summary.params_total);
-    update.bind(3, summary.epochs);
-    update.bind(4, summary.best_epoch);
-    update.bind(5, summary.train_seconds);
-    update.bind(6, summary.test_seconds);
-    update.bind(7, summary.params_bytes);
-    update.bind(8, summary.flops_per_image);
-    if (summary.layer_summary_json.empty()) update.bind(9);
-    else update.bind(9, summary.layer_summary_json);
-    update.bind(10, summary.mean_epoch_seconds);
-    update.bind(11, summary.latency_ms);
-    update.bind(12, summary.peak_rss_bytes);
-    if (summary.peak_cuda_bytes) update.bind(13, *summary.peak_cuda_bytes);
-    else update.bind(13);
-    if (summary.checkpoint.empty()) update.bind(14);
-    else update.bind(14, summary.checkpoint);
-    update.bind(15, run_id);
+    SQLite::Statement update(*db_, fmt::format("UPDATE runs SET status = 'finished', params_trainable = ?3, "
+                                               "params_total = ?4, epochs = ?5, best_epoch = ?6, train_seconds = ?7, "
+                                               "test_seconds = ?8, params_bytes = ?9, flops_per_image = ?10, "
+                                               "layer_summary = ?11, mean_epoch_seconds = ?12, latency_ms = ?13, "
+                                               "peak_rss_bytes = ?14, peak_cuda_bytes = ?15, checkpoint = ?16, "
+                                               "error = NULL, finished_at = {0}, heartbeat_at = {0} WHERE {1}",
+                                               kNow, kLeaseHeld));
+    // ?1 and ?2 are the lease (kLeaseHeld); the results follow from ?3.
+    update.bind(1, lease.run_id);
+    update.bind(2, lease.attempt);
+    update.bind(3, summary.params_trainable);
+    update.bind(4, summary.params_total);
+    update.bind(5, summary.epochs);
+    update.bind(6, summary.best_epoch);
+    update.bind(7, summary.train_seconds);
+    update.bind(8, summary.test_seconds);
+    update.bind(9, summary.params_bytes);
+    update.bind(10, summary.flops_per_image);
+    if (summary.layer_summary_json.empty()) update.bind(11);
+    else update.bind(11, summary.layer_summary_json);
+    update.bind(12, summary.mean_epoch_seconds);
+    update.bind(13, summary.latency_ms);
+    update.bind(14, summary.peak_rss_bytes);
+    if (summary.peak_cuda_bytes) update.bind(15, *summary.peak_cuda_bytes);
+    else update.bind(15);
+    if (summary.checkpoint.empty()) update.bind(16);
+    else update.bind(16, summary.checkpoint);
     update.exec();
-    require_changed(*db_, path_, run_id);
+    require_lease_held(lease);
 
     SQLite::Statement mark_best(*db_, "UPDATE epochs SET is_best = (epoch = ?) WHERE run_id = ?");
     mark_best.bind(1, summary.best_epoch);
@@ -487,23 +512,24 @@ void Store::finish_run(std::int64_t run_id, const RunSummary& summary, const std
   });
 }
 
-void Store::end_run(std::int64_t run_id, RunStatus status, const std::string& error, const std::string& output_tail) {
+void Store::end_run(const RunLease& lease, RunStatus status, const std::string& error, const std::string& output_tail) {
   if (status != RunStatus::failed && status != RunStatus::killed) {
     throw StoreError(fmt::format("store {}: end_run of run {} needs status failed or killed, "
                                  "not {}",
-                                 path_, run_id, to_string(status)));
+                                 path_, lease.run_id, to_string(status)));
   }
   guarded(path_, "cannot end a run", [&] {
-    SQLite::Statement update(*db_, fmt::format("UPDATE runs SET status = ?, error = ?, output_tail = ?, "
-                                               "finished_at = {0}, heartbeat_at = {0} WHERE id = ?",
-                                               kNow));
-    update.bind(1, to_string(status));
-    update.bind(2, error);
-    if (output_tail.empty()) update.bind(3);
-    else update.bind(3, output_tail);
-    update.bind(4, run_id);
+    SQLite::Statement update(*db_, fmt::format("UPDATE runs SET status = ?3, error = ?4, output_tail = ?5, "
+                                               "finished_at = {0}, heartbeat_at = {0} WHERE {1}",
+                                               kNow, kLeaseHeld));
+    update.bind(1, lease.run_id);
+    update.bind(2, lease.attempt);
+    update.bind(3, to_string(status));
+    update.bind(4, error);
+    if (output_tail.empty()) update.bind(5);
+    else update.bind(5, output_tail);
     update.exec();
-    require_changed(*db_, path_, run_id);
+    require_lease_held(lease);
   });
 }
 
@@ -631,12 +657,13 @@ std::optional<RunRow> Store::find_run_by_reference(const std::string& reference)
 
 std::optional<RunOrigin> Store::run_origin(std::int64_t run_id) const {
   return guarded(path_, "cannot read a run's origin", [&]() -> std::optional<RunOrigin> {
-    SQLite::Statement query(*db_, "SELECT g.experiment, g.spec_yaml, r.checkpoint FROM runs r "
+    SQLite::Statement query(*db_, "SELECT g.experiment, g.spec_yaml, r.checkpoint, r.threads FROM runs r "
                                   "JOIN grid_runs gr ON gr.run_id = r.id JOIN grids g ON g.id = gr.grid_id "
                                   "WHERE r.id = ? ORDER BY g.id DESC LIMIT 1");
     query.bind(1, run_id);
     if (!query.executeStep()) return std::nullopt;
-    return RunOrigin{query.getColumn(0).getString(), query.getColumn(1).getString(), text_or_empty(query.getColumn(2))};
+    return RunOrigin{query.getColumn(0).getString(), query.getColumn(1).getString(), text_or_empty(query.getColumn(2)),
+                     query.getColumn(3).getInt64()};  // NULL reads as 0
   });
 }
 

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "ablate/error.hpp"
+
 namespace SQLite {
 class Database;
 }
@@ -115,6 +117,7 @@ struct RunRow {
   double heartbeat_age_seconds = 0;  // now - heartbeat_at
   std::string host;                  // where the runner that owns it runs
   std::int64_t pid = 0;              // that runner's process id
+  std::int64_t attempt = 0;          // how many times a runner claimed it (RunLease)
 };
 
 // When may a runner take a cell? See Store::claim_run.
@@ -128,16 +131,37 @@ struct ClaimPolicy {
 
 enum class ClaimOutcome { claimed, finished, failed, running_elsewhere };
 
+// A runner wrote to a run it no longer holds: the run was taken over by another runner
+// (this one was suspended, or its heartbeat could not be written, for longer than the stale
+// limit) or it already ended. Nothing was written.
+class LostClaimError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+// The right to write one run: its id and the claim (attempt) this runner holds on it.
+// Every write of a running run names its lease and is made only while the run is still
+// `running` under that attempt, in the same statement: a runner that lost its run (it was
+// suspended past the stale limit, and another runner took the cell over) can never change
+// the other runner's result.
+struct RunLease {
+  std::int64_t run_id = 0;
+  std::int64_t attempt = 0;
+};
+
 struct ClaimResult {
   ClaimOutcome outcome = ClaimOutcome::claimed;
-  std::int64_t run_id = 0;  // the claimed (or existing) run
+  std::int64_t run_id = 0;   // the claimed (or existing) run
+  std::int64_t attempt = 0;  // claimed: this runner's attempt (1 for a new run)
+  RunLease lease() const { return {run_id, attempt}; }
 };
 
 // What re-evaluating a stored run needs: the experiment as it was run, and the weights.
 struct RunOrigin {
-  std::string experiment;  // the path it was run from
-  std::string spec_yaml;   // the experiment after overrides
-  std::string checkpoint;  // relative to artifact_dir(); "" if none
+  std::string experiment;    // the path it was run from
+  std::string spec_yaml;     // the experiment after overrides
+  std::string checkpoint;    // relative to artifact_dir(); "" if none
+  std::int64_t threads = 0;  // LibTorch threads it trained with; 0 if not recorded
 };
 
 struct RunFilter {
@@ -172,8 +196,8 @@ class Store {
   std::optional<RunRow> find_run(const std::string& config_hash) const;
 
   // Marks the cell's run `running` (inserting it, or resetting a failed/killed/stale one
-  // and deleting its old epochs and metrics) in one transaction; returns its id.
-  std::int64_t start_run(const RunClaim& claim);
+  // and deleting its old epochs and metrics) in one transaction; returns the lease.
+  RunLease start_run(const RunClaim& claim);
   // Atomically decides whether this runner may run the cell and, if so, claims it as
   // start_run does. Several runners sharing a store never claim the same live run.
   ClaimResult claim_run(const RunClaim& claim, const ClaimPolicy& policy);
@@ -184,14 +208,16 @@ class Store {
   // A running run is stale when its heartbeat is old, or its owner ran on `host` and is
   // gone.
   static bool is_stale(const RunRow& run, const ClaimPolicy& policy);
-  void heartbeat(std::int64_t run_id);
-  void add_epoch(std::int64_t run_id, const EpochRow& epoch);
+  // The writes of a claimed run. Each throws LostClaimError, writing nothing, when the run
+  // is no longer `running` under `lease` (another runner took it over, or it ended).
+  void heartbeat(const RunLease& lease);
+  void add_epoch(const RunLease& lease, const EpochRow& epoch);
   // Records results and sets `finished`, all in one transaction.
-  void finish_run(std::int64_t run_id, const RunSummary& summary, const std::vector<MetricRow>& metrics,
+  void finish_run(const RunLease& lease, const RunSummary& summary, const std::vector<MetricRow>& metrics,
                   const std::vector<MatrixRow>& matrices, const std::vector<PredictionRow>& predictions = {});
   // Sets `failed` or `killed` with a message (and the tail of what the run printed, if
   // known); keeps the epochs recorded so far.
-  void end_run(std::int64_t run_id, RunStatus status, const std::string& error, const std::string& output_tail = "");
+  void end_run(const RunLease& lease, RunStatus status, const std::string& error, const std::string& output_tail = "");
 
   std::vector<RunRow> list_runs(const RunFilter& filter = {}) const;
   // The run a person names on a command line (`report show`, `runner --evaluate`), by the
@@ -209,6 +235,9 @@ class Store {
   std::string artifact_dir() const { return path_ + ".artifacts"; }
 
  private:
+  // Throws when the last UPDATE of a lease's run changed nothing: LostClaimError when the
+  // run exists, StoreError "no run with id" when it does not.
+  void require_lease_held(const RunLease& lease) const;
   std::string path_;
   std::unique_ptr<SQLite::Database> db_;
 };

@@ -23,8 +23,8 @@ case "$error" in *"signal 6"*) ;; *) fail "the abort is recorded with its signal
 [ -n "$(sql runs.db "SELECT output_tail FROM runs WHERE arm = 'segfault'")" ] || fail "the output tail is stored"
 [ "$(sql runs.db "PRAGMA integrity_check")" = ok ] || fail "integrity_check"
 
-# Failed cells are skipped on the next run unless --retry-failed.
-expect_exit 0 again.log -- "$RUNNER" crash.yaml --db runs.db --plugins "$crashing_dir"
+# Failed cells are skipped on the next run unless --retry-failed, and the rerun exits 1.
+expect_exit 1 again.log -- "$RUNNER" crash.yaml --db runs.db --plugins "$crashing_dir"
 expect_in again.log "0 finished now, 3 skipped"
 expect_exit 1 retry.log -- "$RUNNER" crash.yaml --db runs.db --plugins "$crashing_dir" --retry-failed
 expect_in retry.log "0 finished now, 1 skipped (done, failed before or running elsewhere), 2 failed"

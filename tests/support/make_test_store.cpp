@@ -94,7 +94,7 @@ void write_runs(ablate::db::Store& store) {
     for (const std::int64_t resolution : {28, 14}) {
       for (const std::int64_t seed : {3, 2, 1}) {
         if (!in_shard()) continue;
-        const std::int64_t id = store.start_run(claim(arm, resolution, seed, grid));
+        const ablate::db::RunLease id = store.start_run(claim(arm, resolution, seed, grid));
         const bool wide = arm == "wide";
         const double seed_offset = seed == 1 ? -0.004 : seed == 2 ? 0.001 : 0.006;
         const double accuracy = (wide ? 0.93 : 0.91) + (resolution == 28 ? (wide ? 0.045 : 0.04) : 0.0) +
@@ -129,7 +129,7 @@ void write_runs(ablate::db::Store& store) {
   }
   // One seed only at 56: the sd is undefined, and baseline has nothing to compare.
   if (in_shard()) {
-    const std::int64_t lone = store.start_run(claim("wide", 56, 1, grid));
+    const ablate::db::RunLease lone = store.start_run(claim("wide", 56, 1, grid));
     store.add_epoch(lone, {1, 0.4, 0.9, 0.42, 0.89, 0.01, 9.0, 1200.0});
     ablate::db::RunSummary summary;
     summary.params_trainable = 6724362;
@@ -141,7 +141,7 @@ void write_runs(ablate::db::Store& store) {
   }
   // A failed run whose message has several lines; only the first belongs in a table.
   if (in_shard()) {
-    const std::int64_t failed = store.start_run(claim("wide", 28, 4, grid));
+    const ablate::db::RunLease failed = store.start_run(claim("wide", 28, 4, grid));
     store.add_epoch(failed, {1, 2.3, 0.1, 2.3, 0.1, 0.01, 4.0, 2400.0});
     store.end_run(failed, ablate::db::RunStatus::failed,
                   "training diverged: loss is NaN at epoch 2, batch 17\n"

@@ -106,7 +106,7 @@ TEST(StoreTest, ReopeningKeepsDataAndDoesNotRerunMigrations) {
   std::int64_t id = 0;
   {
     Store store(file);
-    id = store.start_run(claim("h1"));
+    id = store.start_run(claim("h1")).run_id;
   }
   // Re-running 0001 would fail on CREATE TABLE runs: a clean reopen proves it was skipped.
   Store again(file);
@@ -205,7 +205,7 @@ TEST(StoreTest, StoreErrorsKeepSqlitesErrorCode) {
   EXPECT_EQ(store_error_code([&] { reader.start_run(claim("h1")); }) & 0xff, SQLITE_READONLY);
   // Ablate's own refusals are not SQLite's.
   Store writer(file);
-  EXPECT_EQ(store_error_code([&] { writer.heartbeat(99); }), 0);
+  EXPECT_EQ(store_error_code([&] { writer.heartbeat({99, 1}); }), 0);
 }
 
 TEST(StoreTest, RefusesAnotherProgramsDatabase) {
@@ -249,19 +249,21 @@ TEST(StoreTest, StartAddEpochFinishRoundTrip) {
   const std::int64_t grid = store.add_grid("mnist_ablation", "experiments/mnist.yaml", "a: 1");
   RunClaim c = claim("h1");
   c.grid_id = grid;
-  const std::int64_t id = store.start_run(c);
+  const RunLease lease = store.start_run(c);
+  const std::int64_t id = lease.run_id;
+  EXPECT_EQ(lease.attempt, 1);
 
   auto running = store.find_run("h1");
   ASSERT_TRUE(running);
   EXPECT_EQ(running->status, RunStatus::running);
   EXPECT_FALSE(running->heartbeat_at.empty());
   EXPECT_FALSE(running->test_accuracy);
-  store.heartbeat(id);
+  store.heartbeat(lease);
 
   EpochRow first{1, 0.5, 0.8, 0.45, 0.82, 0.01, 3.5, 1000.0};
   EpochRow second{2, 0.25, 0.9, 0.3, 0.88, 0.005, 3.25, 1100.0};
-  store.add_epoch(id, first);
-  store.add_epoch(id, second);
+  store.add_epoch(lease, first);
+  store.add_epoch(lease, second);
 
   RunSummary summary;
   summary.params_trainable = 421642;
@@ -270,7 +272,7 @@ TEST(StoreTest, StartAddEpochFinishRoundTrip) {
   summary.best_epoch = 2;
   summary.train_seconds = 6.75;
   summary.test_seconds = 0.5;
-  store.finish_run(id, summary, {{"test", "accuracy", 0.875}, {"val", "accuracy", 0.88}},
+  store.finish_run(lease, summary, {{"test", "accuracy", 0.875}, {"val", "accuracy", 0.88}},
                    {{"test", "confusion", 2, 2, {5, 1, 0, 6}}});
 
   const auto done = store.find_run("h1");
@@ -314,9 +316,10 @@ TEST(StoreTest, StartAddEpochFinishRoundTrip) {
 TEST(StoreTest, StartRunOnAFailedRunResetsItAndDropsOldEpochs) {
   TempDir dir;
   Store store((dir.path() / "runs.db").string());
-  const std::int64_t id = store.start_run(claim("h1"));
-  store.add_epoch(id, EpochRow{1, 0.5, 0.8, 0.45, 0.82, 0.01, 3.5, 1000.0});
-  store.end_run(id, RunStatus::failed, "loss is NaN\nat epoch 1");
+  const RunLease lease = store.start_run(claim("h1"));
+  const std::int64_t id = lease.run_id;
+  store.add_epoch(lease, EpochRow{1, 0.5, 0.8, 0.45, 0.82, 0.01, 3.5, 1000.0});
+  store.end_run(lease, RunStatus::failed, "loss is NaN\nat epoch 1");
 
   const auto failed = store.find_run("h1");
   ASSERT_TRUE(failed);
@@ -324,7 +327,9 @@ TEST(StoreTest, StartRunOnAFailedRunResetsItAndDropsOldEpochs) {
   EXPECT_EQ(failed->error, "loss is NaN\nat epoch 1");
   EXPECT_EQ(store.epochs(id).size(), 1u);  // kept for the post-mortem
 
-  EXPECT_EQ(store.start_run(claim("h1")), id);
+  const RunLease again_lease = store.start_run(claim("h1"));
+  EXPECT_EQ(again_lease.run_id, id);
+  EXPECT_EQ(again_lease.attempt, lease.attempt + 1);
   const auto again = store.find_run("h1");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, RunStatus::running);
@@ -344,8 +349,8 @@ TEST(StoreTest, AClaimedRunRecordsWhichAblateClaimedIt) {
   EXPECT_EQ(query_text(file, "SELECT ablate_version FROM runs WHERE config_hash = 'h1'"), "0.1.0+g1a2b3c4.dirty");
 
   // A failed run taken again is recorded under the Ablate that ran it the second time.
-  const std::int64_t id = store.find_run("h1")->id;
-  store.end_run(id, RunStatus::failed, "boom");
+  const auto run = store.find_run("h1");
+  store.end_run({run->id, run->attempt}, RunStatus::failed, "boom");
   c.ablate_version = "0.2.0";
   policy.retry_failed = true;
   ASSERT_EQ(store.claim_run(c, policy).outcome, ClaimOutcome::claimed);
@@ -359,8 +364,8 @@ TEST(StoreTest, AClaimedRunRecordsWhichAblateClaimedIt) {
 TEST(StoreTest, StartRunOnAFinishedRunIsRefused) {
   TempDir dir;
   Store store((dir.path() / "runs.db").string());
-  const std::int64_t id = store.start_run(claim("h1"));
-  store.finish_run(id, RunSummary{}, {}, {});
+  const RunLease lease = store.start_run(claim("h1"));
+  store.finish_run(lease, RunSummary{}, {}, {});
   EXPECT_TRUE(throws_store_error([&] { store.start_run(claim("h1")); }, {"already finished"}));
   EXPECT_EQ(store.find_run("h1")->status, RunStatus::finished);
 }
@@ -368,10 +373,10 @@ TEST(StoreTest, StartRunOnAFinishedRunIsRefused) {
 TEST(StoreTest, FinishRunRejectsAMalformedMatrixAndWritesNothing) {
   TempDir dir;
   Store store((dir.path() / "runs.db").string());
-  const std::int64_t id = store.start_run(claim("h1"));
+  const RunLease lease = store.start_run(claim("h1"));
   EXPECT_TRUE(throws_store_error(
       [&] {
-        store.finish_run(id, RunSummary{}, {}, {{"test", "confusion", 2, 2, {1, 2, 3}}});
+        store.finish_run(lease, RunSummary{}, {}, {{"test", "confusion", 2, 2, {1, 2, 3}}});
       },
       {"confusion", "2x2", "3 values"}));
   EXPECT_EQ(store.find_run("h1")->status, RunStatus::running);
@@ -380,13 +385,82 @@ TEST(StoreTest, FinishRunRejectsAMalformedMatrixAndWritesNothing) {
 TEST(StoreTest, UnknownRunIdsAndStatusesAreErrors) {
   TempDir dir;
   Store store((dir.path() / "runs.db").string());
-  EXPECT_TRUE(throws_store_error([&] { store.heartbeat(99); }, {"no run with id 99"}));
-  EXPECT_TRUE(throws_store_error([&] { store.add_epoch(99, EpochRow{}); }, {"99"}));
-  const std::int64_t id = store.start_run(claim("h1"));
-  EXPECT_TRUE(throws_store_error([&] { store.end_run(id, RunStatus::finished, ""); }, {"failed or killed"}));
+  EXPECT_TRUE(throws_store_error([&] { store.heartbeat({99, 1}); }, {"no run with id 99"}));
+  EXPECT_TRUE(throws_store_error([&] { store.add_epoch({99, 1}, EpochRow{}); }, {"99"}));
+  const RunLease lease = store.start_run(claim("h1"));
+  EXPECT_TRUE(throws_store_error([&] { store.end_run(lease, RunStatus::finished, ""); }, {"failed or killed"}));
   EXPECT_TRUE(throws_store_error([] { parse_run_status("done"); }, {"'done'", "finished"}));
   EXPECT_EQ(parse_run_status("killed"), RunStatus::killed);
   EXPECT_STREQ(to_string(RunStatus::pending), "pending");
+}
+
+// Issue 20, item 4: a runner suspended past the stale limit (Ctrl-Z, SIGSTOP, a paused VM)
+// loses its run to a second runner; when it wakes, none of its writes may touch the run.
+TEST(StoreTest, ARunnerThatLostItsClaimCannotChangeTheNewOwnersRun) {
+  TempDir dir;
+  const auto file = dir.path() / "runs.db";
+  Store first(file.string());
+  Store second(file.string());
+  RunClaim c = claim("h1");
+  c.host = "host-a";
+  const RunLease suspended = first.start_run(c);
+  first.add_epoch(suspended, EpochRow{1, 0.9, 0.5, 0.9, 0.5, 0.01, 1.0, 10.0});
+  // The first runner's heartbeat went stale while it was stopped.
+  execute(file, "UPDATE runs SET heartbeat_at = '2000-01-01T00:00:00.000Z'");
+  ClaimPolicy policy;
+  policy.host = "host-b";
+  const ClaimResult taken = second.claim_run(claim("h1"), policy);
+  ASSERT_EQ(taken.outcome, ClaimOutcome::claimed);
+  EXPECT_EQ(taken.run_id, suspended.run_id);
+  EXPECT_EQ(taken.attempt, suspended.attempt + 1);
+  second.add_epoch(taken.lease(), EpochRow{1, 0.5, 0.8, 0.5, 0.8, 0.01, 1.0, 10.0});
+  second.finish_run(taken.lease(), RunSummary{}, {{"test", "accuracy", 0.75}}, {});
+
+  // The first runner wakes up and goes on writing: every write is refused, none lands.
+  const std::vector<std::string> taken_over = {"run " + std::to_string(suspended.run_id),
+                                               "taken over by another runner", "nothing of this runner's"};
+  EXPECT_TRUE(throws_store_error([&] { first.heartbeat(suspended); }, taken_over));
+  EXPECT_TRUE(throws_store_error(
+      [&] {
+        first.add_epoch(suspended, EpochRow{2, 0.1, 0.9, 0.1, 0.9, 0, 1, 1});
+      },
+      taken_over));
+  EXPECT_TRUE(throws_store_error(
+      [&] {
+        first.finish_run(suspended, RunSummary{}, {{"test", "accuracy", 0.25}}, {});
+      },
+      taken_over));
+  EXPECT_TRUE(throws_store_error([&] { first.end_run(suspended, RunStatus::failed, "woke up"); }, taken_over));
+  try {
+    first.heartbeat(suspended);
+  } catch (const LostClaimError&) {
+  } catch (...) {
+    ADD_FAILURE() << "a lost claim is a LostClaimError, so the runner can tell it from a broken store";
+  }
+
+  const auto run = second.find_run("h1");
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->status, RunStatus::finished);
+  EXPECT_EQ(run->test_accuracy, 0.75);
+  EXPECT_EQ(run->attempt, 2);
+  const auto epochs = second.epochs(run->id);
+  ASSERT_EQ(epochs.size(), 1u);
+  EXPECT_EQ(epochs[0].train_loss, 0.5) << "only the new owner's epoch";
+}
+
+TEST(StoreTest, WritesToARunThatEndedAreRefused) {
+  TempDir dir;
+  Store store((dir.path() / "runs.db").string());
+  const RunLease lease = store.start_run(claim("h1"));
+  store.end_run(lease, RunStatus::killed, "SIGTERM");
+  EXPECT_TRUE(throws_store_error(
+      [&] {
+        store.add_epoch(lease, EpochRow{1, 0, 0, 0, 0, 0, 0, 0});
+      },
+      {"is already killed"}));
+  EXPECT_TRUE(throws_store_error([&] { store.finish_run(lease, RunSummary{}, {}, {}); }, {"is already killed"}));
+  EXPECT_EQ(store.find_run("h1")->status, RunStatus::killed);
+  EXPECT_TRUE(store.epochs(lease.run_id).empty());
 }
 
 TEST(StoreTest, ListRunsFiltersByArmAndStatusAndSortsByArmResolutionSeed) {
@@ -433,8 +507,8 @@ TEST(StoreTest, ValuesWithQuotesAndSqlAreStoredVerbatim) {
   const std::string nasty = "it's \"quoted\"; DROP TABLE runs; -- ?1 :id %s \\";
   RunClaim c = claim(nasty, nasty);
   c.dataset = nasty;
-  const std::int64_t id = store.start_run(c);
-  store.end_run(id, RunStatus::failed, nasty);
+  const RunLease lease = store.start_run(c);
+  store.end_run(lease, RunStatus::failed, nasty);
   store.add_grid(nasty, nasty, nasty);
 
   const auto run = store.find_run(nasty);
@@ -450,9 +524,9 @@ TEST(StoreTest, ValuesWithQuotesAndSqlAreStoredVerbatim) {
 TEST(StoreTest, ARunReferenceIsAnIdFirstThenAUniqueHashPrefixOfFourOrMore) {
   TempDir dir;
   Store store((dir.path() / "runs.db").string());
-  const std::int64_t first = store.start_run(claim("abcd1234"));
+  const std::int64_t first = store.start_run(claim("abcd1234")).run_id;
   store.start_run(claim("abcd5678"));
-  const std::int64_t digits = store.start_run(claim("12345678"));
+  const std::int64_t digits = store.start_run(claim("12345678")).run_id;
 
   EXPECT_EQ(store.find_run_by_reference(std::to_string(first))->config_hash, "abcd1234");
   EXPECT_EQ(store.find_run_by_reference("abcd1")->id, first);
@@ -492,10 +566,10 @@ void store_run_in_state(Store& store, const std::filesystem::path& file, const s
   RunClaim c = claim("h1");
   if (state == "running elsewhere") c.host = "otherhost";
   if (state == "running here, owner dead") c.pid = 999999999;  // above any pid_max: no such process
-  const std::int64_t id = store.start_run(c);
-  if (state == "finished") store.finish_run(id, RunSummary{}, {}, {});
-  if (state == "failed") store.end_run(id, RunStatus::failed, "boom");
-  if (state == "killed") store.end_run(id, RunStatus::killed, "SIGTERM");
+  const RunLease lease = store.start_run(c);
+  if (state == "finished") store.finish_run(lease, RunSummary{}, {}, {});
+  if (state == "failed") store.end_run(lease, RunStatus::failed, "boom");
+  if (state == "killed") store.end_run(lease, RunStatus::killed, "SIGTERM");
   if (state == "stale") execute(file, "UPDATE runs SET heartbeat_at = '2000-01-01T00:00:00.000Z', host = 'otherhost'");
 }
 

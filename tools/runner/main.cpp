@@ -45,8 +45,10 @@ Running the same command again resumes: finished cells are skipped.
 )";
 
 constexpr const char* kFooter = R"(
-exit status: 0 every cell finished; 1 some cell failed (the others ran);
-             2 bad input (experiment, plugin, data or store); 130 interrupted.
+exit status: 0 every cell finished; 1 some cell failed (the others ran), now or in an
+             earlier run (skipped; --retry-failed retries it); 2 bad input (experiment,
+             plugin, data or store); 130 interrupted, or a cell's process was killed
+             (run the same command again to resume).
 environment: ABLATE_PLUGIN_PATH  colon-separated folders searched for plugins after --plugins.
 )";
 

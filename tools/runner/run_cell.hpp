@@ -13,6 +13,7 @@ struct CellOptions {
   std::string db;
   std::string hash;
   std::int64_t run_id = 0;
+  std::int64_t attempt = 0;        // the grid's claim on the run: every write is fenced by it
   std::int64_t threads = 0;        // 0: the cell's train.threads
   bool progress_protocol = false;  // print "@progress" lines for the parent's status line
   bool quiet = false;

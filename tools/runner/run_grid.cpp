@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <deque>
 #include <iostream>
@@ -35,8 +36,8 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-constexpr double kHeartbeatEverySeconds = 10;
-constexpr double kStopGraceSeconds = 20;  // after Ctrl-C, children get this long to record `killed`
+constexpr double kHeartbeatEverySeconds = 10;  // at most; see RunnerOptions::stale_after_seconds
+constexpr double kStopGraceSeconds = 20;       // after Ctrl-C, children get this long to record `killed`
 
 double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -59,7 +60,7 @@ std::string describe_state(const std::optional<db::RunRow>& run, const db::Claim
 
 struct RunningCell {
   const PlannedCell* planned = nullptr;
-  std::int64_t run_id = 0;
+  db::RunLease lease;
   std::unique_ptr<ChildProcess> child;
   Clock::time_point started;
   std::string progress;  // "epoch 3 batch 120/187", from the child's @progress lines
@@ -105,15 +106,15 @@ class Progress {
 };
 
 std::vector<std::string> child_command(const RunnerOptions& options, const std::string& db, const std::string& hash,
-                                       std::int64_t run_id, std::int64_t threads) {
+                                       const db::RunLease& lease, std::int64_t threads) {
   std::vector<std::string> argv = {fs::read_symlink("/proc/self/exe").string(), options.experiment};
   argv.insert(argv.end(), options.overrides.begin(), options.overrides.end());
   for (const auto& dir : options.plugin_dirs) {
     argv.push_back("--plugins");
     argv.push_back(dir.string());
   }
-  argv.insert(argv.end(), {"--db", db, "--cell", hash, "--run-id", std::to_string(run_id), "--threads",
-                           std::to_string(threads), "--progress-protocol"});
+  argv.insert(argv.end(), {"--db", db, "--cell", hash, "--run-id", std::to_string(lease.run_id), "--attempt",
+                           std::to_string(lease.attempt), "--threads", std::to_string(threads), "--progress-protocol"});
   if (options.quiet) argv.push_back("--quiet");
   if (options.verbose) argv.push_back("--verbose");
   return argv;
@@ -124,15 +125,16 @@ std::vector<std::string> child_command(const RunnerOptions& options, const std::
 // (`runner ... --cell HASH`) is started instead with --fresh-process, and for a GPU:
 // CUDA cannot be used in a fork of a process that has initialised it.
 std::unique_ptr<ChildProcess> start_cell(const RunnerOptions& options, const GridPlan& plan, const PlannedCell& planned,
-                                         std::int64_t run_id, std::int64_t threads, const std::string& device,
+                                         const db::RunLease& lease, std::int64_t threads, const std::string& device,
                                          const std::string& db_path, std::optional<db::Store>& store) {
   if (options.fresh_processes || device != "cpu") {
-    return ChildProcess::exec(child_command(options, db_path, planned.hash, run_id, threads));
+    return ChildProcess::exec(child_command(options, db_path, planned.hash, lease, threads));
   }
   CellOptions cell;
   cell.db = db_path;
   cell.hash = planned.hash;
-  cell.run_id = run_id;
+  cell.run_id = lease.run_id;
+  cell.attempt = lease.attempt;
   cell.threads = threads;
   cell.progress_protocol = true;
   cell.quiet = options.quiet;
@@ -184,31 +186,67 @@ std::string progress_text(const std::string& line) {
 
 bool is_progress(const std::string& line) { return line.rfind("@progress ", 0) == 0; }
 
-// How a cell's process ended, as the grid counts it.
-enum class CellEnd { finished, killed, failed, bad_input };
+// How a cell's process ended, as the grid counts it. taken_over: another runner took the
+// run while this one was suspended past the stale limit; the run is that runner's now.
+enum class CellEnd { finished, killed, failed, bad_input, taken_over };
+
+// Signals that stop a process from outside rather than report a fault in it: a user's
+// `kill`, Slurm's scancel or preemption, the out-of-memory killer. The cell did nothing
+// wrong, so it is recorded `killed` and the next run of the grid retries it.
+bool stopped_from_outside(int wait_status) {
+  if (!WIFSIGNALED(wait_status)) return false;
+  const int number = WTERMSIG(wait_status);
+  return number == SIGKILL || number == SIGTERM || number == SIGINT || number == SIGHUP;
+}
 
 // Reads the store (where the child recorded its own end if it could) and records what
 // the child could not: a crash, an out-of-memory kill, a stop.
 CellEnd record_cell_end(db::Store& store, const RunningCell& cell, int wait_status, bool stopping, Progress& progress,
                         const std::string& prefix) {
   const auto run = store.find_run(cell.planned->hash);
-  const bool recorded = run && run->status != db::RunStatus::running;
+  if (!run || run->attempt != cell.lease.attempt) {
+    progress.line(fmt::format("{} was taken over by another runner while this one was stopped for longer than the "
+                              "stale limit; its result is that runner's",
+                              prefix));
+    return CellEnd::taken_over;
+  }
+  const bool recorded = run->status != db::RunStatus::running;
   const int exit_code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
   if (exit_code == kExitOk && recorded && run->status == db::RunStatus::finished) return CellEnd::finished;
-  if (stopping || exit_code == kExitInterrupted) {
+  if (stopping || exit_code == kExitInterrupted || stopped_from_outside(wait_status)) {
     if (!recorded) {
-      store.end_run(cell.run_id, db::RunStatus::killed,
-                    "stopped by a signal (" + describe_wait_status(wait_status) + ")");
+      const std::string message = "stopped by a signal (" + describe_wait_status(wait_status) + ")";
+      store.end_run(cell.lease, db::RunStatus::killed, message, cell.child->tail());
+      if (!stopping)
+        progress.line(fmt::format("{} killed: {}; it runs again when the grid is resumed", prefix, message));
     }
     return CellEnd::killed;
   }
   if (!recorded) {
-    // The child died without a word: a crash in a plugin, an abort, the OOM killer.
+    // The child died without a word: a crash in a plugin, an abort.
     const std::string message = fmt::format("the cell's process ended with {}", describe_wait_status(wait_status));
-    store.end_run(cell.run_id, db::RunStatus::failed, message, cell.child->tail());
+    store.end_run(cell.lease, db::RunStatus::failed, message, cell.child->tail());
     progress.line(fmt::format("{} failed: {}", prefix, message));
   }
   return exit_code == kExitBadInput ? CellEnd::bad_input : CellEnd::failed;
+}
+
+// The parent beats for its children: a hung cell still counts as alive, a dead runner
+// (and with it, its children) stops beating. A store locked for longer than its busy
+// timeout (another program holding it) does not end the grid: the beat is tried again at
+// the next interval, and only a run that stays unbeaten past the stale limit is lost.
+void beat_for(std::vector<RunningCell>& running, db::Store& store, Progress& progress) {
+  for (auto& cell : running) {
+    try {
+      store.heartbeat(cell.lease);
+    } catch (const db::LostClaimError& e) {
+      // Another runner owns the run now: this cell's work can never be recorded.
+      progress.line(fmt::format("runner: warning: {}; stopping this runner's cell", e.what()));
+      cell.child->signal(SIGTERM);
+    } catch (const StoreError& e) {
+      progress.line(fmt::format("runner: warning: {}; trying again", e.what()));
+    }
+  }
 }
 
 }  // namespace
@@ -219,6 +257,10 @@ std::string store_path(const RunnerOptions& options) {
 }
 
 int run_grid(const RunnerOptions& options) {
+  if (!(options.stale_after_seconds >= 1) || !std::isfinite(options.stale_after_seconds)) {
+    throw ConfigError(fmt::format("--stale-after {}: must be at least 1 second (default 120)",
+                                  options.stale_after_seconds));
+  }
   keep_torch_single_threaded();  // cells are forked from this process (start_cell)
   auto plan = plan_grid(load_experiment(options.experiment, options.overrides), options.plugin_dirs,
                         /*validate_models=*/true);
@@ -232,6 +274,8 @@ int run_grid(const RunnerOptions& options) {
   policy.retry_failed = options.retry_failed;
   policy.force = options.force;
   policy.host = provenance.host;
+  policy.stale_after_seconds = options.stale_after_seconds;
+  const double heartbeat_every = std::min(kHeartbeatEverySeconds, options.stale_after_seconds / 4);
   const std::vector<const PlannedCell*> cells = shard_of(*plan, options.shard_index, options.shard_count);
   const std::string shard_text =
       options.shard_count > 1 ? fmt::format(", shard {}/{}", options.shard_index, options.shard_count) : "";
@@ -265,6 +309,7 @@ int run_grid(const RunnerOptions& options) {
   std::deque<const PlannedCell*> pending(cells.begin(), cells.end());
   std::vector<RunningCell> running;
   std::size_t finished = 0, skipped = 0, failed = 0, killed = 0;
+  std::size_t failed_before = 0;  // skipped because they failed in an earlier run
   bool bad_input = false;
   double finished_seconds = 0;
   auto last_heartbeat = Clock::now();
@@ -283,6 +328,7 @@ int run_grid(const RunnerOptions& options) {
       const db::ClaimResult claimed = store->claim_run(claim, policy);
       if (claimed.outcome != db::ClaimOutcome::claimed) {
         ++skipped;
+        failed_before += claimed.outcome == db::ClaimOutcome::failed;
         progress.cell_done();
         const char* why = claimed.outcome == db::ClaimOutcome::finished ? "finished"
                           : claimed.outcome == db::ClaimOutcome::failed ? "failed before (--retry-failed runs it again)"
@@ -295,13 +341,13 @@ int run_grid(const RunnerOptions& options) {
                                   planned->hash.substr(0, 12), threads));
       RunningCell cell;
       cell.planned = planned;
-      cell.run_id = claimed.run_id;
+      cell.lease = claimed.lease();
       cell.started = Clock::now();
       cell.progress = "starting";
       try {
-        cell.child = start_cell(options, *plan, *planned, claimed.run_id, threads, claim.device, db_path, store);
+        cell.child = start_cell(options, *plan, *planned, cell.lease, threads, claim.device, db_path, store);
       } catch (const std::exception& e) {
-        store->end_run(claimed.run_id, db::RunStatus::failed, e.what());
+        store->end_run(cell.lease, db::RunStatus::failed, e.what());
         ++failed;
         progress.cell_done();
         progress.line(fmt::format("{} failed: {}", prefix, e.what()));
@@ -326,10 +372,8 @@ int run_grid(const RunnerOptions& options) {
         }
       }
     }
-    if (seconds_between(last_heartbeat, now) >= kHeartbeatEverySeconds) {
-      // The parent beats for its children: a hung cell still counts as alive, a dead
-      // runner (and with it, its children) stops beating.
-      for (const auto& cell : running) store->heartbeat(cell.run_id);
+    if (seconds_between(last_heartbeat, now) >= heartbeat_every) {
+      beat_for(running, *store, progress);
       last_heartbeat = now;
     }
 
@@ -367,6 +411,9 @@ int run_grid(const RunnerOptions& options) {
         case CellEnd::failed:
           ++failed;
           break;
+        case CellEnd::taken_over:
+          ++skipped;
+          break;
       }
       progress.cell_done();
       it = running.erase(it);
@@ -392,7 +439,12 @@ int run_grid(const RunnerOptions& options) {
     std::cerr << "runner: error: a cell failed on its input data (see above); the remaining cells were not started\n";
     return kExitBadInput;
   }
-  return failed > 0 ? kExitRunFailed : kExitOk;
+  if (failed_before > 0) {
+    std::cerr << fmt::format("runner: {} cell(s) failed in an earlier run and were skipped; run again with "
+                             "--retry-failed to retry them (`report show RUN` shows why each failed)\n",
+                             failed_before);
+  }
+  return failed > 0 || failed_before > 0 ? kExitRunFailed : kExitOk;
 }
 
 }  // namespace ablate

@@ -24,11 +24,15 @@ struct RunnerOptions {
   std::int64_t threads = 0;  // per cell; 0 = the cores split between --jobs cells
   std::int64_t shard_index = 0;
   std::int64_t shard_count = 1;
+  // A running run whose heartbeat is older than this is taken over (its runner is taken
+  // for dead: killed, or suspended past it). Heartbeats are written every
+  // min(10 s, stale_after_seconds / 4).
+  double stale_after_seconds = 120;
 };
 
 // Exit codes, as documented in `runner --help`.
 inline constexpr int kExitOk = 0;         // every cell finished
-inline constexpr int kExitRunFailed = 1;  // at least one cell failed
+inline constexpr int kExitRunFailed = 1;  // at least one cell failed, now or in an earlier run
 inline constexpr int kExitBadInput = 2;   // bad experiment, plugin, data or store
 inline constexpr int kExitInterrupted = 130;
 

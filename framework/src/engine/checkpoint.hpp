@@ -20,7 +20,9 @@ class WeightSnapshot {
   std::vector<torch::Tensor> tensors_;
 };
 
-// LibTorch's archive format, as torch::save writes it for a module.
+// LibTorch's archive format, as torch::save writes it for a module. The file is replaced
+// atomically (temporary file, fsync, rename); throws Error naming the file and the reason
+// (e.g. "No space left on device") when it cannot be written.
 void save_checkpoint(torch::nn::Module& model, const std::string& path);
 // Throws DataError naming the file when it cannot be read or does not fit the model.
 void load_checkpoint(torch::nn::Module& model, const std::string& path);
