@@ -129,8 +129,13 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path) {
   int version = 0;
   std::vector<std::string> tables;
   try {
+    // One read transaction, so both come from one snapshot: read apart, another runner's
+    // first migration could commit in between (version 0, yet tables), and a fresh store
+    // that several runners open at once would be refused as someone else's database.
+    SQLite::Transaction snapshot(*db_);
     version = read_user_version(*db_);
     tables = user_tables(*db_);
+    snapshot.commit();
   } catch (const SQLite::Exception& e) {
     throw StoreError(fmt::format("{} is not an Ablate store: {}", path_, e.what()), e.getExtendedErrorCode());
   }
