@@ -273,6 +273,41 @@ TEST_F(FashionMnistTest, TruncatedGzipStreamIsAnError) {
   EXPECT_NE(message.find(file.string()), std::string::npos) << message;
 }
 
+// Issue 20, item 11: a download cut inside the gzip trailer (CRC-32 and length), or with
+// bytes after it, loaded without complaint.
+TEST_F(FashionMnistTest, AGzipFileCutInsideItsTrailerIsAnError) {
+  write_dataset(dir_.path(), round_robin(30));
+  const fs::path file = dir_.path() / "train-labels-idx1-ubyte.gz";
+  Bytes compressed = read_all(file);
+  compressed.resize(compressed.size() - 3);  // the data is complete; the length is not
+  write_plain(file, compressed);
+  const std::string message = load_error(", val_size: 10");
+  EXPECT_NE(message.find(file.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("trailer is missing"), std::string::npos) << message;
+}
+
+TEST_F(FashionMnistTest, AGzipFileWithAWrongCrcIsAnError) {
+  write_dataset(dir_.path(), round_robin(30));
+  const fs::path file = dir_.path() / "train-labels-idx1-ubyte.gz";
+  Bytes compressed = read_all(file);
+  compressed[compressed.size() - 8] ^= 0xff;  // the first byte of the CRC-32
+  write_plain(file, compressed);
+  const std::string message = load_error(", val_size: 10");
+  EXPECT_NE(message.find(file.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("incorrect data check"), std::string::npos) << message;
+}
+
+TEST_F(FashionMnistTest, BytesAfterTheGzipStreamAreAnError) {
+  write_dataset(dir_.path(), round_robin(30));
+  const fs::path file = dir_.path() / "train-images-idx3-ubyte.gz";
+  Bytes compressed = read_all(file);
+  for (const char c : std::string("garbage")) compressed.push_back(static_cast<std::uint8_t>(c));
+  write_plain(file, compressed);
+  const std::string message = load_error(", val_size: 10");
+  EXPECT_NE(message.find(file.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("7 byte(s) after the end of its gzip stream"), std::string::npos) << message;
+}
+
 TEST_F(FashionMnistTest, DataAfterTheDeclaredImagesIsAnError) {
   write_dataset(dir_.path(), round_robin(30));
   const fs::path file = dir_.path() / "train-labels-idx1-ubyte.gz";

@@ -43,16 +43,25 @@ std::string hex32(std::uint32_t value) {
   return buffer;
 }
 
-// A gzip file opened for reading; zlib reads files without a gzip header unchanged,
-// which is how the uncompressed fallback shares this code.
+// An IDX file opened for reading: gzip-compressed (by its magic bytes) or plain. The gzip
+// stream is inflated with zlib's inflate rather than gzread, which is lenient in two ways
+// that hide a damaged download: it ignores bytes after the gzip stream, and a file cut
+// inside the 8-byte trailer (CRC-32 and length) reads as complete. Here the trailer is
+// always checked (the stream must end where the IDX data ends) and nothing may follow it.
 class GzFile {
  public:
   explicit GzFile(const std::filesystem::path& path) : path_(path.string()) {
-    file_ = gzopen(path_.c_str(), "rb");
+    file_ = std::fopen(path_.c_str(), "rb");
     if (!file_) fail_file(path_, "cannot be opened for reading");
+    const int first = std::fgetc(file_);
+    const int second = std::fgetc(file_);
+    gzip_ = first == 0x1f && second == 0x8b;
+    std::rewind(file_);
+    if (gzip_ && inflateInit2(&stream_, 16 + MAX_WBITS) != Z_OK) fail_file(path_, "cannot be inflated (zlib)");
   }
   ~GzFile() {
-    if (file_) gzclose(file_);
+    if (gzip_) inflateEnd(&stream_);
+    if (file_) std::fclose(file_);
   }
   GzFile(const GzFile&) = delete;
   GzFile& operator=(const GzFile&) = delete;
@@ -81,7 +90,8 @@ class GzFile {
     return bytes;
   }
 
-  // Extra bytes after the declared data mean the header and the body disagree.
+  // Extra bytes after the declared data mean the header and the body disagree; for a
+  // gzip file, reading on to the end also checks the trailer and that nothing follows.
   void expect_end(const std::string& what) {
     std::uint8_t byte = 0;
     if (read_some(&byte, 1) > 0) {
@@ -90,22 +100,51 @@ class GzFile {
   }
 
  private:
-  // Reads up to `size` bytes, fewer only at the end of the file.
+  // Reads up to `size` bytes, fewer only at the end of the data.
   std::int64_t read_some(std::uint8_t* data, std::int64_t size) {
+    if (!gzip_) return static_cast<std::int64_t>(std::fread(data, 1, static_cast<std::size_t>(size), file_));
     std::int64_t done = 0;
-    while (done < size) {
-      const auto want = static_cast<unsigned>(std::min(size - done, kReadChunk));
-      const int got = gzread(file_, data + done, want);
-      if (got < 0) {
-        int code = Z_OK;
-        const char* message = gzerror(file_, &code);
-        fail_file(path_, std::string("is not a valid gzip stream (") + (message ? message : "zlib error") +
+    while (done < size && !stream_ended_) {
+      if (stream_.avail_in == 0) {
+        stream_.next_in = input_.data();
+        stream_.avail_in = static_cast<uInt>(std::fread(input_.data(), 1, input_.size(), file_));
+        if (stream_.avail_in == 0) {
+          fail_file(path_,
+                    "is truncated inside its gzip stream" +
+                        std::string(done == 0 && produced_ > 0 ? " (its CRC and length trailer is missing)" : "") +
+                        "; expected the complete file (re-install or re-download it)");
+        }
+      }
+      const auto want = static_cast<uInt>(std::min(size - done, kReadChunk));
+      stream_.next_out = data + done;
+      stream_.avail_out = want;
+      const int result = inflate(&stream_, Z_NO_FLUSH);
+      const std::int64_t got = want - stream_.avail_out;
+      done += got;
+      produced_ += got;
+      if (result == Z_STREAM_END) {
+        stream_ended_ = true;
+        expect_nothing_after_stream();
+      } else if (result != Z_OK && !(result == Z_BUF_ERROR && stream_.avail_in == 0)) {
+        // Z_BUF_ERROR with its input used up only asks for more input (read above).
+        fail_file(path_, std::string("is not a valid gzip stream (") + (stream_.msg ? stream_.msg : "zlib error") +
                              "); expected a gzip-compressed or plain IDX file");
       }
-      if (got == 0) break;
-      done += got;
     }
     return done;
+  }
+
+  // A complete gzip stream (its trailer checked by inflate) must end the file.
+  void expect_nothing_after_stream() {
+    std::int64_t extra = stream_.avail_in;
+    std::array<std::uint8_t, 4096> rest{};
+    for (std::size_t n; (n = std::fread(rest.data(), 1, rest.size(), file_)) > 0;)
+      extra += static_cast<std::int64_t>(n);
+    if (extra > 0) {
+      fail_file(path_, "has " + std::to_string(extra) +
+                           " byte(s) after the end of its gzip stream; expected the file to end with the stream "
+                           "(re-install or re-download it)");
+    }
   }
 
   // Reads the next `size` bytes, which end at byte `end` of the section `what`.
@@ -130,7 +169,12 @@ class GzFile {
   }
 
   std::string path_;
-  gzFile file_ = nullptr;
+  std::FILE* file_ = nullptr;
+  bool gzip_ = false;
+  z_stream stream_{};
+  std::array<std::uint8_t, 1 << 16> input_{};
+  bool stream_ended_ = false;
+  std::int64_t produced_ = 0;  // bytes inflated so far
 };
 
 // `<dir>/<stem>.gz`, or `<dir>/<stem>` when only the uncompressed file is there.
