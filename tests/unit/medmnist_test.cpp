@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -343,6 +344,27 @@ TEST_F(MedMnistTest, CorruptedCompressedDataIsAnError) {
   const std::string message = load_error("flag: bloodmnist");
   expect_contains(message, file.string());
   expect_contains(message, "member '");
+}
+
+// Issue 20, item 11: an archive with one member name twice. numpy reads the last copy;
+// Ablate read the first. Now it is refused. libzip will not write a duplicate name, so
+// the test writes a distinct one of the same length and patches its bytes (the CRC covers
+// the data, not the name).
+TEST_F(MedMnistTest, AMemberNamedTwiceIsAnError) {
+  const fs::path file = write_blood([](Members& m) { m["train_imageX.npy"] = m["train_images.npy"]; });
+  Bytes bytes = read_all(file);
+  const std::string from = "train_imageX.npy", to = "train_images.npy";
+  int patched = 0;
+  for (auto at = std::search(bytes.begin(), bytes.end(), from.begin(), from.end()); at != bytes.end();
+       at = std::search(at, bytes.end(), from.begin(), from.end())) {
+    std::copy(to.begin(), to.end(), at);
+    ++patched;
+  }
+  ASSERT_EQ(patched, 2) << "the local header and the central directory";
+  write_all(file, bytes);
+  const std::string message = load_error("flag: bloodmnist");
+  expect_contains(message, file.string());
+  expect_contains(message, "member 'train_images.npy' is in the archive 2 times");
 }
 
 TEST_F(MedMnistTest, MissingMemberIsAnErrorListingTheMembers) {

@@ -151,6 +151,20 @@ NpyMember NpzArchive::open(const std::string& name) {
                                "(found: " +
                                (present.empty() ? "none" : present) + ")");
   }
+  // numpy reads the last of two members with one name, libzip finds the first: rather
+  // than pick one, an archive that holds a name twice (damaged, or appended to) is refused.
+  std::vector<std::string> copies;
+  const zip_int64_t count = zip_get_num_entries(archive_, 0);
+  for (zip_int64_t i = 0; i < count; ++i) {
+    const char* member = zip_get_name(archive_, static_cast<zip_uint64_t>(i), 0);
+    if (member && name == member) copies.push_back(std::to_string(i + 1));
+  }
+  if (copies.size() > 1) {
+    std::string positions;
+    for (const std::string& position : copies) positions += (positions.empty() ? "" : ", ") + position;
+    fail(where, "is in the archive " + std::to_string(copies.size()) + " times (entries " + positions +
+                    "); expected each member once: the file is damaged or was appended to (re-download it)");
+  }
   zip_stat_t stat;
   zip_stat_init(&stat);
   if (zip_stat_index(archive_, static_cast<zip_uint64_t>(index), 0, &stat) != 0 || !(stat.valid & ZIP_STAT_SIZE) ||
