@@ -158,7 +158,10 @@ refused 2 "text.db is not an Ablate store" --db text.db
 # report only reads.
 [[ $(cksum <runs.db) == "$store_checksum" ]] || fail "report changed runs.db"
 
-if ! "$report" --help | grep -q -- "--compare"; then
+# Into a file first: grep -q stops reading at the first match, and report's next write
+# would then end it with SIGPIPE, which pipefail reports as a failure.
+"$report" --help >"$work/help.txt"
+if ! grep -q -- "--compare" "$work/help.txt"; then
   fail "report --help does not describe --compare"
 fi
 

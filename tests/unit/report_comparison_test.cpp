@@ -84,11 +84,15 @@ TEST(DiscordanceTest, DifferentTestSetsAreRefused) {
   EXPECT_FALSE(discordant_counts(a, predictions({0, 2, 1}, {0, 1, 2})).has_value());
 }
 
+// Each sample its own seed (and run id): one seed per run, as a store holds them.
 MetricSample sample(const std::string& arm, std::int64_t resolution, double value) {
+  static std::int64_t next_seed = 0;
   MetricSample s;
   s.arm = arm;
   s.resolution = resolution;
   s.value = value;
+  s.seed = ++next_seed;
+  s.run_id = s.seed;
   return s;
 }
 

@@ -4,28 +4,49 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <set>
+#include <tuple>
 
+#include "config_groups.hpp"
 #include "usage_error.hpp"
 
 namespace ablate::report {
 
 namespace {
 
-// Column key that sorts resolutions numerically and names alphabetically.
+// Column key that sorts numbers numerically, before names in alphabetical order.
 struct ColumnKey {
-  std::int64_t number = 0;
+  bool is_text = false;
+  double number = 0;
   std::string text;
   bool operator<(const ColumnKey& other) const {
-    return number != other.number ? number < other.number : text < other.text;
+    return std::tie(is_text, number, text) < std::tie(other.is_text, other.number, other.text);
   }
 };
 
+ColumnKey numeric_or_text(const std::string& text) {
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (!text.empty() && end == text.c_str() + text.size()) return {false, value, text};
+  return {true, 0, text};
+}
+
 ColumnKey column_of(const MetricSample& sample, const std::string& axis) {
-  if (axis == "resolution") return {sample.resolution, std::to_string(sample.resolution)};
-  if (axis == "dataset") return {0, sample.dataset};
-  return {0, sample.model};
+  if (axis == "resolution") return {false, static_cast<double>(sample.resolution), std::to_string(sample.resolution)};
+  if (axis == "dataset") return {true, 0, sample.dataset};
+  if (axis == "model") return {true, 0, sample.model};
+  const Settings settings = flatten_config(sample.config_json);
+  const auto found = settings.find(axis);
+  return numeric_or_text(found == settings.end() ? std::string(kDefaultValue) : found->second);
+}
+
+// The configuration key each named axis stands for: the rows leave it out.
+std::string axis_key(const std::string& axis) {
+  if (axis == "dataset") return "dataset.plugin";
+  if (axis == "model") return "model.plugin";
+  return axis;  // "resolution" is a key of its own
 }
 
 }  // namespace
@@ -46,20 +67,36 @@ AggregateTable aggregate(const std::string& store_path, const std::string& metri
   table.metric = metric;
   table.axis = axis;
   table.higher_is_better = higher;
-  std::map<std::string, std::map<ColumnKey, std::vector<double>>> groups;
+  const Grouping grouping = group_by_configuration(samples, {axis_key(axis)}, /*arm_from_config=*/true);
+  std::vector<std::map<ColumnKey, std::vector<MetricSample>>> cells(grouping.groups.size());
   std::set<ColumnKey> columns;
-  for (const auto& sample : samples) {
-    const ColumnKey key = column_of(sample, axis);
-    groups[sample.arm][key].push_back(sample.value);
+  for (std::size_t i = 0; i < samples.size(); ++i) {
+    const ColumnKey key = column_of(samples[i], axis);
+    cells[grouping.group_of[i]][key].push_back(samples[i]);
     columns.insert(key);
   }
   for (const auto& column : columns) table.columns.push_back(column.text);
-  for (const auto& [arm, by_column] : groups) {
-    table.arms.push_back(arm);
+  table.keys = grouping.differing;
+  for (std::size_t g = 0; g < grouping.groups.size(); ++g) {
+    const ConfigGroup& group = grouping.groups[g];
+    table.arms.push_back(group.arm);
+    table.labels.push_back(group.label());
+    std::vector<std::string> values;
+    for (const auto& key : table.keys) values.push_back(group.value(key));
+    table.key_values.push_back(std::move(values));
     std::vector<Summary> row;
     for (const auto& column : columns) {
-      const auto found = by_column.find(column);
-      row.push_back(found == by_column.end() ? Summary{} : summarize(found->second));
+      const auto found = cells[g].find(column);
+      if (found == cells[g].end()) {
+        row.push_back(Summary{});
+        continue;
+      }
+      const std::string where = fmt::format("{} {} at {} {}", metric, group.label(), axis, column.text);
+      std::vector<double> values_of_seeds;
+      for (const auto& sample : latest_per_seed(found->second, where, &table.notes)) {
+        values_of_seeds.push_back(sample.value);
+      }
+      row.push_back(summarize(values_of_seeds));
     }
     table.cells.push_back(std::move(row));
   }
@@ -75,7 +112,7 @@ AggregateTable aggregate(const std::string& store_path, const std::string& metri
       const double incumbent = table.cells[*best][c].mean;
       if (higher ? cell.mean > incumbent : cell.mean < incumbent) best = r;
     }
-    // One arm alone in a column is not "best" of anything.
+    // One row alone in a column is not "best" of anything.
     std::size_t filled = 0;
     for (std::size_t r = 0; r < table.arms.size(); ++r) filled += table.cells[r][c].n > 0;
     table.best.push_back(filled > 1 ? best : std::nullopt);
@@ -86,8 +123,19 @@ AggregateTable aggregate(const std::string& store_path, const std::string& metri
 std::vector<AggregateTable> aggregate_tables(const StoreReader& store, const std::vector<MetricKey>& metrics,
                                              const std::string& axis, const RunQuery& filter) {
   const auto& axes = table_axes();
+  std::string resolved = axis;
   if (std::find(axes.begin(), axes.end(), axis) == axes.end()) {
-    throw UsageError(fmt::format("unknown --by '{}': expected one of {}", axis, fmt::join(axes, ", ")));
+    const std::set<std::string> keys = config_keys(store.config_jsons());
+    const auto key = resolve_config_key(axis, keys);
+    if (!key || *key == "seed" || *key == "arm") {
+      std::set<std::string> choices(keys);
+      choices.erase("seed");
+      choices.erase("arm");
+      throw UsageError(fmt::format(
+          "unknown --by '{}': expected one of {} or a configuration key of {}: {}", axis, fmt::join(axes, ", "),
+          store.path(), choices.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(choices, ", "))));
+    }
+    resolved = *key;
   }
   const std::vector<MetricKey> known = store.metrics();
   std::vector<AggregateTable> tables;
@@ -98,7 +146,7 @@ std::vector<AggregateTable> aggregate_tables(const StoreReader& store, const std
       throw UsageError(fmt::format("unknown metric '{}' in {}: the metrics are {}", metric.label(), store.path(),
                                    fmt::join(labels, ", ")));
     }
-    tables.push_back(aggregate(store.path(), metric.label(), axis, store.metric_samples(filter, metric),
+    tables.push_back(aggregate(store.path(), metric.label(), resolved, store.metric_samples(filter, metric),
                                higher_is_better(metric.name)));
   }
   return tables;

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -19,6 +20,7 @@
 #include "html.hpp"
 #include "listing.hpp"
 #include "merge.hpp"
+#include "power.hpp"
 #include "reporter.hpp"
 #include "run_detail.hpp"
 #include "store_queries.hpp"
@@ -31,7 +33,8 @@ namespace ablate::report {
 
 const char* const kOverview = R"(usage: report [list] [--db FILE] [FILTERS] [--format FORMAT]
        report --compare A B [--metric M ...] [--resolution R] [--format FORMAT]
-       report table [--metric M ...] [--by resolution|dataset|model] [--format FORMAT]
+       report table [--metric M ...] [--by resolution|dataset|model|KEY] [--format FORMAT]
+       report power A B [--metric M ...] [--delta D ...] [--power 0.8] [--alpha 0.05]
        report show RUN [--format FORMAT]
        report curves [--series val_accuracy] [FILTERS] [--format table|csv|json]
        report confusion [RUN] [FILTERS] [--format table|csv|json]
@@ -43,11 +46,16 @@ Reads an Ablate run store (only `merge` writes, and only to OUT.db).
 
   list       every run: id, arm, dataset, resolution, seed, status, trainable
              parameters, epochs, training seconds, test accuracy, error (default)
-  --compare  per metric and resolution: mean ± sd of A and B over seeds, B − A with
-             its 95% CI (Welch), Welch's t test, the Mann-Whitney U test (exact for
-             small samples), a paired t test when both arms ran the same seeds, and
-             McNemar's test on the stored predictions of each seed pair (accuracy)
-  table      arms × resolutions (or --by dataset/model), mean ± sd (n), best marked
+  --compare  per metric, configuration and resolution: mean ± sd of A and B over
+             seeds, B − A with its 95% CI (Welch), Welch's t test, the Mann-Whitney U
+             test, a paired t test when both arms ran the same seeds (Holm-adjusted p
+             beside each when several rows are compared); a two-level bootstrap CI of
+             B − A and P(B better) over seed pairs (--bootstrap N, --bootstrap-seed S);
+             McNemar's test per seed pair on the stored predictions (accuracy)
+  table      configurations × resolutions (or --by dataset, model or any
+             configuration key), mean ± sd (n), best marked
+  power      seeds per arm needed for 80% power, and the smallest difference the
+             current seeds detect, from the observed per-seed spread
   show       one run completely: fields, provenance, metrics, learning curve,
              confusion matrix, configuration (RUN: an id or a config-hash prefix)
   curves     learning curves per arm, mean over seeds, as terminal sparklines
@@ -55,9 +63,13 @@ Reads an Ablate run store (only `merge` writes, and only to OUT.db).
   html       one self-contained page with charts and the compare tables
   merge      combines stores (shards of a grid) into OUT.db; idempotent
 
+Runs are grouped by configuration (the stored identity without the seed), never by arm
+name alone; a group is labelled by the settings that differ: baseline [train.max_epochs=1].
+
 FILTERS: --arm ARM --dataset D --resolution R --status S --grid NAME --where EXPR
-  --where takes comparisons of columns or metrics with values, joined by and, or,
-  not and parentheses: "test.accuracy > 0.9 and resolution = 64 and arm != 'se'".
+  --where takes comparisons of columns, metrics or configuration keys with values,
+  in (...) and like, joined by and, or, not and parentheses:
+  "test.accuracy > 0.9 and train.max_epochs in (5, 10) and arm like 'se%'".
   Columns: )";
 
 namespace {
@@ -173,8 +185,24 @@ std::unique_ptr<Reporter> chart_reporter_from(const po::variables_map& values, c
 
 std::string usage_with_columns() {
   return std::string(kOverview) + fmt::format("{}", fmt::join(where_columns(), ", ")) +
-         ";\n  metrics: SPLIT.NAME as stored, e.g. test.accuracy, val.f1_macro.\n\n"
+         ";\n  metrics: SPLIT.NAME as stored, e.g. test.accuracy, val.f1_macro;\n"
+         "  configuration keys: dotted, as stored, e.g. train.max_epochs, model.options.se_reduction\n"
+         "  (dataset.X and model.X stand for dataset.options.X and model.options.X).\n\n"
          "Exit status: 0 ok, 2 bad usage or a store that cannot be read, 1 anything else.";
+}
+
+// More replicates than this take minutes per row and add nothing a reader can see.
+constexpr std::size_t kMaxBootstrapReplicates = 1000000;
+
+CompareOptions compare_options_from(const po::variables_map& values) {
+  CompareOptions options;
+  if (values.count("bootstrap") != 0) options.bootstrap_replicates = values["bootstrap"].as<std::size_t>();
+  if (values.count("bootstrap-seed") != 0) options.bootstrap_seed = values["bootstrap-seed"].as<std::uint64_t>();
+  if (options.bootstrap_replicates > kMaxBootstrapReplicates) {
+    throw UsageError(fmt::format("--bootstrap {}: at most {} replicates", options.bootstrap_replicates,
+                                 kMaxBootstrapReplicates));
+  }
+  return options;
 }
 
 int compare(const po::variables_map& values, const std::vector<std::string>& arms) {
@@ -188,10 +216,18 @@ int compare(const po::variables_map& values, const std::vector<std::string>& arm
   const auto reporter = reporter_from(values);
   const StoreReader store(values["db"].as<std::string>());
   const RunQuery query = make_query(store, filter_from(values));
-  const Comparison comparison = compare_arms(store, arms[0], arms[1], metrics_from(values), query);
+  const Comparison comparison =
+      compare_arms(store, arms[0], arms[1], metrics_from(values), query, compare_options_from(values));
   reporter->report_comparison(std::cout, comparison);
   std::cout.flush();
   return kExitOk;
+}
+
+void add_bootstrap(po::options_description& options) {
+  options.add_options()("bootstrap", po::value<std::size_t>()->default_value(kDefaultBootstrapReplicates),
+                        "bootstrap replicates of the two-level interval (0: none)")(
+      "bootstrap-seed", po::value<std::uint64_t>()->default_value(kDefaultBootstrapSeed),
+      "the bootstrap's random seed: the same seed, the same interval");
 }
 
 void add_metric(po::options_description& options) {
@@ -208,6 +244,7 @@ int run_list(const std::vector<std::string>& args) {
   options.add_options()("compare", po::value<std::vector<std::string>>()->multitoken(),
                         "compare arm A with arm B (two arm names)");
   add_metric(options);
+  add_bootstrap(options);
   add_filters(options, /*with_arm=*/true, /*with_status=*/true);
   add_format(options);
   // No positional arguments: a stray word (a forgotten --db) must not be ignored.
@@ -219,6 +256,9 @@ int run_list(const std::vector<std::string>& args) {
   }
   if (values.count("metric") != 0) {
     throw UsageError("--metric chooses what --compare compares; the listing shows every run");
+  }
+  if (!values["bootstrap"].defaulted() || !values["bootstrap-seed"].defaulted()) {
+    throw UsageError("--bootstrap and --bootstrap-seed belong to --compare; the listing has no statistics");
   }
   const auto reporter = reporter_from(values);
   const StoreReader store(values["db"].as<std::string>());
@@ -232,6 +272,7 @@ int run_compare(const std::vector<std::string>& args) {
   add_db(options);
   options.add_options()("arms", po::value<std::vector<std::string>>(), "A and B");
   add_metric(options);
+  add_bootstrap(options);
   add_filters(options, /*with_arm=*/false, /*with_status=*/false);
   add_format(options);
   po::positional_options_description positional;
@@ -249,13 +290,16 @@ int run_table(const std::vector<std::string>& args) {
   add_db(options);
   add_metric(options);
   options.add_options()("by", po::value<std::string>()->default_value("resolution"),
-                        "the columns: resolution, dataset or model");
+                        "the columns: resolution, dataset, model or a configuration key");
   add_filters(options, /*with_arm=*/true, /*with_status=*/false);
   add_format(options);
   const Parsed parsed = parse(args,
-                              "usage: report table [--metric M ...] [--by resolution|dataset|model] [options]\n\n"
-                              "Rows are arms, columns the values of --by; each cell is the mean ± sd over the\n"
-                              "finished seeds, with their number n. The best cell of each column is marked.",
+                              "usage: report table [--metric M ...] [--by resolution|dataset|model|KEY] [options]\n\n"
+                              "Rows are configurations (an arm's stored configuration without the seed and\n"
+                              "the --by key), columns the values of --by (a named axis or any configuration\n"
+                              "key, e.g. train.max_epochs or se_reduction); each cell is the mean ± sd over\n"
+                              "the finished seeds, with their number n. The settings that tell rows of an arm\n"
+                              "apart are columns too. The best cell of each column is marked.",
                               options, {}, "table ");
   if (parsed.done) return kExitOk;
   const auto reporter = reporter_from(parsed.values);
@@ -359,6 +403,54 @@ int run_html(const std::vector<std::string>& args) {
   const std::string output = parsed.values["output"].as<std::string>();
   write_html(read_html_report(store, query, metrics_from(parsed.values), arms), output);
   std::cerr << "report: wrote " << output << '\n';
+  return kExitOk;
+}
+
+int run_power(const std::vector<std::string>& args) {
+  po::options_description options("Options");
+  add_db(options);
+  options.add_options()("arms", po::value<std::vector<std::string>>(),
+                        "A and B")("delta", po::value<std::vector<double>>()->multitoken(),
+                                   "differences to detect (in the metric's units, e.g. 0.01); several allowed")(
+      "power", po::value<double>()->default_value(0.8), "the power to reach, between 0 and 1")(
+      "alpha", po::value<double>()->default_value(0.05), "the significance level, between 0 and 1");
+  add_metric(options);
+  add_filters(options, /*with_arm=*/false, /*with_status=*/false);
+  add_format(options);
+  po::positional_options_description positional;
+  positional.add("arms", 2);
+  const Parsed parsed =
+      parse(args,
+            "usage: report power A B [--metric M ...] [--delta D ...] [--power 0.8] [--alpha 0.05]\n\n"
+            "From the per-seed spread of A and B (pooled sd): the power the current seeds\n"
+            "have against the observed difference, the seeds per arm that reach --power for\n"
+            "it and for each --delta, and the smallest difference the current seeds detect.\n"
+            "Two-sided two-sample t test; groups by configuration as --compare does.",
+            options, positional, "power ");
+  if (parsed.done) return kExitOk;
+  const auto& values = parsed.values;
+  std::vector<std::string> arms;
+  if (values.count("arms") != 0) arms = values["arms"].as<std::vector<std::string>>();
+  if (arms.size() != 2) throw UsageError(fmt::format("power takes two arm names, A and B; got {}", arms.size()));
+  const double power = values["power"].as<double>();
+  const double alpha = values["alpha"].as<double>();
+  if (!(power > 0 && power < 1)) throw UsageError(fmt::format("--power {}: expected a number between 0 and 1", power));
+  if (!(alpha > 0 && alpha < 1)) throw UsageError(fmt::format("--alpha {}: expected a number between 0 and 1", alpha));
+  std::vector<double> deltas;
+  if (values.count("delta") != 0) deltas = values["delta"].as<std::vector<double>>();
+  for (const double delta : deltas) {
+    if (!(delta > 0) || !std::isfinite(delta)) {
+      throw UsageError(fmt::format("--delta {}: expected a positive difference, e.g. 0.01", delta));
+    }
+  }
+  const auto reporter = reporter_from(values);
+  const StoreReader store(values["db"].as<std::string>());
+  const RunQuery query = make_query(store, filter_from(values));
+  CompareOptions no_bootstrap;
+  no_bootstrap.bootstrap_replicates = 0;  // power needs only the summaries
+  const Comparison comparison = compare_arms(store, arms[0], arms[1], metrics_from(values), query, no_bootstrap);
+  reporter->report_power(std::cout, power_analysis(comparison, deltas, alpha, power));
+  std::cout.flush();
   return kExitOk;
 }
 

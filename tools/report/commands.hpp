@@ -16,6 +16,7 @@ int run_merge(const std::vector<std::string>& args);
 int run_curves(const std::vector<std::string>& args);
 int run_confusion(const std::vector<std::string>& args);
 int run_html(const std::vector<std::string>& args);
+int run_power(const std::vector<std::string>& args);
 
 // The overview printed by `report --help`.
 extern const char* const kOverview;

@@ -2,7 +2,9 @@
 // record per line (long format where a table has a variable number of columns).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "reporter.hpp"
 
@@ -58,6 +60,8 @@ void CsvReporter::report_runs(std::ostream& out, const RunListing& listing) cons
 void CsvReporter::report_comparison(std::ostream& out, const Comparison& comparison) const {
   print_row(out, {"metric",
                   "resolution",
+                  "group_a",
+                  "group_b",
                   "arm_a",
                   "n_a",
                   "mean_a",
@@ -72,21 +76,36 @@ void CsvReporter::report_comparison(std::ostream& out, const Comparison& compari
                   "welch_t",
                   "welch_df",
                   "welch_p",
+                  "welch_p_holm",
                   "mann_whitney_u",
                   "mann_whitney_p",
+                  "mann_whitney_p_holm",
                   "mann_whitney_method",
                   "paired_n",
                   "paired_t",
                   "paired_p",
-                  "mcnemar_b",
-                  "mcnemar_c",
-                  "mcnemar_p",
-                  "mcnemar_method"});
+                  "paired_p_holm",
+                  "bootstrap_replicates",
+                  "bootstrap_seed",
+                  "bootstrap_resampled",
+                  "bootstrap_ci_low",
+                  "bootstrap_ci_high",
+                  "probability_b_better",
+                  "probability_ci_low",
+                  "probability_ci_high",
+                  "mcnemar_pooled_b",
+                  "mcnemar_pooled_c",
+                  "mcnemar_pooled_p",
+                  "mcnemar_pooled_method",
+                  "mcnemar_directions_disagree"});
   for (const auto& row : comparison.rows) {
     const bool paired = row.paired.has_value();
     const bool mcnemar = row.mcnemar.has_value();
+    const bool family = comparison.holm_family > 1;
     print_row(out, {row.metric,
                     std::to_string(row.resolution),
+                    row.group_a,
+                    row.group_b,
                     comparison.arm_a,
                     std::to_string(row.a.n),
                     number(row.a.mean),
@@ -101,29 +120,55 @@ void CsvReporter::report_comparison(std::ostream& out, const Comparison& compari
                     number(row.welch.t),
                     number(row.welch.df),
                     number(row.welch.p),
+                    family ? number(row.holm.welch) : "",
                     number(row.mann_whitney.u),
                     number(row.mann_whitney.p),
+                    family ? number(row.holm.mann_whitney) : "",
                     method(!std::isnan(row.mann_whitney.p), row.mann_whitney.exact, "normal"),
                     paired ? std::to_string(row.paired->n) : "",
                     paired ? number(row.paired->t) : "",
                     paired ? number(row.paired->p) : "",
+                    paired && family ? number(row.holm.paired) : "",
+                    std::to_string(row.bootstrap.replicates),
+                    std::to_string(row.bootstrap.seed),
+                    row.bootstrap.items ? "seeds, items" : "seeds",
+                    number(row.bootstrap.difference.low),
+                    number(row.bootstrap.difference.high),
+                    number(row.bootstrap.probability),
+                    number(row.bootstrap.probability_interval.low),
+                    number(row.bootstrap.probability_interval.high),
                     mcnemar ? std::to_string(row.mcnemar->b) : "",
                     mcnemar ? std::to_string(row.mcnemar->c) : "",
                     mcnemar ? number(row.mcnemar->p) : "",
-                    method(mcnemar, mcnemar && row.mcnemar->exact, "chi2")});
+                    method(mcnemar, mcnemar && row.mcnemar->exact, "chi2"),
+                    mcnemar ? (row.mcnemar_directions_disagree ? "1" : "0") : ""});
   }
 }
 
 void CsvReporter::report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const {
-  print_row(out, {"metric", "axis", "value", "arm", "n", "mean", "sd", "best"});
+  // One column per configuration key that tells rows of an arm apart, in any table.
+  std::set<std::string> key_set;
+  for (const auto& table : tables) key_set.insert(table.keys.begin(), table.keys.end());
+  const std::vector<std::string> keys(key_set.begin(), key_set.end());
+  std::vector<std::string> header = {"metric", "axis", "value", "arm", "label"};
+  header.insert(header.end(), keys.begin(), keys.end());
+  header.insert(header.end(), {"n", "mean", "sd", "best"});
+  print_row(out, header);
   for (const auto& table : tables) {
     for (std::size_t r = 0; r < table.arms.size(); ++r) {
       for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const Summary& cell = table.cells[r][c];
         if (cell.n == 0) continue;
         const bool best = table.best[c] && *table.best[c] == r;
-        print_row(out, {table.metric, table.axis, table.columns[c], table.arms[r], std::to_string(cell.n),
-                        number(cell.mean), number(cell.sd), best ? "1" : "0"});
+        std::vector<std::string> fields = {table.metric, table.axis, table.columns[c], table.arms[r], table.labels[r]};
+        for (const auto& key : keys) {
+          const auto found = std::find(table.keys.begin(), table.keys.end(), key);
+          fields.push_back(found == table.keys.end()
+                               ? std::string()
+                               : table.key_values[r][static_cast<std::size_t>(found - table.keys.begin())]);
+        }
+        fields.insert(fields.end(), {std::to_string(cell.n), number(cell.mean), number(cell.sd), best ? "1" : "0"});
+        print_row(out, fields);
       }
     }
   }
@@ -181,6 +226,46 @@ void CsvReporter::report_confusion(std::ostream& out, const ConfusionReport& con
                         number(group.values[static_cast<std::size_t>(r * group.cols + c)])});
       }
     }
+  }
+}
+
+void CsvReporter::report_power(std::ostream& out, const PowerReport& power) const {
+  const auto seeds = [](std::size_t n) { return n == 0 ? std::string() : std::to_string(n); };
+  std::vector<std::string> header = {"metric",
+                                     "resolution",
+                                     "group_a",
+                                     "group_b",
+                                     "arm_a",
+                                     "arm_b",
+                                     "n_a",
+                                     "n_b",
+                                     "sd",
+                                     "difference",
+                                     "alpha",
+                                     "power",
+                                     "power_observed",
+                                     "seeds_for_observed",
+                                     "minimum_detectable_difference"};
+  for (const double delta : power.deltas) header.push_back(fmt::format("seeds_for_delta_{}", delta));
+  print_row(out, header);
+  for (const auto& row : power.rows) {
+    std::vector<std::string> fields = {row.metric,
+                                       std::to_string(row.resolution),
+                                       row.group_a,
+                                       row.group_b,
+                                       power.arm_a,
+                                       power.arm_b,
+                                       std::to_string(row.n_a),
+                                       std::to_string(row.n_b),
+                                       number(row.sd),
+                                       number(row.difference),
+                                       number(power.alpha),
+                                       number(power.power),
+                                       number(row.power_observed),
+                                       seeds(row.seeds_for_observed),
+                                       number(row.minimum_detectable)};
+    for (const std::size_t n : row.seeds_for_delta) fields.push_back(seeds(n));
+    print_row(out, fields);
   }
 }
 

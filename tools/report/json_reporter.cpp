@@ -73,17 +73,26 @@ void JsonReporter::report_comparison(std::ostream& out, const Comparison& compar
       entry.update(mcnemar(seed.result));
       seeds.push_back(entry);
     }
+    const auto holm = [&](double adjusted) { return comparison.holm_family > 1 ? number(adjusted) : Json(nullptr); };
+    Json pooled = row.mcnemar ? mcnemar(*row.mcnemar) : Json(nullptr);
+    if (row.mcnemar) pooled["directions_disagree"] = row.mcnemar_directions_disagree;
     rows.push_back(Json{
         {"metric", row.metric},
         {"resolution", row.resolution},
+        {"group_a", row.group_a},
+        {"group_b", row.group_b},
         {"a", summary(comparison.arm_a, row.a)},
         {"b", summary(comparison.arm_b, row.b)},
         {"difference", number(row.welch.difference)},
         {"ci95", interval(row.welch.ci)},
-        {"welch", Json{{"t", number(row.welch.t)}, {"df", number(row.welch.df)}, {"p", number(row.welch.p)}}},
+        {"welch", Json{{"t", number(row.welch.t)},
+                       {"df", number(row.welch.df)},
+                       {"p", number(row.welch.p)},
+                       {"p_holm", holm(row.holm.welch)}}},
         {"mann_whitney",
          Json{{"u", number(row.mann_whitney.u)},
               {"p", number(row.mann_whitney.p)},
+              {"p_holm", holm(row.holm.mann_whitney)},
               {"method", std::isnan(row.mann_whitney.p)
                              ? Json(nullptr)
                              : Json(row.mann_whitney.exact ? "exact" : "normal, tie and continuity corrected")}}},
@@ -92,16 +101,25 @@ void JsonReporter::report_comparison(std::ostream& out, const Comparison& compar
                                      {"ci95", interval(row.paired->ci)},
                                      {"t", number(row.paired->t)},
                                      {"df", number(row.paired->df)},
-                                     {"p", number(row.paired->p)}}
+                                     {"p", number(row.paired->p)},
+                                     {"p_holm", holm(row.holm.paired)}}
                               : Json(nullptr)},
-        {"mcnemar", row.mcnemar ? mcnemar(*row.mcnemar) : Json(nullptr)},
+        {"bootstrap", Json{{"replicates", row.bootstrap.replicates},
+                           {"seed", row.bootstrap.seed},
+                           {"resampled", row.bootstrap.items ? "seeds, items" : "seeds"},
+                           {"level", row.bootstrap.level},
+                           {"difference_ci", interval(row.bootstrap.difference)},
+                           {"probability_b_better", number(row.bootstrap.probability)},
+                           {"probability_ci", interval(row.bootstrap.probability_interval)}}},
         {"mcnemar_per_seed", seeds},
+        {"mcnemar_pooled", pooled},
         {"notes", row.notes}});
   }
   Json json = document("comparison", comparison.store_path);
   json["a"] = comparison.arm_a;
   json["b"] = comparison.arm_b;
   json["metrics"] = comparison.metrics;
+  json["holm_family"] = comparison.holm_family;
   json["rows"] = rows;
   print(out, json);
 }
@@ -122,13 +140,17 @@ void JsonReporter::report_tables(std::ostream& out, const std::vector<AggregateT
                              {"sd", number(cell.sd)},
                              {"best", table.best[c] && *table.best[c] == r}});
       }
-      rows.push_back(Json{{"arm", table.arms[r]}, {"cells", cells}});
+      Json config = Json::object();
+      for (std::size_t k = 0; k < table.keys.size(); ++k) config[table.keys[k]] = table.key_values[r][k];
+      rows.push_back(Json{{"arm", table.arms[r]}, {"label", table.labels[r]}, {"config", config}, {"cells", cells}});
     }
     list.push_back(Json{{"metric", table.metric},
                         {"by", table.axis},
                         {"higher_is_better", table.higher_is_better},
+                        {"keys", table.keys},
                         {"columns", table.columns},
-                        {"rows", rows}});
+                        {"rows", rows},
+                        {"notes", table.notes}});
   }
   Json json = document("table", store);
   json["tables"] = list;
@@ -220,6 +242,36 @@ void JsonReporter::report_confusion(std::ostream& out, const ConfusionReport& co
   Json json = document("confusion", confusion.store_path);
   json["split"] = confusion.split;
   json["matrices"] = list;
+  print(out, json);
+}
+
+void JsonReporter::report_power(std::ostream& out, const PowerReport& power) const {
+  const auto seeds = [](std::size_t n) { return n == 0 ? Json(nullptr) : Json(n); };
+  Json rows = Json::array();
+  for (const auto& row : power.rows) {
+    Json for_delta = Json::array();
+    for (std::size_t i = 0; i < power.deltas.size(); ++i) {
+      for_delta.push_back(Json{{"delta", power.deltas[i]}, {"seeds_per_arm", seeds(row.seeds_for_delta[i])}});
+    }
+    rows.push_back(Json{{"metric", row.metric},
+                        {"resolution", row.resolution},
+                        {"group_a", row.group_a},
+                        {"group_b", row.group_b},
+                        {"n_a", row.n_a},
+                        {"n_b", row.n_b},
+                        {"sd", number(row.sd)},
+                        {"difference", number(row.difference)},
+                        {"power_observed", number(row.power_observed)},
+                        {"seeds_for_observed", seeds(row.seeds_for_observed)},
+                        {"minimum_detectable_difference", number(row.minimum_detectable)},
+                        {"seeds_for_delta", for_delta}});
+  }
+  Json json = document("power", power.store_path);
+  json["a"] = power.arm_a;
+  json["b"] = power.arm_b;
+  json["alpha"] = power.alpha;
+  json["power"] = power.power;
+  json["rows"] = rows;
   print(out, json);
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "config_groups.hpp"
 #include "usage_error.hpp"
 #include "where.hpp"
 
@@ -38,7 +39,7 @@ RunQuery make_query(const StoreReader& store, const ListFilter& filter) {
   }
   query.resolution = filter.resolution;
   query.status = filter.status;
-  if (filter.where) query.where = compile_where(*filter.where, store.metrics());
+  if (filter.where) query.where = compile_where(*filter.where, store.metrics(), config_keys(store.config_jsons()));
   return query;
 }
 

@@ -22,15 +22,16 @@ const std::vector<std::pair<std::string, Command>>& commands() {
       {"list", ablate::report::run_list},     {"compare", ablate::report::run_compare},
       {"table", ablate::report::run_table},   {"show", ablate::report::run_show},
       {"curves", ablate::report::run_curves}, {"confusion", ablate::report::run_confusion},
-      {"html", ablate::report::run_html},     {"merge", ablate::report::run_merge}};
+      {"html", ablate::report::run_html},     {"merge", ablate::report::run_merge},
+      {"power", ablate::report::run_power}};
   return table;
 }
 
 // Options that take one value: their value is never a subcommand's name.
 bool takes_value(const std::string& option) {
-  static const char* const kOptions[] = {"--db",     "--format", "--arm",   "--dataset", "--resolution",
-                                         "--status", "--grid",   "--where", "--by",      "--series",
-                                         "--split",  "--output", "-o"};
+  static const char* const kOptions[] = {
+      "--db",     "--format", "--arm",    "--dataset", "--resolution", "--status",         "--grid",  "--where", "--by",
+      "--series", "--split",  "--output", "-o",        "--bootstrap",  "--bootstrap-seed", "--power", "--alpha"};
   for (const char* name : kOptions) {
     if (option == name) return true;
   }

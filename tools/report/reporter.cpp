@@ -25,6 +25,10 @@ void DocumentReporter::report_run(std::ostream& out, const RunDetail& detail) co
   render(out, run_document(detail));
 }
 
+void DocumentReporter::report_power(std::ostream& out, const PowerReport& power) const {
+  render(out, power_document(power));
+}
+
 void DocumentReporter::report_curves(std::ostream& /*out*/, const CurveReport& /*curves*/) const {
   throw UsageError(fmt::format("curves are drawn only as --format {}", fmt::join(chart_formats(), ", ")));
 }

@@ -12,6 +12,7 @@
 #include "charts.hpp"
 #include "comparison.hpp"
 #include "listing.hpp"
+#include "power.hpp"
 #include "run_detail.hpp"
 #include "table.hpp"
 
@@ -30,6 +31,7 @@ class Reporter {
   virtual void report_run(std::ostream& out, const RunDetail& detail) const = 0;
   virtual void report_curves(std::ostream& out, const CurveReport& curves) const = 0;
   virtual void report_confusion(std::ostream& out, const ConfusionReport& confusion) const = 0;
+  virtual void report_power(std::ostream& out, const PowerReport& power) const = 0;
 };
 
 // The human-readable formats: each renders the same documents (table.hpp).
@@ -39,6 +41,7 @@ class DocumentReporter : public Reporter {
   void report_comparison(std::ostream& out, const Comparison& comparison) const override;
   void report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const override;
   void report_run(std::ostream& out, const RunDetail& detail) const override;
+  void report_power(std::ostream& out, const PowerReport& power) const override;
   // Curves and matrices are pictures, not documents: only the terminal draws them (as
   // sparklines and aligned counts); markdown and latex throw UsageError (chart_formats()).
   void report_curves(std::ostream& out, const CurveReport& curves) const override;
@@ -86,6 +89,7 @@ class CsvReporter final : public Reporter {
   void report_run(std::ostream& out, const RunDetail& detail) const override;
   void report_curves(std::ostream& out, const CurveReport& curves) const override;
   void report_confusion(std::ostream& out, const ConfusionReport& confusion) const override;
+  void report_power(std::ostream& out, const PowerReport& power) const override;
 };
 
 // One JSON document with "schema_version"; full-precision numbers, null for missing or
@@ -98,6 +102,7 @@ class JsonReporter final : public Reporter {
   void report_run(std::ostream& out, const RunDetail& detail) const override;
   void report_curves(std::ostream& out, const CurveReport& curves) const override;
   void report_confusion(std::ostream& out, const ConfusionReport& confusion) const override;
+  void report_power(std::ostream& out, const PowerReport& power) const override;
 };
 
 // The --format names, in the order --help lists them.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/math/distributions/binomial.hpp>
 #include <boost/math/distributions/chi_squared.hpp>
+#include <boost/math/distributions/non_central_t.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 #include <cmath>
@@ -219,6 +220,77 @@ McNemarResult mcnemar_test(std::int64_t b, std::int64_t c) {
 double mcnemar_min_p(std::int64_t discordant) {
   if (discordant <= 0) return 1.0;
   return std::min(1.0, 2.0 * std::pow(0.5, static_cast<double>(discordant)));
+}
+
+std::vector<double> holm_adjust(const std::vector<double>& p) {
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (!std::isnan(p[i])) order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t i, std::size_t j) { return p[i] < p[j]; });
+  std::vector<double> adjusted(p.size(), kNaN);
+  const std::size_t m = order.size();
+  double running = 0;  // the step-down maximum keeps the adjusted values in the raw order
+  for (std::size_t rank = 0; rank < m; ++rank) {
+    const double scaled = std::min(1.0, static_cast<double>(m - rank) * p[order[rank]]);
+    running = std::max(running, scaled);
+    adjusted[order[rank]] = running;
+  }
+  return adjusted;
+}
+
+double t_test_power(double delta, double sd, std::size_t n_a, std::size_t n_b, double alpha) {
+  if (n_a < 2 || n_b < 2 || !(sd > 0) || !std::isfinite(delta)) return kNaN;
+  const double df = static_cast<double>(n_a + n_b - 2);
+  const double critical = t_critical(df, 1.0 - alpha);
+  const double nc =
+      std::fabs(delta) / (sd * std::sqrt(1.0 / static_cast<double>(n_a) + 1.0 / static_cast<double>(n_b)));
+  if (nc == 0) return alpha;
+  const boost::math::non_central_t distribution(df, nc);
+  return boost::math::cdf(boost::math::complement(distribution, critical)) + boost::math::cdf(distribution, -critical);
+}
+
+std::size_t seeds_for_power(double delta, double sd, double alpha, double power) {
+  if (!(sd > 0) || !(std::fabs(delta) > 0)) return 0;
+  // Power grows with n: double to bracket, then bisect to the first n that reaches it.
+  std::size_t high = 2;
+  while (t_test_power(delta, sd, high, high, alpha) < power) {
+    if (high >= kMaxSeedsSearched) return 0;
+    high = std::min(high * 2, kMaxSeedsSearched);
+  }
+  std::size_t low = high / 2 < 2 ? 1 : high / 2;  // power(low) < target, or low = 1
+  while (high - low > 1) {
+    const std::size_t middle = low + (high - low) / 2;
+    if (t_test_power(delta, sd, middle, middle, alpha) >= power) {
+      high = middle;
+    } else {
+      low = middle;
+    }
+  }
+  return high;
+}
+
+double minimum_detectable_difference(double sd, std::size_t n_a, std::size_t n_b, double alpha, double power) {
+  if (n_a < 2 || n_b < 2 || !(sd > 0)) return kNaN;
+  double low = 0;
+  double high = sd;
+  while (t_test_power(high, sd, n_a, n_b, alpha) < power) high *= 2;
+  while ((high - low) > 1e-12 * high) {
+    const double middle = (low + high) / 2;
+    if (t_test_power(middle, sd, n_a, n_b, alpha) >= power) {
+      high = middle;
+    } else {
+      low = middle;
+    }
+  }
+  return high;
+}
+
+double pooled_sd(const Summary& a, const Summary& b) {
+  if (a.n < 2 || b.n < 2) return kNaN;
+  const double na = static_cast<double>(a.n);
+  const double nb = static_cast<double>(b.n);
+  return std::sqrt(((na - 1) * a.sd * a.sd + (nb - 1) * b.sd * b.sd) / (na + nb - 2));
 }
 
 }  // namespace ablate::report

@@ -99,4 +99,28 @@ McNemarResult mcnemar_test(std::int64_t b, std::int64_t c);
 // items: 2 * 0.5^(b + c), capped at 1.
 double mcnemar_min_p(std::int64_t discordant);
 
+// Holm's step-down adjustment for a family of p-values, in their given order: with the
+// m defined values sorted ascending, p_(i) becomes max over j <= i of min(1, (m - j + 1) p_(j)).
+// NaN values stay NaN and do not count in m. Controls the family-wise error rate without
+// assuming independence (Holm 1979).
+std::vector<double> holm_adjust(const std::vector<double>& p);
+
+// Power of the two-sided two-sample t test (pooled variance, df = n_a + n_b - 2) at level
+// alpha to detect a true difference `delta` when the per-seed sd is `sd`: P(|T| > t_crit)
+// for T non-central t with non-centrality delta / (sd sqrt(1/n_a + 1/n_b)). NaN when
+// undefined (fewer than two runs per arm, sd not positive).
+double t_test_power(double delta, double sd, std::size_t n_a, std::size_t n_b, double alpha);
+
+// The fewest seeds per arm (n_a = n_b = n >= 2) whose t test reaches `power` for `delta`;
+// 0 when not even kMaxSeedsSearched do, or when undefined.
+inline constexpr std::size_t kMaxSeedsSearched = 100000;
+std::size_t seeds_for_power(double delta, double sd, double alpha, double power);
+
+// The smallest |difference| the t test with n_a and n_b seeds detects with `power`
+// (bisection to a relative 1e-12). NaN when undefined.
+double minimum_detectable_difference(double sd, std::size_t n_a, std::size_t n_b, double alpha, double power);
+
+// The pooled sample sd of two arms: sqrt(((n_a - 1) s_a^2 + (n_b - 1) s_b^2) / (n_a + n_b - 2)).
+double pooled_sd(const Summary& a, const Summary& b);
+
 }  // namespace ablate::report

@@ -136,6 +136,11 @@ bool StoreReader::empty() const {
                  [&] { return !db_->execAndGet("SELECT EXISTS (SELECT 1 FROM runs)").getInt(); });
 }
 
+std::vector<std::string> StoreReader::config_jsons() const {
+  return guarded(path(), "cannot read configurations",
+                 [&] { return strings(*db_, "SELECT DISTINCT config_json FROM runs"); });
+}
+
 std::vector<db::RunRow> StoreReader::list_runs(const RunQuery& run_query) const {
   return guarded(path(), "cannot list runs", [&] {
     const SqlCondition where = conditions(run_query);
@@ -155,10 +160,11 @@ std::vector<MetricSample> StoreReader::metric_samples(const RunQuery& run_query,
     RunQuery finished = run_query;
     finished.status = db::RunStatus::finished;
     const SqlCondition where = conditions(finished);
-    SQLite::Statement query(*db_, "SELECT r.id, r.arm, r.model, r.dataset, r.resolution, r.seed, m.value FROM runs r "
-                                  "JOIN metrics m ON m.run_id = r.id AND m.split = ? AND m.name = ? " +
-                                      where.sql +
-                                      " AND m.value IS NOT NULL ORDER BY r.arm, r.resolution, r.seed, r.id");
+    SQLite::Statement query(*db_,
+                            "SELECT r.id, r.arm, r.model, r.dataset, r.resolution, r.seed, m.value, r.config_json, "
+                            "coalesce(r.finished_at, '') FROM runs r "
+                            "JOIN metrics m ON m.run_id = r.id AND m.split = ? AND m.name = ? " +
+                                where.sql + " AND m.value IS NOT NULL ORDER BY r.arm, r.resolution, r.seed, r.id");
     query.bind(1, metric.split);
     query.bind(2, metric.name);
     bind_all(query, where.parameters, 3);
@@ -172,6 +178,8 @@ std::vector<MetricSample> StoreReader::metric_samples(const RunQuery& run_query,
       sample.resolution = query.getColumn(4).getInt64();
       sample.seed = query.getColumn(5).getInt64();
       sample.value = query.getColumn(6).getDouble();
+      sample.config_json = query.getColumn(7).getString();
+      sample.finished_at = query.getColumn(8).getString();
       samples.push_back(std::move(sample));
     }
     return samples;

@@ -60,6 +60,8 @@ struct MetricSample {
   std::int64_t resolution = 0;
   std::int64_t seed = 0;
   double value = 0;
+  std::string config_json;  // the run's identity (docs/store.md), for grouping by configuration
+  std::string finished_at;  // ISO 8601: which of two runs of a seed is the latest
 };
 
 // One column of `runs` for `report show`: its name and its value as text ("" for NULL).
@@ -88,6 +90,7 @@ class StoreReader {
   std::vector<std::string> grids() const;         // distinct names, sorted
   std::vector<MetricKey> metrics() const;         // distinct (split, name), sorted
   bool empty() const;                             // no runs at all
+  std::vector<std::string> config_jsons() const;  // distinct stored configurations
 
   // Runs matching `query`, ordered by arm, resolution, seed, id; test accuracy joined in.
   std::vector<db::RunRow> list_runs(const RunQuery& query) const;

@@ -85,51 +85,115 @@ Document runs_document(const RunListing& listing, std::size_t max_error_width) {
   return {table_block(runs_table(listing, max_error_width))};
 }
 
+namespace {
+
+// "0.0096", or "0.0096 (0.0192)" with the Holm-adjusted value when there is a family.
+std::string p_with_holm(double p, double adjusted, bool family) {
+  if (std::isnan(p)) return kUndefined;
+  return family ? p_value(p) + " (" + p_value(adjusted) + ")" : p_value(p);
+}
+
+// The configuration a row compares: "" for plain arms, "k=v" when both sides agree,
+// "A: k=v; B: k=w" otherwise.
+std::string configuration_of(const ComparisonRow& row, const std::string& a, const std::string& b) {
+  if (row.group_a == row.group_b) return row.group_a;
+  return fmt::format("{}: {}; {}: {}", a, row.group_a.empty() ? "-" : row.group_a, b,
+                     row.group_b.empty() ? "-" : row.group_b);
+}
+
+std::string probability(double value) {
+  if (std::isnan(value)) return kUndefined;
+  return fixed(value, 3);
+}
+
+}  // namespace
+
 Document comparison_document(const Comparison& comparison) {
   Document document;
   const std::string& a = comparison.arm_a;
   const std::string& b = comparison.arm_b;
-  document.push_back(
-      heading(fmt::format("{} \u2212 {}: finished runs, mean \u00b1 sd over seeds; difference with its 95% CI", b, a)));
+  const bool family = comparison.holm_family > 1;
+  bool grouped = false;
+  for (const auto& row : comparison.rows) grouped = grouped || !row.group_a.empty() || !row.group_b.empty();
+  document.push_back(heading(fmt::format("{} \u2212 {}: finished runs, mean \u00b1 sd over seeds; difference with its "
+                                         "95% CI{}",
+                                         b, a, family ? "; p (Holm-adjusted p)" : "")));
+  const auto lead_columns = [&](Table* table) {
+    table->columns.push_back({"metric", Align::left});
+    table->columns.push_back({"resolution", Align::right});
+    if (grouped) table->columns.push_back({"configuration", Align::left});
+  };
+  const auto lead_cells = [&](const ComparisonRow& row) {
+    std::vector<Cell> cells = {Cell(row.metric), Cell(std::to_string(row.resolution))};
+    if (grouped) cells.emplace_back(configuration_of(row, a, b));
+    return cells;
+  };
   Table table;
-  table.columns = {{"metric", Align::left},
-                   {"resolution", Align::right},
-                   {"n", Align::right},
-                   {a, Align::right},
-                   {"n", Align::right},
-                   {b, Align::right},
-                   {b + " \u2212 " + a, Align::right},
-                   {"95% CI", Align::right},
-                   {"Welch p", Align::right},
-                   {"U test p", Align::right},
-                   {"paired p", Align::right},
-                   {"McNemar p", Align::right}};
+  lead_columns(&table);
+  table.columns.insert(table.columns.end(), {{"n", Align::right},
+                                             {a, Align::right},
+                                             {"n", Align::right},
+                                             {b, Align::right},
+                                             {b + " \u2212 " + a, Align::right},
+                                             {"95% CI", Align::right},
+                                             {"Welch p", Align::right},
+                                             {"U test p", Align::right},
+                                             {"paired p", Align::right}});
+  Table bootstrap;
+  lead_columns(&bootstrap);
+  bootstrap.columns.insert(bootstrap.columns.end(), {{"resampled", Align::left},
+                                                     {b + " \u2212 " + a + " 95% CI", Align::right},
+                                                     {"P(" + b + " better)", Align::right},
+                                                     {"95% CI", Align::right}});
   bool undefined_sd = false;
   Table seeds;
-  seeds.columns = {{"metric", Align::left},
-                   {"resolution", Align::right},
-                   {"seed", Align::right},
-                   {a + " right, " + b + " wrong", Align::right},
-                   {b + " right, " + a + " wrong", Align::right},
-                   {"p", Align::right}};
+  lead_columns(&seeds);
+  seeds.columns.insert(seeds.columns.end(), {{"seed", Align::left},
+                                             {a + " right, " + b + " wrong", Align::right},
+                                             {b + " right, " + a + " wrong", Align::right},
+                                             {"p", Align::right}});
   std::vector<std::string> notes;
   for (const auto& row : comparison.rows) {
     if ((row.a.n > 0 && std::isnan(row.a.sd)) || (row.b.n > 0 && std::isnan(row.b.sd))) {
       undefined_sd = true;
     }
-    table.rows.push_back(
-        {row.metric, std::to_string(row.resolution), std::to_string(row.a.n), mean_sd(row.a), std::to_string(row.b.n),
-         mean_sd(row.b), signed_fixed(row.welch.difference, 4), interval(row.welch.ci), p_value(row.welch.p),
-         with_method(row.mann_whitney.p, row.mann_whitney.exact, "normal"),
-         row.paired ? p_value(row.paired->p) : std::string(kUndefined),
-         row.mcnemar ? with_method(row.mcnemar->p, row.mcnemar->exact, "chi2") : std::string(kUndefined)});
+    std::vector<Cell> cells = lead_cells(row);
+    cells.insert(cells.end(),
+                 {std::to_string(row.a.n), mean_sd(row.a), std::to_string(row.b.n), mean_sd(row.b),
+                  signed_fixed(row.welch.difference, 4), interval(row.welch.ci),
+                  p_with_holm(row.welch.p, row.holm.welch, family),
+                  std::isnan(row.mann_whitney.p) ? std::string(kUndefined)
+                                                 : with_method(row.mann_whitney.p, row.mann_whitney.exact, "normal") +
+                                                       (family ? " (" + p_value(row.holm.mann_whitney) + ")" : ""),
+                  row.paired ? p_with_holm(row.paired->p, row.holm.paired, family) : std::string(kUndefined)});
+    table.rows.push_back(std::move(cells));
+
+    std::vector<Cell> boot = lead_cells(row);
+    const bool defined = !std::isnan(row.bootstrap.difference.low);
+    boot.insert(boot.end(), {defined ? (row.bootstrap.items ? "seeds, items" : "seeds") : kUndefined,
+                             interval(row.bootstrap.difference), probability(row.bootstrap.probability),
+                             std::isnan(row.bootstrap.probability_interval.low)
+                                 ? std::string(kUndefined)
+                                 : "[" + probability(row.bootstrap.probability_interval.low) + ", " +
+                                       probability(row.bootstrap.probability_interval.high) + "]"});
+    bootstrap.rows.push_back(std::move(boot));
+
     // A few seeds per row are worth reading; thousands (a bench store) are not.
     constexpr std::size_t kMaxSeedRows = 10;
     for (std::size_t i = 0; i < row.mcnemar_seeds.size() && i < kMaxSeedRows; ++i) {
       const McNemarSeed& seed = row.mcnemar_seeds[i];
-      seeds.rows.push_back({row.metric, std::to_string(row.resolution), std::to_string(seed.seed),
-                            std::to_string(seed.result.b), std::to_string(seed.result.c),
-                            with_method(seed.result.p, seed.result.exact, "chi2")});
+      std::vector<Cell> seed_cells = lead_cells(row);
+      seed_cells.insert(seed_cells.end(),
+                        {std::to_string(seed.seed), std::to_string(seed.result.b), std::to_string(seed.result.c),
+                         with_method(seed.result.p, seed.result.exact, "chi2")});
+      seeds.rows.push_back(std::move(seed_cells));
+    }
+    if (row.mcnemar) {
+      std::vector<Cell> pooled = lead_cells(row);
+      pooled.insert(pooled.end(), {row.mcnemar_directions_disagree ? "pooled (seeds disagree!)" : "pooled",
+                                   std::to_string(row.mcnemar->b), std::to_string(row.mcnemar->c),
+                                   with_method(row.mcnemar->p, row.mcnemar->exact, "chi2")});
+      seeds.rows.push_back(std::move(pooled));
     }
     if (row.mcnemar_seeds.size() > kMaxSeedRows) {
       notes.push_back(fmt::format("{} at {}: McNemar per seed shows {} of {} seed pairs; "
@@ -139,15 +203,25 @@ Document comparison_document(const Comparison& comparison) {
     notes.insert(notes.end(), row.notes.begin(), row.notes.end());
   }
   document.push_back(table_block(std::move(table)));
+  document.push_back(heading(fmt::format("Both sources of variance: two-level bootstrap, {} replicates, bootstrap "
+                                         "seed {} (seeds, and test items where stored predictions allow)",
+                                         comparison.options.bootstrap_replicates, comparison.options.bootstrap_seed)));
+  document.push_back(table_block(std::move(bootstrap)));
   if (!seeds.rows.empty()) {
-    document.push_back(heading("McNemar's test on the stored predictions, per seed pair"));
+    document.push_back(heading("McNemar's test on the stored predictions, per seed pair (test-set noise only; "
+                               "pooled: discordant items summed over seeds)"));
     document.push_back(table_block(std::move(seeds)));
   }
-  document.push_back(note("Welch: unequal-variance t test, Welch\u2013Satterthwaite df; U test: Mann-Whitney, "
-                          "two-sided, exact (no ties, small n) or normal approximation with tie and continuity "
-                          "correction; paired: t test over seed pairs, when both arms ran the same seeds; "
-                          "McNemar: on the predictions of each seed pair, pooled over seeds, exact binomial "
-                          "below 25 discordant items, else chi-square with continuity correction."));
+  document.push_back(note(
+      "Welch: unequal-variance t test, Welch\u2013Satterthwaite df; U test: Mann-Whitney, two-sided, exact (no "
+      "ties, small n) or normal approximation with tie and continuity correction; paired: t test over seed pairs, "
+      "when both arms ran the same seeds" +
+      std::string(family ? fmt::format("; in parentheses: Holm-adjusted over the {} comparisons shown",
+                                       comparison.holm_family)
+                         : "") +
+      ". Bootstrap: percentile intervals; P(" + b + " better): the share of seed pairs in which " + b + " beats " + a +
+      " (ties half), 0.5 = no difference. McNemar: exact binomial below 25 discordant items, else "
+      "chi-square with continuity correction; it ignores training randomness, so it is never the headline."));
   if (undefined_sd) {
     document.push_back(note(std::string(kUndefined) + ": undefined (fewer than two finished "
                                                       "seeds, or no test possible)"));
@@ -169,11 +243,12 @@ Document aggregate_document(const std::vector<AggregateTable>& tables) {
     }
     Table table;
     table.columns.push_back({"arm", Align::left});
-    for (const auto& column : aggregate.columns) {
-      table.columns.push_back({aggregate.axis == "resolution" ? column : column, Align::right});
-    }
+    // The settings that tell rows of one arm apart, one column each (grid axes among them).
+    for (const auto& key : aggregate.keys) table.columns.push_back({key, Align::left});
+    for (const auto& column : aggregate.columns) table.columns.push_back({column, Align::right});
     for (std::size_t r = 0; r < aggregate.arms.size(); ++r) {
       std::vector<Cell> cells = {Cell(aggregate.arms[r])};
+      for (const auto& value : aggregate.key_values[r]) cells.emplace_back(value);
       for (std::size_t c = 0; c < aggregate.columns.size(); ++c) {
         const bool best = aggregate.best[c] && *aggregate.best[c] == r;
         cells.emplace_back(mean_sd_n(aggregate.cells[r][c]), best);
@@ -181,6 +256,7 @@ Document aggregate_document(const std::vector<AggregateTable>& tables) {
       table.rows.push_back(std::move(cells));
     }
     document.push_back(table_block(std::move(table)));
+    for (const auto& text : aggregate.notes) document.push_back(note("warning: " + text));
   }
   return document;
 }
@@ -247,6 +323,59 @@ Document run_document(const RunDetail& detail) {
 
   document.push_back(heading("configuration"));
   document.push_back(code(detail.config_json));
+  return document;
+}
+
+namespace {
+
+std::string seeds_text(std::size_t seeds) {
+  return seeds == 0 ? fmt::format("> {}", kMaxSeedsSearched) : std::to_string(seeds);
+}
+
+}  // namespace
+
+Document power_document(const PowerReport& power) {
+  Document document;
+  document.push_back(heading(fmt::format("{} \u2212 {}: seeds per arm for {:.0f}% power at alpha = {} (two-sided "
+                                         "two-sample t test, pooled per-seed sd)",
+                                         power.arm_b, power.arm_a, power.power * 100, power.alpha)));
+  bool grouped = false;
+  for (const auto& row : power.rows) grouped = grouped || !row.group_a.empty() || !row.group_b.empty();
+  Table table;
+  table.columns = {{"metric", Align::left}, {"resolution", Align::right}};
+  if (grouped) table.columns.push_back({"configuration", Align::left});
+  table.columns.insert(table.columns.end(), {{"n", Align::right},
+                                             {"n", Align::right},
+                                             {"sd", Align::right},
+                                             {power.arm_b + " \u2212 " + power.arm_a, Align::right},
+                                             {"power now", Align::right},
+                                             {"seeds for it", Align::right},
+                                             {"detectable now", Align::right}});
+  for (const double delta : power.deltas) {
+    table.columns.push_back({fmt::format("seeds for {}", delta), Align::right});
+  }
+  for (const auto& row : power.rows) {
+    std::vector<Cell> cells = {Cell(row.metric), Cell(std::to_string(row.resolution))};
+    if (grouped) {
+      cells.emplace_back(row.group_a == row.group_b
+                             ? row.group_a
+                             : fmt::format("{}: {}; {}: {}", power.arm_a, row.group_a, power.arm_b, row.group_b));
+    }
+    const bool defined = !std::isnan(row.sd);
+    cells.insert(cells.end(),
+                 {std::to_string(row.n_a), std::to_string(row.n_b), fixed(row.sd, 4), signed_fixed(row.difference, 4),
+                  std::isnan(row.power_observed) ? kUndefined : fixed(row.power_observed, 3),
+                  defined ? seeds_text(row.seeds_for_observed) : kUndefined,
+                  std::isnan(row.minimum_detectable) ? kUndefined : fixed(row.minimum_detectable, 4)});
+    for (const std::size_t seeds : row.seeds_for_delta) cells.emplace_back(defined ? seeds_text(seeds) : kUndefined);
+    table.rows.push_back(std::move(cells));
+  }
+  document.push_back(table_block(std::move(table)));
+  document.push_back(note("power now: the chance the current seeds detect the observed difference if it is real; "
+                          "seeds for it: per arm, to detect the observed difference; detectable now: the smallest "
+                          "difference the current seeds detect. The sd comes from few seeds: treat the answers as "
+                          "estimates. " +
+                          std::string(kUndefined) + ": fewer than two seeds in an arm, or no spread."));
   return document;
 }
 

@@ -10,6 +10,7 @@
 #include "aggregate.hpp"
 #include "comparison.hpp"
 #include "listing.hpp"
+#include "power.hpp"
 #include "run_detail.hpp"
 
 namespace ablate::report {
@@ -56,6 +57,7 @@ Document runs_document(const RunListing& listing, std::size_t max_error_width);
 Document comparison_document(const Comparison& comparison);
 Document aggregate_document(const std::vector<AggregateTable>& tables);
 Document run_document(const RunDetail& detail);
+Document power_document(const PowerReport& power);
 
 // "0.9110 ± 0.0050 (3)"; kUndefined for n = 0.
 std::string mean_sd_n(const Summary& summary);

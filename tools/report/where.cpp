@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "config_groups.hpp"
 #include "usage_error.hpp"
 
 namespace ablate::report {
@@ -16,7 +17,10 @@ namespace {
 // Deep enough for any honest filter; shallow enough that recursion cannot overflow.
 constexpr int kMaxDepth = 64;
 
-enum class TokenKind { identifier, number, string, op, open, close, keyword, end };
+enum class TokenKind { identifier, number, string, op, open, close, comma, keyword, end };
+
+// Longest IN list: far more than any honest filter, far below SQLite's parameter limit.
+constexpr std::size_t kMaxInList = 1000;
 
 struct Token {
   TokenKind kind = TokenKind::end;
@@ -67,8 +71,8 @@ std::string lower(std::string text) {
 
 class Parser {
  public:
-  Parser(const std::string& expression, const std::vector<MetricKey>& metrics)
-      : expression_(expression), metrics_(metrics) {
+  Parser(const std::string& expression, const std::vector<MetricKey>& metrics, const std::set<std::string>& keys)
+      : expression_(expression), metrics_(metrics), keys_(keys) {
     tokenize();
   }
 
@@ -103,7 +107,7 @@ class Parser {
         while (end < expression_.size() && is_identifier_char(expression_[end])) ++end;
         token.text = expression_.substr(i, end - i);
         const std::string word = lower(token.text);
-        if (word == "and" || word == "or" || word == "not") {
+        if (word == "and" || word == "or" || word == "not" || word == "in" || word == "like") {
           token.kind = TokenKind::keyword;
           token.text = word;
         } else {
@@ -145,6 +149,10 @@ class Parser {
         token.kind = TokenKind::string;
         token.text = value;
         i = end + 1;
+      } else if (c == ',') {
+        token.kind = TokenKind::comma;
+        token.text = ",";
+        ++i;
       } else if (c == '(' || c == ')') {
         token.kind = c == '(' ? TokenKind::open : TokenKind::close;
         token.text = std::string(1, c);
@@ -160,8 +168,8 @@ class Parser {
         i += op.size();
       } else {
         fail(token, "unexpected character; expected a column, a metric such as "
-                    "test.accuracy, a number, a 'string', an operator (= != < <= > >=), "
-                    "and, or, not or parentheses");
+                    "test.accuracy, a configuration key such as train.max_epochs, a number, a 'string', "
+                    "an operator (= != < <= > >=), in (...), like, and, or, not or parentheses");
       }
       tokens_.push_back(token);
     }
@@ -208,9 +216,27 @@ class Parser {
   std::string parse_comparison() {
     bool left_is_name = false;
     bool right_is_name = false;
+    const Token& first = peek();
     const std::string left = parse_operand(&left_is_name);
+    // NAME [not] in (v, ...) and NAME [not] like 'pattern': values only, all bound.
+    const bool negated = peek().kind == TokenKind::keyword && peek().text == "not" &&
+                         tokens_[next_ + 1].kind == TokenKind::keyword &&
+                         (tokens_[next_ + 1].text == "in" || tokens_[next_ + 1].text == "like");
+    if (negated) take();
+    if (take_keyword("in")) {
+      if (!left_is_name) fail(first, "'in' needs a column, a metric or a configuration key on its left");
+      return left + (negated ? " NOT IN (" : " IN (") + parse_value_list() + ")";
+    }
+    if (take_keyword("like")) {
+      if (!left_is_name) fail(first, "'like' needs a column, a metric or a configuration key on its left");
+      const Token& pattern = take();
+      if (pattern.kind != TokenKind::string)
+        fail(pattern, "'like' takes a 'pattern' in quotes (% any text, _ one character)");
+      parameters_.emplace_back(pattern.text);
+      return left + (negated ? " NOT LIKE ?" : " LIKE ?");
+    }
     const Token& op = take();
-    if (op.kind != TokenKind::op) fail(op, "expected an operator: = != < <= > >=");
+    if (op.kind != TokenKind::op) fail(op, "expected an operator: = != < <= > >=, in or like");
     const std::string right = parse_operand(&right_is_name);
     if (!left_is_name && !right_is_name) {
       fail(op, "a comparison needs a column or a metric on one side");
@@ -219,6 +245,30 @@ class Parser {
     if (sql_op == "==") sql_op = "=";
     if (sql_op == "<>") sql_op = "!=";
     return left + " " + sql_op + " " + right;
+  }
+
+  // "(v, v, ...)" after in: numbers and strings only, as "?, ?, ...".
+  std::string parse_value_list() {
+    if (peek().kind != TokenKind::open) fail(peek(), "'in' takes a list in parentheses: in (1, 2) or in ('a', 'b')");
+    take();
+    std::string sql;
+    std::size_t count = 0;
+    for (;;) {
+      const Token& token = peek();
+      if (token.kind != TokenKind::number && token.kind != TokenKind::string) {
+        fail(token, "an 'in' list holds numbers and 'strings' only");
+      }
+      bool is_name = false;
+      sql += (count == 0 ? "" : ", ") + parse_operand(&is_name);
+      if (++count > kMaxInList) fail(token, fmt::format("an 'in' list holds at most {} values", kMaxInList));
+      if (peek().kind == TokenKind::comma) {
+        take();
+        continue;
+      }
+      if (peek().kind != TokenKind::close) fail(peek(), "expected ',' or ')' in the 'in' list");
+      take();
+      return sql;
+    }
   }
 
   std::string parse_operand(bool* is_name) {
@@ -260,18 +310,43 @@ class Parser {
         parameters_.emplace_back(key.name);
         return "(SELECT value FROM metrics WHERE run_id = r.id AND split = ? AND name = ?)";
       }
+      // A configuration key of the stored identity: its JSON path is a bound parameter too.
+      if (const auto config_key = resolve_config_key(name, keys_)) {
+        parameters_.emplace_back(json_path(*config_key));
+        return "json_extract(r.config_json, ?)";
+      }
     }
     std::vector<std::string> known;
     for (const auto& column : column_map()) known.push_back(column.first);
     std::vector<std::string> metric_names;
     for (const auto& metric : metrics_) metric_names.push_back(metric.label());
-    fail(token, fmt::format("unknown name '{}': the columns are {}; the metrics are {}", name, fmt::join(known, ", "),
+    std::vector<std::string> config_names;
+    for (const auto& key : keys_) {
+      if (key.find('.') != std::string::npos) config_names.push_back(key);
+    }
+    fail(token, fmt::format("unknown name '{}': the columns are {}; the metrics are {}; the configuration keys are {}",
+                            name, fmt::join(known, ", "),
                             metric_names.empty() ? std::string("(none yet)")
-                                                 : fmt::format("{}", fmt::join(metric_names, ", "))));
+                                                 : fmt::format("{}", fmt::join(metric_names, ", ")),
+                            config_names.empty() ? std::string("(none yet)")
+                                                 : fmt::format("{}", fmt::join(config_names, ", "))));
+  }
+
+  // $."train"."max_epochs": each part quoted, so that no character of a key is path syntax.
+  static std::string json_path(const std::string& key) {
+    std::string path = "$";
+    std::size_t start = 0;
+    for (;;) {
+      const auto dot = key.find('.', start);
+      path += ".\"" + key.substr(start, dot == std::string::npos ? std::string::npos : dot - start) + "\"";
+      if (dot == std::string::npos) return path;
+      start = dot + 1;
+    }
   }
 
   const std::string& expression_;
   const std::vector<MetricKey>& metrics_;
+  const std::set<std::string>& keys_;
   std::vector<Token> tokens_;
   std::size_t next_ = 0;
   std::vector<SqlValue> parameters_;
@@ -288,8 +363,9 @@ const std::vector<std::string>& where_columns() {
   return names;
 }
 
-SqlCondition compile_where(const std::string& expression, const std::vector<MetricKey>& metrics) {
-  return Parser(expression, metrics).parse();
+SqlCondition compile_where(const std::string& expression, const std::vector<MetricKey>& metrics,
+                           const std::set<std::string>& config_keys) {
+  return Parser(expression, metrics, config_keys).parse();
 }
 
 }  // namespace ablate::report
