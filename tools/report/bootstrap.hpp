@@ -11,7 +11,9 @@
 // A run's value in a replicate is its stored value shifted by the change the item draw
 // makes to its accuracy, so that replicates centre on the stored numbers. Without
 // per-item correctness (metrics other than accuracy, or no stored predictions) only the
-// seeds are resampled, and the result says so.
+// seeds are resampled, and the result says so. P(B better) is a statement about seed
+// pairs on this test set: its interval comes from the same seed draws, on the stored
+// values (rliable's stratified bootstrap), so that it always holds its point estimate.
 //
 // The generator is std::mt19937_64, fully specified by the C++ standard, with an index
 // draw written here (not std::uniform_int_distribution, whose algorithm each standard

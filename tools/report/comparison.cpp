@@ -396,7 +396,7 @@ Comparison compare_arms(const StoreReader& store, const std::string& a, const st
           }
         }
         if (accuracy && row.paired) add_mcnemar(metric, where, &row, values_a, values_b, &cache);
-        const auto runs = bootstrap_runs(values_a, values_b, accuracy, &cache);
+        const auto runs = bootstrap_runs(values_a, values_b, accuracy && options.bootstrap_replicates > 0, &cache);
         row.bootstrap = two_level_bootstrap(runs.first, runs.second, higher_is_better(metric.name),
                                             options.bootstrap_replicates, options.bootstrap_seed);
         comparison.rows.push_back(std::move(row));
