@@ -21,9 +21,10 @@ ABLATE_PACKAGES=(
 # Only the test suite needs these: headless Chromium renders `report html` pages, numpy
 # writes the benchmark's data files, and clang-format checks the C++ format (Debian 12's
 # is clang-format 14, the version .clang-format is tuned for; Debian 13's, 19, is skipped);
+# slurm-wlm and munge run the single-node Slurm that tests/integration/slurm.sh starts;
 # python3-scipy is the reference report's statistics are checked against
 # (tests/integration/report_stats_scipy.sh).
-ABLATE_TEST_PACKAGES=(chromium python3-numpy clang-format python3-scipy)
+ABLATE_TEST_PACKAGES=(chromium python3-numpy clang-format slurm-wlm munge python3-scipy)
 
 # A step of the set-up, with the time of day: the log then shows where the minutes went.
 log() { printf '\033[1m==> %s %s\033[0m\n' "$(date +%T)" "$*" >&2; }

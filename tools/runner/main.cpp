@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
       ("threads", po::value(&options.threads)->default_value(0), "LibTorch threads per cell (default: cores / jobs)")
       ("retry-failed", po::bool_switch(&options.retry_failed), "run failed cells again (killed and stale ones always are)")
       ("force", po::bool_switch(&options.force), "run every cell again, finished ones too")
+      ("max-cells", po::value(&options.max_cells)->default_value(ablate::kMaxCells), "allow a grid of up to N cells (a larger one is refused before anything runs)")
+      ("oversubscribe", po::bool_switch(&options.oversubscribe), "allow more LibTorch threads per cell than this machine has cores (up to 16x)")
       ("stale-after", po::value(&options.stale_after_seconds)->default_value(120), "take over a running cell whose runner has not written a heartbeat for SECONDS (it died, or was suspended that long)")
       ("fresh-process", po::bool_switch(&options.fresh_processes), "start every cell as a new process rather than a fork of the runner (~0.3 s more per cell; GPU cells always are)")
       ("shard", po::value(&shard), "run only shard I of N (0-based): every N-th cell from cell I")
@@ -252,7 +254,8 @@ int main(int argc, char** argv) {
         if (!out) throw ablate::ConfigError(fmt::format("cannot write {}", emit_slurm));
         std::cerr << fmt::format("wrote {}: {} array tasks over {} cells, shards saved to {}; submit with `sbatch {}` "
                                  "(or use `runner ... --slurm`, which also follows and merges)\n",
-                                 emit_slurm, slurm.tasks, plan->cells.size(), slurm.results_dir, emit_slurm);
+                                 emit_slurm, slurm.tasks, plan->cells.size(), slurm.results_dir,
+                                 ablate::shell_quote(emit_slurm));
       }
       return ablate::kExitOk;
     }
