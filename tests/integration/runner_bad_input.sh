@@ -82,4 +82,24 @@ expect_in out.log "1 finished now, 0 skipped (done, failed before or running els
 [ "$(sql diverge.db "SELECT count(*) FROM runs WHERE status = 'failed' AND error LIKE '%in epoch % step %'")" = 1 ] \
   || { sql diverge.db "SELECT status, error FROM runs"; fail "the diverging run is failed with epoch and step"; }
 [ "$(sql diverge.db "SELECT count(*) FROM runs WHERE status = 'finished'")" = 1 ] || fail "the other cell finished"
+
+# Limits (issue 20, item 6; docs/limits.md). More threads than cores: refused before
+# anything runs, unless --oversubscribe (up to 16x the cores).
+cores=$(nproc)
+expect_exit 2 out.log -- "$RUNNER" good.yaml --db limits.db train.threads=4097
+expect_in out.log "train.threads: 4097 threads is more than $cores (the cores) ($cores core(s) on this machine); lower it, or pass --oversubscribe"
+expect_exit 2 out.log -- "$RUNNER" good.yaml --db limits.db train.threads=4294967298 --oversubscribe
+expect_in out.log "4294967298 threads is more than $((16 * cores)) (16x the cores)"
+expect_exit 2 out.log -- "$RUNNER" good.yaml --db limits.db --threads $((cores + 1)) --dry-run
+expect_in out.log "--threads: $((cores + 1)) threads is more than $cores"
+expect_exit 0 out.log -- "$RUNNER" good.yaml --db limits.db --threads $((cores + 1)) --oversubscribe --dry-run
+# A batch larger than the training split: an error, not a NaN "finished" run.
+expect_exit 2 out.log -- "$RUNNER" good.yaml --db limits.db train.batch_size=9223372036854775807 "seeds=[0]"
+expect_in out.log "train.batch_size 9223372036854775807 is larger than the"
+[ "$(sql limits.db "SELECT count(*) FROM runs WHERE status = 'finished'")" = 0 ] || fail "nothing finished"
+# The grid's cell limit, and raising it.
+expect_exit 2 out.log -- "$RUNNER" good.yaml --db limits.db --max-cells 1 --dry-run
+expect_in out.log "the grid has more than 1 cells"
+expect_in out.log "raise the limit with \`runner --max-cells N\`"
+expect_exit 0 out.log -- "$RUNNER" good.yaml --db limits.db --max-cells 100 --dry-run
 echo "ok"

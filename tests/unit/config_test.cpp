@@ -1,6 +1,10 @@
 // Experiment files: parsing, validation messages and overrides.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
+#include <fmt/format.h>
+
 #include "ablate/error.hpp"
 #include "config/config.hpp"
 
@@ -140,6 +144,30 @@ resolutions: [16]
 seeds: [0]
 )";
   EXPECT_EQ(parse_experiment(text, "exp.yaml").arms.size(), 2u);
+}
+
+// Issue 20, item 6: a 1.5 KB "billion laughs" document under exclude: grew to 5.4 GB.
+TEST(ConfigTest, AnAliasBombIsRefusedBeforeAnythingWalksIt) {
+  std::string text = std::string(kMinimal) + "exclude:\n  - &l0 {arm: [x, x, x, x, x, x, x, x, x, x]}\n";
+  for (int level = 1; level <= 9; ++level) {
+    text += fmt::format("  - &l{} [", level);
+    for (int i = 0; i < 10; ++i) text += fmt::format("{}*l{}", i ? ", " : "", level - 1);
+    text += "]\n";
+  }
+  ASSERT_LT(text.size(), 1500u);
+  const auto start = std::chrono::steady_clock::now();
+  const std::string message = error_of(text);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10)) << "refused, not expanded";
+  EXPECT_NE(message.find("exp.yaml: the document expands to more than 100000 YAML nodes through its aliases"),
+            std::string::npos)
+      << message;
+  // An override's value too.
+  EXPECT_NE(error_of(kMinimal,
+                     {"exclude=" + std::string("[&a [1,1,1,1,1,1,1,1,1,1], &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a],"
+                                               " &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], &d [*c,*c,*c,*c,*c,*c,"
+                                               "*c,*c,*c,*c], &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]]")})
+                .find("expands to more than 100000 YAML nodes"),
+            std::string::npos);
 }
 
 TEST(ConfigTest, NameWithAControlCharacterIsAnError) {

@@ -52,7 +52,21 @@ TEST(GridTest, AGridBeyondTheCellLimitIsAnErrorNotAWrappedCount) {
     // 2^20 = 1,048,576 is the first count over the limit.
     EXPECT_EQ(std::string(e.what()),
               "big.yaml: the grid has more than 1000000 cells (arms x resolutions x seeds x each grid axis's values, "
-              "counted up to grid axis 'model.options.a20'); split it into several experiments");
+              "counted up to grid axis 'model.options.a20'); split it into several experiments, or raise the limit "
+              "with `runner --max-cells N`");
+  }
+  // The limit can be raised (runner --max-cells sets it): 2^20 cells with 21 axes is then the
+  // first count over it.
+  Experiment raised = parse_experiment(text, "big.yaml");
+  raised.max_cells = std::size_t{1} << 20;
+  try {
+    expand_grid(raised);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("more than 1048576 cells (arms x resolutions x seeds x each grid axis's "
+                                         "values, counted up to grid axis 'model.options.a21')"),
+              std::string::npos)
+        << e.what();
   }
 }
 

@@ -128,11 +128,20 @@ std::unique_ptr<GridPlan> plan_grid(Experiment experiment, const std::vector<std
 
 DatasetSplits load_cell_data(const PlannedCell& planned) {
   const Cell& cell = planned.cell;
-  return invoke_plugin([&] { return planned.data->dataset->load(cell.resolution); },
-                       [&] {
-                         return fmt::format("dataset plugin '{}' failed to load its data at {}x{}", cell.dataset_plugin,
-                                            cell.resolution, cell.resolution);
-                       });
+  DatasetSplits data = invoke_plugin([&] { return planned.data->dataset->load(cell.resolution); },
+                                     [&] {
+                                       return fmt::format("dataset plugin '{}' failed to load its data at {}x{}",
+                                                          cell.dataset_plugin, cell.resolution, cell.resolution);
+                                     });
+  // A batch larger than the training split gives no full batch at all: the cell would
+  // "finish" with a NaN loss and nothing trained (issue 20, item 6).
+  if (cell.train.batch_size > data.train.count) {
+    throw ConfigError(fmt::format("{}: train.batch_size {} is larger than the {} training images of dataset '{}'; "
+                                  "expected at most {}",
+                                  cell.label(), cell.train.batch_size, data.train.count, planned.data->info.name,
+                                  data.train.count));
+  }
+  return data;
 }
 
 std::vector<const PlannedCell*> shard_of(const GridPlan& plan, std::int64_t index, std::int64_t count) {

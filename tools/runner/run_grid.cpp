@@ -249,6 +249,24 @@ void beat_for(std::vector<RunningCell>& running, db::Store& store, Progress& pro
   }
 }
 
+// More LibTorch threads than cores only make a cell's threads wait for each other: 4097
+// threads turned a 1-second cell into minutes. At most the cores, or 16x them with
+// --oversubscribe (which also keeps a mistyped 2^32 + k from wrapping to k).
+void check_threads(const std::vector<const PlannedCell*>& cells, const RunnerOptions& options,
+                   std::int64_t threads_per_cell, std::int64_t cores) {
+  const std::int64_t limit = options.oversubscribe ? 16 * cores : cores;
+  const auto refuse = [&](const std::string& what, std::int64_t threads) {
+    throw ConfigError(fmt::format("{}: {} threads is more than {}{} ({} core(s) on this machine); {}", what, threads,
+                                  limit, options.oversubscribe ? " (16x the cores)" : " (the cores)", cores,
+                                  options.oversubscribe ? "lower it" : "lower it, or pass --oversubscribe"));
+  };
+  if (options.threads > limit) refuse("--threads", options.threads);
+  for (const auto* planned : cells) {
+    const std::int64_t threads = planned->cell.train.threads > 0 ? planned->cell.train.threads : threads_per_cell;
+    if (threads > limit) refuse(fmt::format("{}, train.threads", planned->cell.label()), threads);
+  }
+}
+
 }  // namespace
 
 std::string store_path(const RunnerOptions& options) {
@@ -262,8 +280,9 @@ int run_grid(const RunnerOptions& options) {
                                   options.stale_after_seconds));
   }
   keep_torch_single_threaded();  // cells are forked from this process (start_cell)
-  auto plan = plan_grid(load_experiment(options.experiment, options.overrides), options.plugin_dirs,
-                        /*validate_models=*/true);
+  Experiment experiment = load_experiment(options.experiment, options.overrides);
+  experiment.max_cells = options.max_cells;
+  auto plan = plan_grid(std::move(experiment), options.plugin_dirs, /*validate_models=*/true);
   for (const auto& problem : plan->registry.problems()) std::cerr << "runner: warning: " << problem << "\n";
   const std::string db_path = store_path(options);
   // Optional because it is closed around every fork(): see start_cell.
@@ -277,6 +296,11 @@ int run_grid(const RunnerOptions& options) {
   policy.stale_after_seconds = options.stale_after_seconds;
   const double heartbeat_every = std::min(kHeartbeatEverySeconds, options.stale_after_seconds / 4);
   const std::vector<const PlannedCell*> cells = shard_of(*plan, options.shard_index, options.shard_count);
+  // Threads are split between the cells that run at once, unless the file fixes them.
+  const auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
+  const std::int64_t jobs = std::max<std::int64_t>(1, options.jobs);
+  const std::int64_t threads_per_cell = options.threads > 0 ? options.threads : std::max<std::int64_t>(1, cores / jobs);
+  check_threads(cells, options, threads_per_cell, cores);
   const std::string shard_text =
       options.shard_count > 1 ? fmt::format(", shard {}/{}", options.shard_index, options.shard_count) : "";
 
@@ -295,10 +319,6 @@ int run_grid(const RunnerOptions& options) {
     return kExitOk;
   }
 
-  // Threads are split between the cells that run at once, unless the file fixes them.
-  const auto cores = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency()));
-  const std::int64_t jobs = std::max<std::int64_t>(1, options.jobs);
-  const std::int64_t threads_per_cell = options.threads > 0 ? options.threads : std::max<std::int64_t>(1, cores / jobs);
   const std::int64_t grid_id = store->add_grid(plan->experiment.name, plan->experiment.source, plan->experiment.text);
   install_stop_handlers();
 

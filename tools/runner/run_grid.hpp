@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
+
 namespace ablate {
 
 struct RunnerOptions {
@@ -28,6 +30,8 @@ struct RunnerOptions {
   // for dead: killed, or suspended past it). Heartbeats are written every
   // min(10 s, stale_after_seconds / 4).
   double stale_after_seconds = 120;
+  std::size_t max_cells = kMaxCells;  // the most cells the grid may have
+  bool oversubscribe = false;         // allow more threads per cell than cores (up to 16x)
 };
 
 // Exit codes, as documented in `runner --help`.

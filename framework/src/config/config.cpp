@@ -25,6 +25,7 @@ YAML::Node parse_yaml(const std::string& text, const std::string& source) {
     throw ConfigError(fmt::format("{}:{}:{}: YAML syntax error: {}", source, e.mark.line + 1, e.mark.column + 1,
                                   e.msg));
   }
+  reject_alias_bombs(document, source);
   reject_duplicate_keys(document, source);
   return document;
 }
@@ -43,6 +44,7 @@ void apply_override(YAML::Node document, const std::string& override_text) {
   } catch (const YAML::ParserException& e) {
     throw ConfigError(fmt::format("{}: the value is not valid YAML: {}", what, e.msg));
   }
+  reject_alias_bombs(value, what);
   reject_duplicate_keys(value, what);
   set_dotted(document, key, value, what);
 }

@@ -30,6 +30,11 @@ struct ExcludeRule {
   std::vector<std::pair<std::string, YAML::Node>> conditions;
 };
 
+// The most cells one grid may have unless raised (`runner --max-cells`): far beyond any
+// real study (the seed study has 30), it bounds what a typo (a long axis, many axes) can
+// make the runner plan and store.
+constexpr std::size_t kMaxCells = 1'000'000;
+
 struct Experiment {
   std::string source;  // the file as given on the command line
   std::string name;
@@ -43,6 +48,7 @@ struct Experiment {
   std::vector<std::string> metrics;
   std::vector<GridAxis> grid;
   std::vector<ExcludeRule> exclude;
+  std::size_t max_cells = kMaxCells;  // not part of the file: set by `runner --max-cells`
 };
 
 // Reads and validates an experiment file. `overrides` are "dotted.key=yaml value" strings

@@ -66,15 +66,16 @@ bool excluded(const Experiment& experiment, const std::string& arm, std::int64_t
 }  // namespace
 
 std::vector<Cell> expand_grid(const Experiment& experiment) {
-  // The cell count is checked against kMaxCells at every factor, so it cannot wrap: 64
+  // The cell count is checked against max_cells at every factor, so it cannot wrap: 64
   // axes of two values each once wrapped to 0 cells, and the grid "finished" having
   // validated nothing. Every factor is at least 1, so `combinations` is bounded too.
   std::size_t cell_count = 1;
   const auto count_in = [&](std::size_t factor, const std::string& what) {
-    if (factor != 0 && cell_count > kMaxCells / factor) {
+    if (factor != 0 && cell_count > experiment.max_cells / factor) {
       throw ConfigError(fmt::format("{}: the grid has more than {} cells (arms x resolutions x seeds x each grid "
-                                    "axis's values, counted up to {}); split it into several experiments",
-                                    experiment.source, kMaxCells, what));
+                                    "axis's values, counted up to {}); split it into several experiments, or raise "
+                                    "the limit with `runner --max-cells N`",
+                                    experiment.source, experiment.max_cells, what));
     }
     cell_count *= factor;
   };

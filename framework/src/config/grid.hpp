@@ -34,10 +34,6 @@ struct Cell {
   std::string arm_label() const;
 };
 
-// The most cells one grid may have: far beyond any real study (the seed study has 30),
-// it bounds what a typo (a long axis, many axes) can make the runner plan and store.
-constexpr std::size_t kMaxCells = 1'000'000;
-
 // Cells in declared order: arms outermost, then resolutions, then grid axes (first
 // declared outermost), then seeds innermost, so a grid stopped half-way has whole seed
 // sets for the configurations it did reach.

@@ -53,7 +53,30 @@ void reject_duplicate_keys_in(const YAML::Node& node, const std::string& source,
   }
 }
 
+// Counts the nodes of `node` with aliases expanded into `count`; throws past the limit.
+void count_expanded_nodes(const YAML::Node& node, const std::string& source, std::size_t& count) {
+  if (++count > kMaxExpandedYamlNodes) {
+    throw ConfigError(fmt::format("{}: the document expands to more than {} YAML nodes through its aliases (*name); "
+                                  "an experiment needs a few hundred: write the values out, or use fewer nested "
+                                  "aliases",
+                                  source, kMaxExpandedYamlNodes));
+  }
+  if (node.IsSequence()) {
+    for (const auto& item : node) count_expanded_nodes(item, source, count);
+  } else if (node.IsMap()) {
+    for (const auto& pair : node) {
+      count_expanded_nodes(pair.first, source, count);
+      count_expanded_nodes(pair.second, source, count);
+    }
+  }
+}
+
 }  // namespace
+
+void reject_alias_bombs(const YAML::Node& node, const std::string& source) {
+  std::size_t count = 0;
+  count_expanded_nodes(node, source, count);
+}
 
 void reject_duplicate_keys(const YAML::Node& node, const std::string& source) {
   std::set<int> checked;

@@ -22,6 +22,16 @@ std::string at(const YAML::Node& node, const std::string& source);
 // would run under one name and `seeds:` given twice would silently keep one list.
 void reject_duplicate_keys(const YAML::Node& node, const std::string& source);
 
+// The most nodes an experiment may hold with its aliases expanded (each *alias counted as
+// a copy of what it names, as the grid and its exclude rules use it). Real experiments
+// hold a few hundred; a 1.5 KB "billion laughs" file nests aliases to billions.
+inline constexpr std::size_t kMaxExpandedYamlNodes = 100000;
+
+// Rejects a document that expands to more than kMaxExpandedYamlNodes nodes, before any
+// code walks it: such an alias bomb under `exclude:` grew to 5.4 GB in a minute. Counting
+// stops at the limit, so the check itself is cheap.
+void reject_alias_bombs(const YAML::Node& node, const std::string& source);
+
 // Rejects keys of `map` that are not in `known`, suggesting the closest known key.
 void check_keys(const YAML::Node& map, const std::vector<std::string>& known, const std::string& section,
                 const std::string& source);
