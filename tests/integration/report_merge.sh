@@ -66,6 +66,39 @@ expect_exit 0 keep.log -- "$REPORT" merge kept.db whole.db failed.db
 [[ $(sql kept.db "SELECT status FROM runs WHERE config_hash = 'wide-r14-s1'") == finished ]] ||
   fail "a failed run replaced a finished one"
 
+# Checkpoints come along: the file of each run added goes from IN.db.artifacts/ to
+# OUT.db.artifacts/ at the same relative path (runner --evaluate reads it there).
+give_checkpoints() {  # give_checkpoints STORE: a checkpoint file for each finished run
+  local key
+  sql "$1" "UPDATE runs SET checkpoint = substr(config_hash, 1, 16) || '/best.pt' WHERE status = 'finished'"
+  for key in $(sql "$1" "SELECT substr(config_hash, 1, 16) FROM runs WHERE status = 'finished'"); do
+    mkdir -p "$1.artifacts/$key"
+    echo "weights of $key from $1" >"$1.artifacts/$key/best.pt"
+  done
+}
+cp shard0.db "ckpt 0.db" && give_checkpoints "ckpt 0.db"
+cp shard1.db "ckpt 1.db" && give_checkpoints "ckpt 1.db"
+missing=$(sql "ckpt 1.db" "SELECT checkpoint FROM runs WHERE checkpoint IS NOT NULL LIMIT 1")
+rm "ckpt 1.db.artifacts/$missing"
+expect_exit 0 ckpt.log -- "$REPORT" merge "with ckpt.db" "ckpt 0.db" "ckpt 1.db"
+n0=$(sql "ckpt 0.db" "SELECT count(*) FROM runs WHERE checkpoint IS NOT NULL")
+n1=$(sql "ckpt 1.db" "SELECT count(*) FROM runs WHERE checkpoint IS NOT NULL")
+[[ $n0 -gt 0 && $n1 -gt 1 ]] || fail "the shards have too few finished runs to test checkpoints"
+expect_in ckpt.log "merged ckpt 0.db into with ckpt.db: $(sql "ckpt 0.db" "SELECT count(*) FROM runs") runs added"
+expect_in ckpt.log ", $n0 checkpoints copied"
+expect_in ckpt.log ", $((n1 - 1)) checkpoints copied (1 named but missing from ckpt 1.db.artifacts/)"
+for checkpoint in $(sql "ckpt 0.db" "SELECT checkpoint FROM runs WHERE checkpoint IS NOT NULL"); do
+  cmp "ckpt 0.db.artifacts/$checkpoint" "with ckpt.db.artifacts/$checkpoint" || fail "checkpoint $checkpoint differs"
+done
+[[ $(find "with ckpt.db.artifacts" -type f | wc -l) == $((n0 + n1 - 1)) ]] ||
+  fail "expected $((n0 + n1 - 1)) checkpoints in the merged store's artifacts: $(find "with ckpt.db.artifacts" -type f)"
+# A checkpoint path that leaves the artifacts folder is refused, and nothing is merged.
+cp shard0.db evil.db
+sql evil.db "UPDATE runs SET checkpoint = '../../outside.pt' WHERE id = (SELECT min(id) FROM runs)"
+expect_exit 2 evil.log -- "$REPORT" merge evil_out.db evil.db
+expect_in evil.log "a run's checkpoint '../../outside.pt' is outside evil.db.artifacts/"
+[[ $(sql evil_out.db "SELECT count(*) FROM runs") == 0 ]] || fail "a refused merge left runs behind"
+
 # Refusals: too few stores, a missing input, an input merged into itself. Exit 2.
 expect_exit 2 few.log -- "$REPORT" merge only.db
 expect_in few.log "report: error: merge needs OUT.db and at least one IN.db"
