@@ -68,6 +68,34 @@ grep -qxF "#SBATCH --comment=ablate-test" "$results/ablate-array.sbatch" || fail
 expect_exit 0 evaluate.log -- "$RUNNER" --evaluate 1 --db runs.db
 expect_in evaluate.log "every stored metric reproduced"
 
+# The same command again: every task continues its shard, skips its finished cells, and
+# the merge adds nothing.
+expect_exit 0 again.log -- "$RUNNER" grid.yaml --slurm --cells-per-task 2 --cpus-per-task 1 \
+  --results "$results" --poll-seconds 1
+expect_in again.log "  task 1   done       cells: 2 finished, 0 failed, 0 killed, 0 running"
+! grep -qF "2 runs added" again.log || fail "the second --slurm merged new runs"
+expect_in again.log "0 runs added, 0 replaced by a finished run, 2 kept"
+[[ $(grep -c "finished, skipped" "$results"/logs/slurm-*_*.out | awk -F: '{s += $NF} END {print s}') == 4 ]] ||
+  fail "the resubmitted tasks did not skip their 4 finished cells"
+[[ $(sql runs.db "SELECT count(*) FROM runs") == 4 ]] || fail "runs.db: $(sql runs.db "SELECT id, status FROM runs")"
+
+# Ctrl-C stops following, not the job, and says how to cancel it.
+write_long_experiment long.yaml
+"$RUNNER" long.yaml --slurm --db long.db --results "$WORK/long shards" --poll-seconds 1 >ctrl_c.log 2>&1 &
+follower=$!
+following() { grep -q "following it" ctrl_c.log; }
+wait_until 60 "runner --slurm to follow its job" following
+kill -INT "$follower"
+status=0
+wait "$follower" || status=$?
+cat ctrl_c.log
+[[ $status == 130 ]] || fail "runner --slurm after Ctrl-C exited $status, not 130"
+long_job=$(sed -n 's/^submitted job \([0-9]*\):.*/\1/p' ctrl_c.log)
+expect_in ctrl_c.log "stopped following job $long_job; it goes on. Cancel it with \`scancel $long_job\`"
+[[ -n $(squeue --noheader --jobs "$long_job") ]] || fail "Ctrl-C cancelled job $long_job"
+scancel "$long_job"
+wait_until 60 "job $long_job to end after scancel" job_gone "$long_job"
+
 # --- Cancelled, stopped at the time limit, resubmitted. ---------------------------------
 # One task, two cells: a short one, then one of 12 epochs (about 10 s) to stop mid-cell.
 cat >slow.yaml <<YAML
