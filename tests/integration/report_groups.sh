@@ -60,6 +60,15 @@ expect_exit 0 compare.latex -- "$REPORT" --db runs.db --compare baseline narrow 
 expect_in compare.latex 'train.max\_epochs=1'
 expect_exit 0 page.log -- "$REPORT" --db runs.db html -o page.html
 expect_in page.html "train.max_epochs=1"
+# The pictures too: learning curves, confusion matrices and the html charts are drawn
+# per configuration.
+expect_exit 0 curves.log -- "$REPORT" --db runs.db curves
+expect_in curves.log "baseline [train.max_epochs=1] at 16 (1 run)"
+expect_in curves.log "baseline [train.max_epochs=2] at 16 (3 runs)"
+expect_exit 0 confusion.log -- "$REPORT" --db runs.db confusion
+expect_in confusion.log "baseline [train.max_epochs=2] at 16: test confusion matrix, summed over 3 runs"
+expect_in page.html "baseline [train.max_epochs=1] at 16"    # accuracy against cost
+expect_in page.html "baseline [train.max_epochs=1] val"      # learning curve legend
 
 # The pooled McNemar test is not a headline column: the first table has none, and the
 # pooled counts stand only in the per-seed table, below its seed rows.

@@ -39,7 +39,7 @@ std::string curves_text(const CurveReport& report) {
       low = std::min(low, value.mean);
       high = std::max(high, value.mean);
     }
-    labels.push_back(fmt::format("{} at {} ({} run{})", curve.arm, curve.resolution, curve.runs,
+    labels.push_back(fmt::format("{} at {} ({} run{})", curve.label, curve.resolution, curve.runs,
                                  curve.runs == 1 ? "" : "s"));
     label_width = std::max(label_width, display_width(labels.back()));
   }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 
+#include "config_groups.hpp"
 #include "usage_error.hpp"
 
 namespace ablate::report {
@@ -31,6 +32,7 @@ Curve mean_curve(const std::string& arm, std::int64_t resolution, const std::str
                  const std::vector<std::vector<db::EpochRow>>& runs) {
   Curve curve;
   curve.arm = arm;
+  curve.label = arm;
   curve.resolution = resolution;
   curve.series = series;
   std::map<std::int64_t, std::vector<double>> by_epoch;
@@ -57,11 +59,20 @@ std::vector<Curve> learning_curves(const StoreReader& store, const RunQuery& que
   std::vector<std::int64_t> ids;
   for (const auto& run : runs) ids.push_back(run.id);
   const auto epochs = store.epochs_of(ids);
-  std::map<std::pair<std::string, std::int64_t>, std::vector<std::vector<db::EpochRow>>> groups;
-  for (const auto& run : runs) groups[{run.arm, run.resolution}].push_back(epochs.at(run.id));
+  // One curve per configuration and resolution: runs of an arm with other settings
+  // (another max_epochs, another data set) are never averaged together.
+  const std::vector<std::string> labels = configuration_labels(runs, store.configs_of(runs));
+  std::map<std::pair<std::string, std::int64_t>, std::pair<std::string, std::vector<std::vector<db::EpochRow>>>> groups;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    auto& group = groups[{labels[i], runs[i].resolution}];
+    group.first = runs[i].arm;
+    group.second.push_back(epochs.at(runs[i].id));
+  }
   std::vector<Curve> curves;
   for (const auto& [key, group] : groups) {
-    curves.push_back(mean_curve(key.first, key.second, series, group));
+    Curve curve = mean_curve(group.first, key.second, series, group.second);
+    curve.label = key.first;
+    curves.push_back(std::move(curve));
   }
   return curves;
 }
@@ -83,21 +94,28 @@ std::vector<ConfusionGroup> confusion_groups(const StoreReader& store, const Run
   if (run) {
     ConfusionGroup group;
     group.arm = run->arm;
+    group.label = run->arm;
     group.resolution = run->resolution;
     group.run_id = run->id;
     members.push_back({fmt::format("run {}", run->id), group, {run->id}});
   } else {
     RunQuery finished = query;
     finished.status = db::RunStatus::finished;
-    std::map<std::pair<std::string, std::int64_t>, std::vector<std::int64_t>> groups;
-    for (const auto& row : store.list_runs(finished)) {
-      groups[{row.arm, row.resolution}].push_back(row.id);
+    // Summed per configuration and resolution, never across an arm's other settings.
+    const auto runs = store.list_runs(finished);
+    const std::vector<std::string> labels = configuration_labels(runs, store.configs_of(runs));
+    std::map<std::pair<std::string, std::int64_t>, std::pair<std::string, std::vector<std::int64_t>>> groups;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      auto& group = groups[{labels[i], runs[i].resolution}];
+      group.first = runs[i].arm;
+      group.second.push_back(runs[i].id);
     }
-    for (const auto& [key, ids] : groups) {
+    for (const auto& [key, entry] : groups) {
       ConfusionGroup group;
-      group.arm = key.first;
+      group.arm = entry.first;
+      group.label = key.first;
       group.resolution = key.second;
-      members.push_back({fmt::format("{} at {}", key.first, key.second), group, ids});
+      members.push_back({fmt::format("{} at {}", key.first, key.second), group, entry.second});
     }
   }
   std::vector<ConfusionGroup> result;

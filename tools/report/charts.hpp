@@ -18,6 +18,7 @@ const std::vector<std::string>& curve_series();
 
 struct Curve {
   std::string arm;
+  std::string label;  // the arm and the settings telling its configurations apart (config_groups.hpp)
   std::int64_t resolution = 0;
   std::string series;                // "val_accuracy"
   std::size_t runs = 0;              // seeds that contributed
@@ -46,6 +47,7 @@ CurveReport read_curves(const StoreReader& store, const RunQuery& query, const s
 struct ConfusionGroup {
   std::string title;  // "baseline at 28: test confusion matrix, summed over 3 runs"
   std::string arm;
+  std::string label;  // the arm and the settings telling its configurations apart
   std::int64_t resolution = 0;
   std::optional<std::int64_t> run_id;  // set when one run was asked for
   std::size_t runs = 0;                // matrices summed

@@ -126,6 +126,25 @@ std::vector<MetricSample> latest_per_seed(const std::vector<MetricSample>& sampl
   return kept;
 }
 
+std::vector<std::string> configuration_labels(const std::vector<db::RunRow>& runs,
+                                              const std::map<std::int64_t, std::string>& configs) {
+  std::vector<MetricSample> samples;
+  for (const auto& run : runs) {
+    MetricSample sample;
+    sample.run_id = run.id;
+    sample.arm = run.arm;
+    sample.seed = run.seed;
+    sample.resolution = run.resolution;
+    const auto found = configs.find(run.id);
+    if (found != configs.end()) sample.config_json = found->second;
+    samples.push_back(std::move(sample));
+  }
+  const Grouping grouping = group_by_configuration(samples, {"resolution"}, /*arm_from_config=*/false);
+  std::vector<std::string> labels;
+  for (const std::size_t group : grouping.group_of) labels.push_back(grouping.groups[group].label());
+  return labels;
+}
+
 std::set<std::string> config_keys(const std::vector<std::string>& config_jsons) {
   std::set<std::string> keys;
   for (const auto& text : config_jsons) {

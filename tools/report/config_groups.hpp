@@ -56,6 +56,13 @@ Grouping group_by_configuration(const std::vector<MetricSample>& samples, const 
 std::vector<MetricSample> latest_per_seed(const std::vector<MetricSample>& samples, const std::string& where,
                                           std::vector<std::string>* notes);
 
+// The label of each run's group among `runs`: runs.arm and the settings in which its
+// configuration (without seed and resolution) differs from the arm's other groups. What
+// curves, confusion matrices and the html charts are drawn per, with the resolution.
+// `configs`: run id -> config_json (StoreReader::configs_of).
+std::vector<std::string> configuration_labels(const std::vector<db::RunRow>& runs,
+                                              const std::map<std::int64_t, std::string>& configs);
+
 // Every dotted configuration key the runs of the store have, for --where and --by.
 std::set<std::string> config_keys(const std::vector<std::string>& config_jsons);
 

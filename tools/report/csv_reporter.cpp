@@ -205,24 +205,25 @@ void CsvReporter::report_run(std::ostream& out, const RunDetail& detail) const {
 }
 
 void CsvReporter::report_curves(std::ostream& out, const CurveReport& curves) const {
-  print_row(out, {"arm", "resolution", "series", "runs", "epoch", "n", "mean", "sd"});
+  print_row(out, {"arm", "label", "resolution", "series", "runs", "epoch", "n", "mean", "sd"});
   for (const auto& curve : curves.curves) {
     for (std::size_t i = 0; i < curve.epochs.size(); ++i) {
       const Summary& value = curve.values[i];
-      print_row(out, {curve.arm, std::to_string(curve.resolution), curves.series, std::to_string(curve.runs),
-                      std::to_string(curve.epochs[i]), std::to_string(value.n), number(value.mean), number(value.sd)});
+      print_row(out,
+                {curve.arm, curve.label, std::to_string(curve.resolution), curves.series, std::to_string(curve.runs),
+                 std::to_string(curve.epochs[i]), std::to_string(value.n), number(value.mean), number(value.sd)});
     }
   }
 }
 
 // Long format: one record per cell of each matrix, which pandas pivots back.
 void CsvReporter::report_confusion(std::ostream& out, const ConfusionReport& confusion) const {
-  print_row(out, {"arm", "resolution", "run_id", "runs", "split", "true_class", "predicted_class", "count"});
+  print_row(out, {"arm", "label", "resolution", "run_id", "runs", "split", "true_class", "predicted_class", "count"});
   for (const auto& group : confusion.groups) {
     for (std::int64_t r = 0; r < group.rows; ++r) {
       for (std::int64_t c = 0; c < group.cols; ++c) {
-        print_row(out, {group.arm, std::to_string(group.resolution), number(group.run_id), std::to_string(group.runs),
-                        confusion.split, std::to_string(r), std::to_string(c),
+        print_row(out, {group.arm, group.label, std::to_string(group.resolution), number(group.run_id),
+                        std::to_string(group.runs), confusion.split, std::to_string(r), std::to_string(c),
                         number(group.values[static_cast<std::size_t>(r * group.cols + c)])});
       }
     }

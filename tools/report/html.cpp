@@ -15,6 +15,7 @@
 #include <fstream>
 #include <map>
 
+#include "config_groups.hpp"
 #include "svg.hpp"
 #include "table.hpp"
 #include "text.hpp"
@@ -94,17 +95,24 @@ std::vector<TradeoffCell> read_tradeoffs(const StoreReader& store, const RunQuer
   struct Values {
     std::vector<double> params, seconds, accuracy;
   };
-  std::map<std::pair<std::string, std::int64_t>, Values> cells;
-  for (const auto& run : store.list_runs(finished)) {
+  // Per configuration and resolution (config_groups.hpp), with the arm for the colour.
+  std::map<std::pair<std::string, std::int64_t>, std::pair<std::string, Values>> cells;
+  const auto runs = store.list_runs(finished);
+  const std::vector<std::string> labels = configuration_labels(runs, store.configs_of(runs));
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const auto& run = runs[i];
     if (!run.test_accuracy) continue;
-    Values& cell = cells[{run.arm, run.resolution}];
+    auto& entry = cells[{labels[i], run.resolution}];
+    entry.first = run.arm;
+    Values& cell = entry.second;
     cell.accuracy.push_back(*run.test_accuracy);
     if (run.params_trainable) cell.params.push_back(static_cast<double>(*run.params_trainable));
     if (run.train_seconds) cell.seconds.push_back(*run.train_seconds);
   }
   std::vector<TradeoffCell> result;
-  for (const auto& [key, values] : cells) {
-    TradeoffCell cell{key.first, key.second, summarize(values.accuracy), std::nullopt, std::nullopt};
+  for (const auto& [key, entry] : cells) {
+    const Values& values = entry.second;
+    TradeoffCell cell{entry.first, key.first, key.second, summarize(values.accuracy), std::nullopt, std::nullopt};
     if (!values.params.empty()) cell.params_trainable = mean(values.params);
     if (!values.seconds.empty()) cell.train_seconds = mean(values.seconds);
     result.push_back(std::move(cell));
@@ -123,11 +131,14 @@ std::optional<std::vector<ClassF1Chart>> read_class_f1(const StoreReader& store,
     const std::string ca = a.name.substr(3), cb = b.name.substr(3);
     return ca.size() != cb.size() ? ca.size() < cb.size() : ca < cb;
   });
-  // resolution -> arm -> class -> values
+  // resolution -> configuration (labelled as config_groups.hpp does) -> class -> values
   std::map<std::int64_t, std::map<std::string, std::map<std::string, std::vector<double>>>> values;
   for (const auto& key : per_class) {
-    for (const auto& sample : store.metric_samples(finished, key)) {
-      values[sample.resolution][sample.arm][key.name.substr(3)].push_back(sample.value);
+    const auto samples = store.metric_samples(finished, key);
+    const Grouping grouping = group_by_configuration(samples, {"resolution"}, /*arm_from_config=*/false);
+    for (std::size_t i = 0; i < samples.size(); ++i) {
+      const std::string& label = grouping.groups[grouping.group_of[i]].label();
+      values[samples[i].resolution][label][key.name.substr(3)].push_back(samples[i].value);
     }
   }
   std::vector<ClassF1Chart> charts;
@@ -161,7 +172,7 @@ std::string curves_section(const HtmlReport& report, const std::map<std::string,
     for (const char* split : kCurveSplits) {
       for (const auto& curve : report.curves.at(next++).curves) {
         svg::LineSeries line;
-        line.name = fmt::format("{} {}", curve.arm, split);
+        line.name = fmt::format("{} {}", curve.label, split);
         line.colour = colours.at(curve.arm);
         line.dashed = std::string(split) == "train";
         for (std::size_t i = 0; i < curve.epochs.size(); ++i) {
@@ -187,7 +198,7 @@ std::string curves_section(const HtmlReport& report, const std::map<std::string,
 std::string tradeoff_section(const HtmlReport& report, const std::map<std::string, std::size_t>& colours) {
   std::vector<svg::Point> by_params, by_time;
   for (const auto& cell : report.tradeoffs) {
-    const std::string name = fmt::format("{} at {}", cell.arm, cell.resolution);
+    const std::string name = fmt::format("{} at {}", cell.label, cell.resolution);
     const double error = std::isnan(cell.accuracy.sd) ? 0.0 : cell.accuracy.sd;
     if (cell.params_trainable) {
       by_params.push_back({name, colours.at(cell.arm), *cell.params_trainable, cell.accuracy.mean, error});

@@ -19,6 +19,7 @@ namespace ablate::report {
 // runs that have a test accuracy.
 struct TradeoffCell {
   std::string arm;
+  std::string label;  // the arm and the settings telling its configurations apart
   std::int64_t resolution = 0;
   Summary accuracy;
   std::optional<double> params_trainable;  // unset: no run recorded it

@@ -211,8 +211,11 @@ void JsonReporter::report_curves(std::ostream& out, const CurveReport& curves) c
       epochs.push_back(Json{
           {"epoch", curve.epochs[i]}, {"n", value.n}, {"mean", number(value.mean)}, {"sd", number(value.sd)}});
     }
-    list.push_back(Json{
-        {"arm", curve.arm}, {"resolution", curve.resolution}, {"runs", curve.runs}, {"epochs", epochs}});
+    list.push_back(Json{{"arm", curve.arm},
+                        {"label", curve.label},
+                        {"resolution", curve.resolution},
+                        {"runs", curve.runs},
+                        {"epochs", epochs}});
   }
   Json json = document("curves", curves.store_path);
   json["series"] = curves.series;
@@ -231,6 +234,7 @@ void JsonReporter::report_confusion(std::ostream& out, const ConfusionReport& co
       recalls.push_back(number(recall(group, r)));
     }
     list.push_back(Json{{"arm", group.arm},
+                        {"label", group.label},
                         {"resolution", group.resolution},
                         {"run_id", optional(group.run_id)},
                         {"runs", group.runs},

@@ -221,6 +221,19 @@ std::vector<Field> StoreReader::run_fields(std::int64_t run_id) const {
   });
 }
 
+std::map<std::int64_t, std::string> StoreReader::configs_of(const std::vector<db::RunRow>& runs) const {
+  return guarded(path(), "cannot read configurations", [&] {
+    std::map<std::int64_t, std::string> configs;
+    SQLite::Statement query(*db_, "SELECT config_json FROM runs WHERE id = ?");
+    for (const auto& run : runs) {
+      query.reset();
+      query.bind(1, static_cast<std::int64_t>(run.id));
+      if (query.executeStep()) configs[run.id] = query.getColumn(0).getString();
+    }
+    return configs;
+  });
+}
+
 std::map<std::int64_t, std::vector<db::EpochRow>> StoreReader::epochs_of(
     const std::vector<std::int64_t>& run_ids) const {
   return guarded(path(), "cannot read epochs", [&] {

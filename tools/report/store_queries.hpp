@@ -106,6 +106,9 @@ class StoreReader {
   // Every column of one run, in table order.
   std::vector<Field> run_fields(std::int64_t run_id) const;
 
+  // The stored configuration of each run: run id -> config_json.
+  std::map<std::int64_t, std::string> configs_of(const std::vector<db::RunRow>& runs) const;
+
   // Epochs of several runs at once: run id -> its epochs in order.
   std::map<std::int64_t, std::vector<db::EpochRow>> epochs_of(const std::vector<std::int64_t>& run_ids) const;
 
