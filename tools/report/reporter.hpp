@@ -20,7 +20,7 @@ namespace ablate::report {
 
 // The version of the JSON documents' layout, in each as "schema_version". Bump it when a
 // key changes meaning or goes away (adding keys is compatible).
-inline constexpr int kJsonSchemaVersion = 1;
+inline constexpr int kJsonSchemaVersion = 2;  // 2: compare rows' "mcnemar" became "mcnemar_pooled"
 
 class Reporter {
  public:
