@@ -46,6 +46,7 @@ bad_option cpus.log "--cpus-per-task -1 must be at least 1" --cpus-per-task -1
 bad_option time.log "--time '1 hour' is not a Slurm time limit" --time "1 hour"
 bad_option sbatch_arg.log "--sbatch-arg '--account=a b' must be one sbatch option" "--sbatch-arg=--account=a b"
 bad_option both.log "give --tasks or --cells-per-task, not both" --tasks 2 --cells-per-task 2
+bad_option force.log "--force cannot be used with --slurm or --emit-slurm" --force
 [[ -z $(squeue --noheader) ]] || fail "a refused option reached the queue"
 
 # --- runner --slurm: submit, follow, merge. --------------------------------------------

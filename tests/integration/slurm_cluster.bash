@@ -80,11 +80,21 @@ CONF
   slurmd -N "$node" || skip "slurmd did not start: $(slurm_log_tail)"
   for _ in $(seq 50); do [[ -s $SLURM_DIR/slurmd.pid ]] && break; sleep 0.1; done
   SLURM_PIDS+=("$(cat "$SLURM_DIR/slurmd.pid")")
+  local idle=
   for _ in $(seq 100); do
-    [[ $(sinfo --noheader --format %T 2>/dev/null) == idle ]] && return 0
+    [[ $(sinfo --noheader --format %T 2>/dev/null) == idle ]] && { idle=1; break; }
     sleep 0.2
   done
-  skip "the test Slurm's node did not become idle in 20 s: $(sinfo 2>&1) $(slurm_log_tail)"
+  [[ -n $idle ]] || skip "the test Slurm's node did not become idle in 20 s: $(sinfo 2>&1) $(slurm_log_tail)"
+  # Slurm itself must be able to run a job here (a chroot may lack what slurmstepd needs).
+  local job
+  job=$(sbatch --parsable --output="$SLURM_DIR/smoke.out" --wrap "echo smoke ok") ||
+    skip "the test Slurm refuses a trivial job: $(slurm_log_tail)"
+  for _ in $(seq 60); do
+    grep -qx "smoke ok" "$SLURM_DIR/smoke.out" 2>/dev/null && [[ -z $(squeue --noheader --jobs "$job") ]] && return 0
+    sleep 0.5
+  done
+  skip "the test Slurm did not run a trivial job in 30 s: $(squeue 2>&1) $(slurm_log_tail)"
 }
 
 trap 'stop_slurm; rm -rf "$WORK"' EXIT

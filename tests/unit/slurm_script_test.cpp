@@ -162,6 +162,7 @@ TEST(SlurmScript, OddPathsReachTheRunnerUnchanged) {
   options.experiment = (folder / "exp.yaml").string();
   options.overrides = {"train.note=it's $HOME"};
   options.plugin_dirs = {(folder / "plugins").string()};
+  options.runner_args = {"--retry-failed"};
   options.results_dir = (folder / "results").string();
   options.runner_path = runner.string();
   options.tasks = 2;
@@ -181,18 +182,19 @@ TEST(SlurmScript, OddPathsReachTheRunnerUnchanged) {
   const auto calls = recorded_calls(log);
   ASSERT_EQ(calls.size(), 2u) << read(root / "job.out");  // the grid, then saving the shard
   const auto& run = calls[0];
-  ASSERT_EQ(run.size(), 10u);
+  ASSERT_EQ(run.size(), 11u);
   EXPECT_EQ(run[0], options.experiment);
   EXPECT_EQ(run[1], options.overrides[0]);
   EXPECT_EQ(run[2], "--plugins");
   EXPECT_EQ(run[3], options.plugin_dirs[0]);
-  EXPECT_EQ(run[4], "--shard");
-  EXPECT_EQ(run[5], "1/2");
-  EXPECT_EQ(run[6], "--db");
-  const std::string local_store = run[7];
+  EXPECT_EQ(run[4], "--retry-failed");
+  EXPECT_EQ(run[5], "--shard");
+  EXPECT_EQ(run[6], "1/2");
+  EXPECT_EQ(run[7], "--db");
+  const std::string local_store = run[8];
   EXPECT_EQ(local_store.rfind(node_tmp.string() + "/ablate-shard-1.", 0), 0u) << local_store;
-  EXPECT_EQ(run[8], "--threads");
-  EXPECT_EQ(run[9], "3");
+  EXPECT_EQ(run[9], "--threads");
+  EXPECT_EQ(run[10], "3");
   const auto& save = calls[1];
   ASSERT_EQ(save.size(), 3u);
   EXPECT_EQ(save[0], "--copy-store");

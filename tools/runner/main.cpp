@@ -222,6 +222,12 @@ int main(int argc, char** argv) {
       ablate::validate_slurm_options(slurm, static_cast<std::int64_t>(plan->cells.size()));
       slurm.experiment = std::filesystem::absolute(options.experiment).string();
       slurm.overrides = options.overrides;
+      if (options.force) {
+        throw ablate::ConfigError("--force cannot be used with --slurm or --emit-slurm: every resubmitted or "
+                                  "requeued task would train its finished cells again");
+      }
+      if (options.retry_failed) slurm.runner_args.push_back("--retry-failed");
+      if (options.jobs > 1) slurm.runner_args.insert(slurm.runner_args.end(), {"--jobs", std::to_string(options.jobs)});
       for (const auto& dir : options.plugin_dirs) slurm.plugin_dirs.push_back(std::filesystem::absolute(dir).string());
       if (slurm.results_dir.empty()) {
         slurm.results_dir = (std::filesystem::absolute(options.experiment).parent_path() / "shards").string();

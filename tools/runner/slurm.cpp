@@ -64,6 +64,7 @@ std::string slurm_script(const SlurmOptions& o) {
   std::string args = shell_quote(o.experiment);
   for (const auto& override_text : o.overrides) args += " " + shell_quote(override_text);
   for (const auto& dir : o.plugin_dirs) args += " --plugins " + shell_quote(dir);
+  for (const auto& arg : o.runner_args) args += " " + shell_quote(arg);
   std::string array = fmt::format("0-{}", o.tasks - 1);
   if (o.throttle > 0) array += fmt::format("%{}", o.throttle);
   // Every value on an #SBATCH line was checked by validate_slurm_options.

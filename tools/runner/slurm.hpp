@@ -13,10 +13,11 @@ struct SlurmOptions {
   std::string experiment;
   std::vector<std::string> overrides;
   std::vector<std::string> plugin_dirs;
-  std::int64_t tasks = 0;           // array size; task I runs shard I of `tasks`
-  std::int64_t cells_per_task = 0;  // or: this many cells a task (tasks = cells / this, rounded up)
-  std::int64_t throttle = 0;        // at most this many tasks at once (--array=0-N%K); 0 = no limit
-  std::string partition;            // "" = the cluster's default
+  std::vector<std::string> runner_args;  // runner options each task passes on (--retry-failed, --jobs N)
+  std::int64_t tasks = 0;                // array size; task I runs shard I of `tasks`
+  std::int64_t cells_per_task = 0;       // or: this many cells a task (tasks = cells / this, rounded up)
+  std::int64_t throttle = 0;             // at most this many tasks at once (--array=0-N%K); 0 = no limit
+  std::string partition;                 // "" = the cluster's default
   std::string time = "04:00:00";
   std::int64_t gpus_per_task = 0;
   std::int64_t cpus_per_task = 4;

@@ -230,7 +230,8 @@ int submit_and_follow(const SlurmOptions& slurm, const SlurmFollowOptions& follo
     }
   }
   sigaction(SIGINT, &previous, nullptr);
-  const std::string merge_hint = fmt::format("report merge {} {}/shard-*.db", follow.store, results.string());
+  const std::string merge_hint =
+      fmt::format("report merge {} {}/shard-*.db", shell_quote(follow.store), shell_quote(results.string()));
   if (!done) {
     std::cerr << fmt::format("stopped following job {}; it goes on. Cancel it with `scancel {}`; when it is done, "
                              "merge its shards with `{}`\n",
