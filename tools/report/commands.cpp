@@ -58,8 +58,8 @@ Reads an Ablate run store (only `merge` writes, and only to OUT.db).
              current seeds detect, from the observed per-seed spread
   show       one run completely: fields, provenance, metrics, learning curve,
              confusion matrix, configuration (RUN: an id or a config-hash prefix)
-  curves     learning curves per arm, mean over seeds, as terminal sparklines
-  confusion  confusion matrices summed over seeds (or of one RUN)
+  curves     learning curves per configuration, mean over seeds, as sparklines
+  confusion  confusion matrices summed over the seeds of a configuration (or of one RUN)
   html       one self-contained page with charts and the compare tables
   merge      combines stores (shards of a grid) into OUT.db; idempotent
 
@@ -340,7 +340,7 @@ int run_curves(const std::vector<std::string>& args) {
   add_chart_format(options);
   const Parsed parsed = parse(args,
                               "usage: report curves [--series S] [FILTERS] [--format FORMAT]\n\n"
-                              "One sparkline per arm and resolution: the mean over the\n"
+                              "One sparkline per configuration and resolution: the mean over the\n"
                               "finished seeds at each epoch, on one shared scale.",
                               options, {}, "curves ");
   if (parsed.done) return kExitOk;
