@@ -53,18 +53,19 @@ expect_in evaluate.log "1 thread(s) on cpu, as the run was trained"
 expect_in evaluate.log "every stored metric reproduced, bit-identical"
 
 # The thread count is not part of the identity but is stored with the run: at a fixed count
-# (3 here, more than this test's machines have cores, so never the default) two runs are
-# bit-identical, and --evaluate uses the stored count rather than its own default.
+# (one more than the cores, so never --evaluate's own default) two runs are bit-identical,
+# and --evaluate uses the stored count.
+threads=$(( $(nproc) + 1 ))
 sed 's/threads: 1, //' grid.yaml > threads.yaml
-expect_exit 0 three_threads.log -- "$RUNNER" threads.yaml --db threads1.db --threads 3
-expect_exit 0 three_threads2.log -- "$RUNNER" threads.yaml --db threads2.db --threads 3 --fresh-process
-[ "$(sql threads1.db "SELECT threads FROM runs")" = 3 ] || fail "the run's thread count was not stored"
+expect_exit 0 threads1.log -- "$RUNNER" threads.yaml --db threads1.db --threads "$threads" --oversubscribe
+expect_exit 0 threads2.log -- "$RUNNER" threads.yaml --db threads2.db --threads "$threads" --oversubscribe --fresh-process
+[ "$(sql threads1.db "SELECT threads FROM runs")" = "$threads" ] || fail "the run's thread count was not stored"
 [ "$(sql threads1.db "SELECT config_hash FROM runs")" = "$(sql one.db "SELECT config_hash FROM runs WHERE id = 1")" ] \
   || fail "the thread count changed the config hash"
 [ "$(sql threads1.db "$curves")" = "$(sql threads2.db "$curves")" ] || fail "curves differ at one thread count"
 [ "$(sql threads1.db "$metrics")" = "$(sql threads2.db "$metrics")" ] || fail "metrics differ at one thread count"
 expect_exit 0 evaluate_threads.log -- "$RUNNER" --evaluate 1 --db threads1.db
-expect_in evaluate_threads.log "3 thread(s) on cpu, as the run was trained"
+expect_in evaluate_threads.log "$threads thread(s) on cpu, as the run was trained"
 expect_in evaluate_threads.log "every stored metric reproduced, bit-identical"
 hash=$(sql one.db "SELECT substr(config_hash, 1, 8) FROM runs WHERE id = 1")
 expect_exit 0 evaluate2.log -- "$RUNNER" --evaluate "$hash" --db one.db
