@@ -190,6 +190,11 @@ int submit_and_follow(const SlurmOptions& slurm, const SlurmFollowOptions& follo
     const std::string id = line.substr(0, line.find(';'));  // "12" or "12;cluster"
     if (!id.empty() && id.find_first_not_of("0123456789") == std::string::npos) job_id = id;
   }
+  if (sbatch.status == -1 && sbatch.output.rfind("cannot run", 0) == 0) {
+    throw ConfigError(fmt::format("{} (is this a Slurm login node? `runner --emit-slurm FILE` writes the script "
+                                  "without submitting it)",
+                                  sbatch.output));
+  }
   if (sbatch.status != 0 || job_id.empty()) {
     throw ConfigError(fmt::format("sbatch refused {}: {}", script.string(), sbatch.output));
   }
