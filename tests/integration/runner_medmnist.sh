@@ -8,7 +8,7 @@ dataset: {plugin: medmnist, flag: bloodmnist, root: "$root"}
 arms: {baseline: {model: baseline_cnn, options: {filters: [8, 16], dropout: [0.1, 0.1], dense: 16}}}
 resolutions: [28]
 seeds: [0]
-train: {batch_size: 8, max_epochs: 1, threads: 1, normalize: dataset, class_weights: balanced,
+train: {batch_size: 4, max_epochs: 1, threads: 1, normalize: dataset, class_weights: balanced,
         augment: {horizontal_flip: true, vertical_flip: true, rotate90: true}}
 YAML
 expect_exit 0 run.log -- "$RUNNER" blood.yaml --db blood.db

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ablate/error.hpp"
+#include "config/crash_report.hpp"
 #include "config/invoke_plugin.hpp"
 #include "engine/trainer.hpp"
 
@@ -33,6 +34,7 @@ namespace {
 }
 
 DatasetInfo describe_data(const Dataset& dataset, const std::string& plugin) {
+  const PluginCallNote note(fmt::format("dataset plugin '{}', describing its data", plugin));
   return invoke_plugin([&] { return dataset.info(); },
                        [&] { return fmt::format("dataset plugin '{}' failed to describe its data", plugin); });
 }
@@ -59,6 +61,8 @@ void reject_metric_name_clashes(const std::vector<std::string>& names,
   probe.num_classes = classes;
   std::map<std::string, std::string> author{{"loss", "the engine"}};
   for (std::size_t m = 0; m < metrics.size(); ++m) {
+    const PluginCallNote note(fmt::format("metric plugin '{}', computing a probe of {} samples", names[m],
+                                          probe.count));
     const MetricResults results = invoke_plugin(
         [&] { return metrics[m]->compute(probe); },
         [&] {
@@ -128,6 +132,8 @@ std::unique_ptr<GridPlan> plan_grid(Experiment experiment, const std::vector<std
 
 DatasetSplits load_cell_data(const PlannedCell& planned) {
   const Cell& cell = planned.cell;
+  const PluginCallNote note(fmt::format("dataset plugin '{}', loading its data at {}x{}", cell.dataset_plugin,
+                                        cell.resolution, cell.resolution));
   DatasetSplits data = invoke_plugin([&] { return planned.data->dataset->load(cell.resolution); },
                                      [&] {
                                        return fmt::format("dataset plugin '{}' failed to load its data at {}x{}",

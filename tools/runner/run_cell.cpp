@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "config/crash_report.hpp"
 #include "config/interrupt.hpp"
 #include "engine/error_message.hpp"
 #include "engine/trainer.hpp"
@@ -128,6 +129,7 @@ int run_cell(const GridPlan& plan, const CellOptions& options) {
   }
   const Cell& cell = planned->cell;
   install_stop_handlers();
+  report_plugin_crashes(CrashExit::by_signal);
   db::Store store(options.db);
   const db::RunLease lease{options.run_id, options.attempt};
   TrainSettings train = cell.train;

@@ -21,6 +21,7 @@
 
 #include "ablate_version.hpp"
 #include "child_process.hpp"
+#include "config/crash_report.hpp"
 #include "config/interrupt.hpp"
 #include "engine/process_tuning.hpp"
 #include "engine/trainer.hpp"
@@ -280,6 +281,8 @@ int run_grid(const RunnerOptions& options) {
                                   options.stale_after_seconds));
   }
   keep_torch_single_threaded();  // cells are forked from this process (start_cell)
+  // A plugin that crashes while the grid is planned is named, and nothing runs.
+  report_plugin_crashes(CrashExit::bad_input);
   Experiment experiment = load_experiment(options.experiment, options.overrides);
   experiment.max_cells = options.max_cells;
   auto plan = plan_grid(std::move(experiment), options.plugin_dirs, /*validate_models=*/true);
@@ -321,6 +324,9 @@ int run_grid(const RunnerOptions& options) {
 
   const std::int64_t grid_id = store->add_grid(plan->experiment.name, plan->experiment.source, plan->experiment.text);
   install_stop_handlers();
+  // From here plugin code runs in the cells' processes: a crash there is the cell's, and
+  // the parent records it (record_cell_end).
+  report_plugin_crashes(CrashExit::by_signal);
 
   Progress progress(cells.size(), options.quiet);
   if (!options.quiet) {

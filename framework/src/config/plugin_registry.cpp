@@ -11,7 +11,9 @@
 
 #include "ablate/error.hpp"
 #include "api/options_yaml.hpp"
+#include "config/crash_report.hpp"
 #include "config/invoke_plugin.hpp"
+#include "config/plugin_probe.hpp"
 
 #ifndef ABLATE_BUILD_PLUGIN_DIR
 #define ABLATE_BUILD_PLUGIN_DIR ""
@@ -52,6 +54,7 @@ std::vector<fs::path> plugin_search_path(const std::vector<fs::path>& extra) {
 }
 
 void PluginRegistry::load_directories(const std::vector<fs::path>& dirs) {
+  PluginProbeCache probed;
   for (const auto& dir : dirs) {
     std::error_code error;
     if (!fs::is_directory(dir, error)) {
@@ -66,8 +69,18 @@ void PluginRegistry::load_directories(const std::vector<fs::path>& dirs) {
       }
     }
     std::sort(files.begin(), files.end());  // a stable order makes "first wins" predictable
-    for (const auto& file : files) load_file(file);
+    for (const auto& file : files) {
+      if (!probed.known_safe(file)) {
+        if (const auto problem = probe_plugin_file(file)) {
+          problems_.push_back(*problem);
+          continue;
+        }
+        probed.remember_safe(file);
+      }
+      load_file(file);
+    }
   }
+  probed.save();
 }
 
 bool PluginRegistry::load_file(const fs::path& file) {
@@ -85,7 +98,18 @@ bool PluginRegistry::load_file(const fs::path& file) {
     return false;
   }
   const auto entry = library->get<const PluginDescriptor*()>(kPluginEntryPoint);
-  const PluginDescriptor* descriptor = entry();
+  const PluginDescriptor* descriptor = nullptr;
+  try {
+    descriptor = entry();
+  } catch (const std::exception& e) {
+    problems_.push_back(fmt::format("{}: its entry point '{}' threw: {}; skipped", file.string(), kPluginEntryPoint,
+                                    e.what()));
+    return false;
+  } catch (...) {
+    problems_.push_back(fmt::format("{}: its entry point '{}' threw something that is not a std::exception; skipped",
+                                    file.string(), kPluginEntryPoint));
+    return false;
+  }
   if (descriptor == nullptr) {
     problems_.push_back(fmt::format("{} returned no plugin descriptor; skipped", file.string()));
     return false;
@@ -167,6 +191,7 @@ std::string owner_of(const LoadedPlugin& plugin) {
 // Runs a plugin factory through invoke_plugin; a factory must return an object.
 template <typename Create>
 auto call_factory(const LoadedPlugin& plugin, Create create) {
+  const PluginCallNote note(fmt::format("{} ({}), creating its object", owner_of(plugin), plugin.file.string()));
   auto* object = invoke_plugin(create, [&] { return fmt::format("{} failed to create its object", owner_of(plugin)); });
   if (object == nullptr) {
     throw PluginError(fmt::format("{} ({}) returned no object", owner_of(plugin), plugin.file.string()));

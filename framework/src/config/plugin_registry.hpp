@@ -45,9 +45,12 @@ std::vector<std::filesystem::path> plugin_search_path(const std::vector<std::fil
 class PluginRegistry {
  public:
   // Loads every lib*.so in each directory. A file that cannot be used is reported in
-  // problems() and skipped: one bad plugin never stops the others.
+  // problems() and skipped: one bad plugin never stops the others. Each file new since
+  // the last run, or changed, is first loaded in a child process (plugin_probe.hpp): a
+  // file that crashes or exits while loading is reported and never loaded here.
   void load_directories(const std::vector<std::filesystem::path>& dirs);
-  // Loads one file; returns false and records the reason when it cannot be used.
+  // Loads one file (without the probe); returns false and records the reason when it
+  // cannot be used.
   bool load_file(const std::filesystem::path& file);
 
   const std::vector<LoadedPlugin>& plugins() const { return plugins_; }

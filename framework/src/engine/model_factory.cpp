@@ -5,6 +5,7 @@
 
 #include "ablate/error.hpp"
 #include "api/options_yaml.hpp"
+#include "config/crash_report.hpp"
 #include "config/invoke_plugin.hpp"
 #include "engine/in_place_activations.hpp"
 #include "engine/model_summary.hpp"
@@ -17,6 +18,7 @@ std::shared_ptr<Model> create_model(const PluginRegistry& registry, const std::s
   const LoadedPlugin& plugin = registry.find(PluginKind::model, name);
   const std::string owner = fmt::format("model plugin '{}'", plugin.name);
   const Options parsed = make_options(options, owner, source);
+  const PluginCallNote note(fmt::format("{} ({}), building its network", owner, plugin.file.string()));
   Model* model =
       invoke_plugin([&] { return plugin.descriptor->create_model(parsed, input); },
                     [&] {
