@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
       ("force", po::bool_switch(&options.force), "run every cell again, finished ones too")
       ("max-cells", po::value(&options.max_cells)->default_value(ablate::kMaxCells), "allow a grid of up to N cells (a larger one is refused before anything runs)")
       ("oversubscribe", po::bool_switch(&options.oversubscribe), "allow more LibTorch threads per cell than this machine has cores (up to 16x)")
+      ("wait-policy", po::value(&options.wait_policy)->default_value("auto"), "how the cells' threads wait between operations: auto (passive when other work already fills the cores, else spin), spin (libgomp's default) or passive (docs/performance.md)")
       ("stale-after", po::value(&options.stale_after_seconds)->default_value(120), "take over a running cell whose runner has not written a heartbeat for SECONDS (it died, or was suspended that long)")
       ("fresh-process", po::bool_switch(&options.fresh_processes), "start every cell as a new process rather than a fork of the runner (~0.3 s more per cell; GPU cells always are)")
       ("shard", po::value(&shard), "run only shard I of N (0-based): every N-th cell from cell I")
@@ -227,7 +228,7 @@ int main(int argc, char** argv) {
                                   "requeued task would train its finished cells again");
       }
       if (options.retry_failed) slurm.runner_args.push_back("--retry-failed");
-      if (options.jobs > 1) slurm.runner_args.insert(slurm.runner_args.end(), {"--jobs", std::to_string(options.jobs)});
+      slurm.jobs = options.jobs;
       for (const auto& dir : options.plugin_dirs) slurm.plugin_dirs.push_back(std::filesystem::absolute(dir).string());
       if (slurm.results_dir.empty()) {
         slurm.results_dir = (std::filesystem::absolute(options.experiment).parent_path() / "shards").string();

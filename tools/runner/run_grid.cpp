@@ -123,12 +123,14 @@ std::vector<std::string> child_command(const RunnerOptions& options, const std::
 
 // A cell runs in a fork of this process, which has LibTorch, the plugins and the plan
 // loaded already (LibTorch's start-up alone is ~0.3 s a process). A fresh process
-// (`runner ... --cell HASH`) is started instead with --fresh-process, and for a GPU:
-// CUDA cannot be used in a fork of a process that has initialised it.
-std::unique_ptr<ChildProcess> start_cell(const RunnerOptions& options, const GridPlan& plan, const PlannedCell& planned,
-                                         const db::RunLease& lease, std::int64_t threads, const std::string& device,
-                                         const std::string& db_path, std::optional<db::Store>& store) {
-  if (options.fresh_processes || device != "cpu") {
+// (`runner ... --cell HASH`) is started instead with --fresh-process, on busy cores (its
+// libgomp then reads OMP_WAIT_POLICY=PASSIVE: wait_passively_if_cores_busy), and for a
+// GPU: CUDA cannot be used in a fork of a process that has initialised it.
+std::unique_ptr<ChildProcess> start_cell(const RunnerOptions& options, bool fresh_process, const GridPlan& plan,
+                                         const PlannedCell& planned, const db::RunLease& lease, std::int64_t threads,
+                                         const std::string& device, const std::string& db_path,
+                                         std::optional<db::Store>& store) {
+  if (fresh_process || device != "cpu") {
     return ChildProcess::exec(child_command(options, db_path, planned.hash, lease, threads));
   }
   CellOptions cell;
@@ -276,6 +278,9 @@ std::string store_path(const RunnerOptions& options) {
 }
 
 int run_grid(const RunnerOptions& options) {
+  if (options.wait_policy != "auto" && options.wait_policy != "spin" && options.wait_policy != "passive") {
+    throw ConfigError(fmt::format("--wait-policy '{}': expected auto, spin or passive", options.wait_policy));
+  }
   if (!(options.stale_after_seconds >= 1) || !std::isfinite(options.stale_after_seconds)) {
     throw ConfigError(fmt::format("--stale-after {}: must be at least 1 second (default 120)",
                                   options.stale_after_seconds));
@@ -329,8 +334,17 @@ int run_grid(const RunnerOptions& options) {
   report_plugin_crashes(CrashExit::by_signal);
 
   Progress progress(cells.size(), options.quiet);
-  if (!options.quiet) {
-    if (const auto advice = busy_cores_advice(cores)) std::cerr << "runner: note: " << *advice << "\n";
+  // Decided once, before any cell of this grid adds to the load. libgomp reads the policy
+  // when a process starts: cells that wait passively are fresh processes.
+  bool fresh_processes = options.fresh_processes;
+  if (options.wait_policy == "passive") {
+    setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+    fresh_processes = true;
+  } else if (options.wait_policy == "auto") {
+    if (const auto note = wait_passively_if_cores_busy(cores)) {
+      fresh_processes = true;
+      if (!options.quiet) std::cerr << "runner: note: " << *note << "\n";
+    }
   }
   std::deque<const PlannedCell*> pending(cells.begin(), cells.end());
   std::vector<RunningCell> running;
@@ -371,7 +385,8 @@ int run_grid(const RunnerOptions& options) {
       cell.started = Clock::now();
       cell.progress = "starting";
       try {
-        cell.child = start_cell(options, *plan, *planned, cell.lease, threads, claim.device, db_path, store);
+        cell.child =
+            start_cell(options, fresh_processes, *plan, *planned, cell.lease, threads, claim.device, db_path, store);
       } catch (const std::exception& e) {
         store->end_run(cell.lease, db::RunStatus::failed, e.what());
         ++failed;

@@ -32,6 +32,10 @@ struct RunnerOptions {
   double stale_after_seconds = 120;
   std::size_t max_cells = kMaxCells;  // the most cells the grid may have
   bool oversubscribe = false;         // allow more threads per cell than cores (up to 16x)
+  // How the cells' OpenMP threads wait between operations: "auto" (passive on busy cores,
+  // else libgomp's default), "spin" (libgomp's default, or the OMP_WAIT_POLICY the user
+  // set; cells are forks) or "passive" (OMP_WAIT_POLICY=PASSIVE; cells are fresh processes).
+  std::string wait_policy = "auto";
 };
 
 // Exit codes, as documented in `runner --help`.

@@ -92,16 +92,21 @@ void use_torch_threads(std::int64_t threads) {
 // LibTorch's OpenMP threads spin for a while between operations before they sleep
 // (libgomp's default policy). On cores of their own that is the fastest way to wait: 7-23%
 // faster at 28x28 than OMP_WAIT_POLICY=PASSIVE. On cores other work already keeps busy a
-// spinning thread takes the time slice its peer needs (3.8x slower under a load of 4 on 2
-// cores; docs/performance.md). libgomp reads the policy before main() runs, so the runner
-// can only say so.
-std::optional<std::string> busy_cores_advice(std::int64_t cores) {
+// spinning thread takes the time slice its peer needs (several times slower under a load
+// of 4 on 2 cores; docs/performance.md, BENCHMARKS.md).
+bool should_wait_passively(double load_average, std::int64_t cores, const char* user_policy) {
+  return user_policy == nullptr && load_average >= static_cast<double>(cores);
+}
+
+std::optional<std::string> wait_passively_if_cores_busy(std::int64_t cores) {
   double load = 0;
-  if (std::getenv("OMP_WAIT_POLICY") != nullptr || getloadavg(&load, 1) != 1) return std::nullopt;
-  if (load < static_cast<double>(cores)) return std::nullopt;
-  return fmt::format("the load average is {:.1f} on {} core(s): other work is using them, and the cells' threads will "
-                     "compete with it; `export OMP_WAIT_POLICY=PASSIVE` makes their idle threads sleep instead of "
-                     "spinning (docs/performance.md)",
+  if (getloadavg(&load, 1) != 1 || !should_wait_passively(load, cores, std::getenv("OMP_WAIT_POLICY"))) {
+    return std::nullopt;
+  }
+  setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  return fmt::format("the load average is {:.1f} on {} core(s): other work is using them, so the cells start as fresh "
+                     "processes with OMP_WAIT_POLICY=PASSIVE, whose idle threads sleep instead of spinning against "
+                     "it (set OMP_WAIT_POLICY yourself to choose; docs/performance.md)",
                      load, cores);
 }
 

@@ -27,8 +27,16 @@ void keep_torch_single_threaded();
 // LibTorch's intra-op threads for this process, and one OpenBLAS thread per caller.
 void use_torch_threads(std::int64_t threads);
 
-// Advice to print when other work already keeps the cores busy and OpenMP's threads
-// would spin against it; nothing when the load is lower or the user chose a policy.
-std::optional<std::string> busy_cores_advice(std::int64_t cores);
+// Whether cells should wait passively (OMP_WAIT_POLICY=PASSIVE): when other work already
+// keeps the cores busy (a 1-minute load average of at least `cores`) and the user chose no
+// policy (`user_policy` is OMP_WAIT_POLICY, or null).
+bool should_wait_passively(double load_average, std::int64_t cores, const char* user_policy);
+
+// On a machine whose cores are busy (should_wait_passively with this process's load and
+// environment): sets OMP_WAIT_POLICY=PASSIVE in this process's environment, for the cell
+// processes it starts from now on (libgomp reads the policy only when a process starts,
+// so those cells must be fresh processes, not forks), and returns a note saying so.
+// nullopt, changing nothing, otherwise.
+std::optional<std::string> wait_passively_if_cores_busy(std::int64_t cores);
 
 }  // namespace ablate

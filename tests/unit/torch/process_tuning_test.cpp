@@ -1,0 +1,31 @@
+// The runner's choice of OpenMP wait policy (issue 20, item 10).
+#include "engine/process_tuning.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace ablate {
+namespace {
+
+TEST(ProcessTuningTest, CellsWaitPassivelyOnlyWhenTheLoadFillsTheCoresAndTheUserChoseNothing) {
+  EXPECT_FALSE(should_wait_passively(0.3, 2, nullptr)) << "an idle machine: spinning is faster";
+  EXPECT_FALSE(should_wait_passively(1.99, 2, nullptr));
+  EXPECT_TRUE(should_wait_passively(2.0, 2, nullptr));
+  EXPECT_TRUE(should_wait_passively(6.1, 2, nullptr)) << "the red team's load of ~6 on 2 cores";
+  EXPECT_FALSE(should_wait_passively(6.1, 2, "ACTIVE")) << "the user's choice stands";
+  EXPECT_FALSE(should_wait_passively(6.1, 2, "passive")) << "set already: nothing to do";
+  EXPECT_FALSE(should_wait_passively(15.0, 16, nullptr));
+}
+
+TEST(ProcessTuningTest, APolicyTheUserSetIsNeverChanged) {
+  setenv("OMP_WAIT_POLICY", "ACTIVE", 1);
+  // Whatever this machine's load: with a policy set, nothing happens.
+  EXPECT_FALSE(wait_passively_if_cores_busy(1).has_value());
+  EXPECT_EQ(std::string(std::getenv("OMP_WAIT_POLICY")), "ACTIVE");
+  unsetenv("OMP_WAIT_POLICY");
+}
+
+}  // namespace
+}  // namespace ablate
