@@ -166,6 +166,7 @@ TEST(SlurmScript, OddPathsReachTheRunnerUnchanged) {
   options.results_dir = (folder / "results").string();
   options.runner_path = runner.string();
   options.tasks = 2;
+  options.jobs = 2;  // two cells at once share the task's 5 CPUs: 2 threads each
   ablate::validate_slurm_options(options, 4);
   const fs::path script = root / "job.sh";
   {
@@ -175,14 +176,14 @@ TEST(SlurmScript, OddPathsReachTheRunnerUnchanged) {
   const fs::path node_tmp = root / "node tmp";
   fs::create_directories(node_tmp);
   const std::string command = "cd '" + root.string() + "' && CALLS_LOG='" + log.string() +
-                              "' SLURM_ARRAY_TASK_ID=1 SLURM_CPUS_PER_TASK=3 TMPDIR='" + node_tmp.string() +
+                              "' SLURM_ARRAY_TASK_ID=1 SLURM_CPUS_PER_TASK=5 TMPDIR='" + node_tmp.string() +
                               "' bash job.sh > job.out 2>&1";
   ASSERT_EQ(std::system(command.c_str()), 0) << read(root / "job.out");
 
   const auto calls = recorded_calls(log);
   ASSERT_EQ(calls.size(), 2u) << read(root / "job.out");  // the grid, then saving the shard
   const auto& run = calls[0];
-  ASSERT_EQ(run.size(), 11u);
+  ASSERT_EQ(run.size(), 13u);
   EXPECT_EQ(run[0], options.experiment);
   EXPECT_EQ(run[1], options.overrides[0]);
   EXPECT_EQ(run[2], "--plugins");
@@ -193,8 +194,10 @@ TEST(SlurmScript, OddPathsReachTheRunnerUnchanged) {
   EXPECT_EQ(run[7], "--db");
   const std::string local_store = run[8];
   EXPECT_EQ(local_store.rfind(node_tmp.string() + "/ablate-shard-1.", 0), 0u) << local_store;
-  EXPECT_EQ(run[9], "--threads");
-  EXPECT_EQ(run[10], "3");
+  EXPECT_EQ(run[9], "--jobs");
+  EXPECT_EQ(run[10], "2");
+  EXPECT_EQ(run[11], "--threads");
+  EXPECT_EQ(run[12], "2");
   const auto& save = calls[1];
   ASSERT_EQ(save.size(), 3u);
   EXPECT_EQ(save[0], "--copy-store");

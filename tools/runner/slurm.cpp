@@ -41,6 +41,7 @@ void validate_slurm_options(SlurmOptions& o, std::int64_t cells) {
   require_at_least("cpus-per-task", o.cpus_per_task, 1);
   require_at_least("gpus-per-task", o.gpus_per_task, 0);
   require_at_least("grace-seconds", o.grace_seconds, 0);
+  require_at_least("jobs", o.jobs, 1);
   require_at_least("throttle", o.throttle, 0);
   for (const auto& arg : o.sbatch_args) {
     // Each becomes one `#SBATCH ARG` line: a line break would end it and start a command.
@@ -110,7 +111,10 @@ fi
 runner_pid=
 stop() {{ [[ -n $runner_pid ]] && kill -INT "$runner_pid" 2>/dev/null; }}
 trap stop TERM INT
-"$runner" {args} --shard "$task/$count" --db "$store" --threads "${{SLURM_CPUS_PER_TASK:-{cpus}}}" &
+# The task's CPUs, shared by the cells it runs at once.
+threads=$(( ${{SLURM_CPUS_PER_TASK:-{cpus}}} / {jobs} ))
+(( threads >= 1 )) || threads=1
+"$runner" {args} --shard "$task/$count" --db "$store" --jobs {jobs} --threads "$threads" &
 runner_pid=$!
 status=0
 while true; do
@@ -131,7 +135,7 @@ exit $status
 )SCRIPT",
                      fmt::arg("tasks", o.tasks), fmt::arg("results", shell_quote(o.results_dir)),
                      fmt::arg("header", header), fmt::arg("runner", shell_quote(o.runner_path)), fmt::arg("args", args),
-                     fmt::arg("cpus", o.cpus_per_task));
+                     fmt::arg("cpus", o.cpus_per_task), fmt::arg("jobs", o.jobs));
 }
 
 }  // namespace ablate

@@ -21,6 +21,7 @@ struct SlurmOptions {
   std::string time = "04:00:00";
   std::int64_t gpus_per_task = 0;
   std::int64_t cpus_per_task = 4;
+  std::int64_t jobs = 1;                 // cells at once in a task (runner --jobs), sharing its CPUs
   std::int64_t grace_seconds = 60;       // TERM this long before the time limit, to save the shard
   bool requeue = false;                  // let Slurm requeue a preempted task (it resumes)
   std::vector<std::string> sbatch_args;  // passed through as `#SBATCH ARG` (account, QoS...)

@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -83,6 +84,9 @@ std::vector<std::string> lines_of(const std::string& text) {
   }
   return lines;
 }
+
+// squeue failures in a row before following gives up (slurmctld restarting, say).
+constexpr int kSqueueAttempts = 5;
 
 // Ctrl-C while following: stop following, leave the job alone.
 std::atomic<bool> g_stop_following{false};
@@ -213,8 +217,20 @@ int submit_and_follow(const SlurmOptions& slurm, const SlurmFollowOptions& follo
   std::map<std::int64_t, TaskCells> shown_cells;
   const auto log_of = [&](std::int64_t task) { return logs / fmt::format("slurm-{}_{}.out", job_id, task); };
   bool done = false;
+  int squeue_failures = 0;
   while (!g_stop_following.load()) {
-    const auto queued = queued_tasks(job_id, slurm.tasks);
+    std::optional<std::map<std::int64_t, std::string>> queued;
+    try {
+      queued = queued_tasks(job_id, slurm.tasks);
+      squeue_failures = 0;
+    } catch (const Error& e) {
+      // Ctrl-C reaches squeue too; and a busy slurmctld times out now and then.
+      if (g_stop_following.load()) break;
+      if (++squeue_failures >= kSqueueAttempts) throw;
+      std::cerr << "runner: warning: " << e.what() << " (trying again)\n";
+      std::this_thread::sleep_for(std::chrono::duration<double>(follow.poll_seconds));
+      continue;
+    }
     done = !queued;
     for (std::int64_t task = 0; task < slurm.tasks; ++task) {
       std::string state = "done";
