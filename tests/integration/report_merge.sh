@@ -106,4 +106,18 @@ expect_exit 2 missing.log -- "$REPORT" merge out.db nowhere.db
 expect_in missing.log "no store at nowhere.db"
 expect_exit 2 self.log -- "$REPORT" merge merged.db merged.db
 expect_in self.log "cannot merge merged.db into itself"
+
+# A malformed input is named as the culprit, not the output (issue 20, item 11: it said
+# "cannot merge into OUT: no such table: src.grids"), and the output keeps what it had.
+cp shard0.db damaged.db
+sql damaged.db "DROP TABLE grid_runs; DROP TABLE grids"
+cp merged.db kept.db
+before=$(sql kept.db "SELECT count(*) FROM runs")
+expect_exit 2 damaged.log -- "$REPORT" merge kept.db damaged.db
+expect_in damaged.log "damaged.db is not a whole Ablate store: it has no table 'grids'"
+[[ $(sql kept.db "SELECT count(*) FROM runs") == "$before" ]] || fail "the output lost runs"
+cp shard0.db no_column.db
+sql no_column.db "ALTER TABLE epochs DROP COLUMN images_per_second"
+expect_exit 2 no_column.log -- "$REPORT" merge kept.db no_column.db
+expect_in no_column.log "no_column.db is not a whole Ablate store: its table 'epochs' has no column 'images_per_second'"
 echo "report_merge: all checks passed"

@@ -81,12 +81,37 @@ void copy_checkpoint(const std::string& input, const std::string& out, const std
   ++counts.checkpoints;
 }
 
+// Every table and column OUT has must be in the input too (the copy names OUT's columns):
+// a store damaged or changed by hand is named as the culprit before anything is copied,
+// rather than failing half-way with SQLite's "no such table: src.grids" under OUT's name.
+void check_input_shape(SQLite::Database& db, const std::string& input) {
+  SQLite::Statement tables(db, "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'");
+  while (tables.executeStep()) {
+    const std::string table = tables.getColumn(0).getString();
+    const std::vector<std::string> in_input = columns(db, "src", table);
+    if (in_input.empty()) {
+      throw StoreError(fmt::format("{} is not a whole Ablate store: it has no table '{}', which its schema version "
+                                   "promises; the file was damaged or changed by hand (nothing was merged from it)",
+                                   input, table));
+    }
+    for (const auto& column : columns(db, "main", table)) {
+      if (std::find(in_input.begin(), in_input.end(), column) == in_input.end()) {
+        throw StoreError(fmt::format("{} is not a whole Ablate store: its table '{}' has no column '{}', which its "
+                                     "schema version promises; the file was damaged or changed by hand (nothing was "
+                                     "merged from it)",
+                                     input, table, column));
+      }
+    }
+  }
+}
+
 Counts merge_one(SQLite::Database& db, const std::string& input, const std::string& out) {
   Counts counts;
   SQLite::Statement attach(db, "ATTACH DATABASE ? AS src");
   attach.bind(1, input);
   attach.exec();
   try {
+    check_input_shape(db, input);
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
 
     // Grids: no natural key, so all four recorded fields together identify one.
@@ -222,7 +247,14 @@ std::vector<std::string> merge_stores(const std::string& out, const std::vector<
     SQLite::Database db(out, SQLite::OPEN_READWRITE, kBusyTimeoutMs);
     db.exec("PRAGMA foreign_keys = ON");
     for (const auto& input : inputs) {
-      const Counts counts = merge_one(db, input, out);
+      Counts counts;
+      try {
+        counts = merge_one(db, input, out);
+      } catch (const SQLite::Exception& e) {
+        // Each input is merged in one transaction: OUT keeps what earlier inputs brought.
+        throw StoreError(fmt::format("cannot merge {} into {} ({} is unchanged by it): {}", input, out, out, e.what()),
+                         e.getExtendedErrorCode());
+      }
       std::string summary =
           fmt::format("merged {} into {}: {} runs added, {} replaced by a finished run, {} kept, {} grids "
                       "added, {} checkpoints copied",
