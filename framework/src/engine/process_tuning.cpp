@@ -7,9 +7,12 @@
 #endif
 
 #include <cstdlib>
+#include <limits>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
+
+#include "ablate/error.hpp"
 
 namespace ablate {
 
@@ -85,6 +88,11 @@ void release_free_memory_if_large() {
 void keep_torch_single_threaded() { torch::set_num_threads(1); }
 
 void use_torch_threads(std::int64_t threads) {
+  // Checked, not cast: 2^32 + k threads would silently become k (the runner refuses more
+  // than the cores earlier; this holds for every caller).
+  if (threads < 1 || threads > std::numeric_limits<int>::max()) {
+    throw ConfigError(fmt::format("{} LibTorch threads: expected 1 to {}", threads, std::numeric_limits<int>::max()));
+  }
   torch::set_num_threads(static_cast<int>(threads));
   use_one_openblas_thread();
 }

@@ -1,7 +1,11 @@
 // The runner's choice of OpenMP wait policy (issue 20, item 10).
 #include "engine/process_tuning.hpp"
 
+#include "ablate/error.hpp"
+
 #include <gtest/gtest.h>
+
+#include <cstdint>
 
 #include <cstdlib>
 #include <string>
@@ -25,6 +29,17 @@ TEST(ProcessTuningTest, APolicyTheUserSetIsNeverChanged) {
   EXPECT_FALSE(wait_passively_if_cores_busy(1).has_value());
   EXPECT_EQ(std::string(std::getenv("OMP_WAIT_POLICY")), "ACTIVE");
   unsetenv("OMP_WAIT_POLICY");
+}
+
+TEST(ProcessTuningTest, AThreadCountThatDoesNotFitAnIntIsRefusedNotWrapped) {
+  try {
+    use_torch_threads((std::int64_t{1} << 32) + 2);
+    FAIL() << "2^32 + 2 threads would have become 2";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("4294967298 LibTorch threads: expected 1 to 2147483647"), std::string::npos)
+        << e.what();
+  }
+  EXPECT_THROW(use_torch_threads(0), ConfigError);
 }
 
 }  // namespace
