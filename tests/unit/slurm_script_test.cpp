@@ -154,7 +154,9 @@ TEST(SlurmScript, OddPathsReachTheRunnerUnchanged) {
   const fs::path runner = folder / "runner";
   {
     std::ofstream stand_in(runner);
-    stand_in << "#!/usr/bin/env bash\nprintf '%s\\0' \"$@\" --end-of-call-- >> \"$CALLS_LOG\"\n";
+    // Records its arguments; creates the store it is given with --db, as the runner does.
+    stand_in << "#!/usr/bin/env bash\nprintf '%s\\0' \"$@\" --end-of-call-- >> \"$CALLS_LOG\"\n"
+                "previous=\nfor arg in \"$@\"; do [[ $previous == --db ]] && : > \"$arg\"; previous=$arg; done\n";
   }
   fs::permissions(runner, fs::perms::owner_all);
 

@@ -98,33 +98,51 @@ local_dir=$(mktemp -d "${{SLURM_TMPDIR:-${{TMPDIR:-/tmp}}}}/ablate-shard-$task.X
 store="$local_dir/shard-$task.db"
 mkdir -p "$results" || exit 1
 
+# Slurm's TERM (scancel, time limit, preemption) reaches this script: pass it on and keep
+# waiting, so that the runner records its runs as killed before the shard is saved. It is
+# passed on as INT, once: scancel also sends TERM to the runner itself, and a second TERM
+# (or INT) would end it at once, before its runs are recorded. A TERM that comes before
+# the runner has started means: do not start it.
+stopping=
+forwarded=
+runner_pid=
+stop() {{
+  stopping=1
+  if [[ -n $runner_pid && -z $forwarded ]]; then
+    forwarded=1
+    kill -INT "$runner_pid" 2>/dev/null
+  fi
+}}
+trap stop TERM INT
+
 # A shard saved by an earlier submission (or before a requeue): continue it.
 if [[ -e $shard ]]; then
   "$runner" --copy-store "$shard" "$store" || exit 1
   echo "ablate: task $task continues $shard"
 fi
 
-# Slurm's TERM (scancel, time limit, preemption) reaches this script: pass it on and keep
-# waiting, so that the runner records its runs as killed before the shard is saved. It is
-# passed on as INT: scancel also sends TERM to the runner itself, and a second TERM would
-# end it at once, before its runs are recorded; an INT after a TERM changes nothing.
-runner_pid=
-stop() {{ [[ -n $runner_pid ]] && kill -INT "$runner_pid" 2>/dev/null; }}
-trap stop TERM INT
-# The task's CPUs, shared by the cells it runs at once.
-threads=$(( ${{SLURM_CPUS_PER_TASK:-{cpus}}} / {jobs} ))
-(( threads >= 1 )) || threads=1
-"$runner" {args} --shard "$task/$count" --db "$store" --jobs {jobs} --threads "$threads" &
-runner_pid=$!
 status=0
-while true; do
-  wait "$runner_pid"
-  status=$?
-  kill -0 "$runner_pid" 2>/dev/null || break
-done
+if [[ -z $stopping ]]; then
+  # The task's CPUs, shared by the cells it runs at once.
+  threads=$(( ${{SLURM_CPUS_PER_TASK:-{cpus}}} / {jobs} ))
+  (( threads >= 1 )) || threads=1
+  "$runner" {args} --shard "$task/$count" --db "$store" --jobs {jobs} --threads "$threads" &
+  runner_pid=$!
+  [[ -z $stopping ]] || stop  # a TERM between the start and the line above
+  while true; do
+    wait "$runner_pid"
+    status=$?
+    kill -0 "$runner_pid" 2>/dev/null || break
+  done
+else
+  echo "ablate: task $task was stopped before its runner started"
+  status=130
+fi
 trap '' TERM INT
 
-if "$runner" --copy-store "$store" "$shard"; then
+if [[ ! -e $store ]]; then
+  rm -rf "$local_dir"
+elif "$runner" --copy-store "$store" "$shard"; then
   echo "ablate: task $task saved $shard (runner exit status $status)"
   rm -rf "$local_dir"
 else
