@@ -52,6 +52,16 @@ expect_exit 1 out.log -- "$RUNNER" nonstd_forward.yaml --db nonstd_forward.db --
 sql nonstd_forward.db "SELECT error FROM runs" >error.txt
 expect_in error.txt "model plugin 'throwing_model' failed in forward"
 
+# LibTorch's own error (TORCH_CHECK) in forward: the run's error is its message, without
+# the 15-26 line C++ stack trace c10::Error carries (issue 20, item 11).
+one_cell torch_check.yaml "$synthetic" "{model: throwing_model, options: {torch_check: true}}"
+expect_exit 1 out.log -- "$RUNNER" torch_check.yaml --db torch_check.db --plugins "$throwing_dir"
+sql torch_check.db "SELECT error FROM runs" >error.txt
+expect_in error.txt "model plugin 'throwing_model' failed in forward"
+expect_in error.txt "boom from TORCH_CHECK"
+! grep -q "frame #\|Exception raised from" error.txt || { cat error.txt; fail "the stack trace is stored"; }
+[ "$(wc -l < error.txt)" -le 2 ] || { cat error.txt; fail "the error is one line or two"; }
+
 # forward throws: that run is failed with the exception's text, the grid ends with 1.
 one_cell forward.yaml "$synthetic" "{model: throwing_model}"
 expect_exit 1 out.log -- "$RUNNER" forward.yaml --db forward.db --plugins "$throwing_dir"

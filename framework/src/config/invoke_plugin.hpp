@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "ablate/error.hpp"
+#include "config/error_text.hpp"
 
 namespace ablate {
 
@@ -22,7 +23,8 @@ decltype(auto) invoke_plugin(Call&& call, DescribeFailure&& describe_failure) {
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
-    throw PluginError(fmt::format("{}: {}", describe_failure(), e.what()));
+    // LibTorch's own errors carry a stack trace of 15-26 lines: the message is kept.
+    throw PluginError(fmt::format("{}: {}", describe_failure(), without_libtorch_backtrace(e.what())));
   } catch (...) {
     throw PluginError(fmt::format("{}: it threw something that is not a std::exception", describe_failure()));
   }
