@@ -43,8 +43,10 @@ noisy=$(sql noise.db "SELECT value FROM metrics m JOIN runs r ON r.id = m.run_id
 python3 -c "import sys; clean, noisy = float(sys.argv[1]), float(sys.argv[2]); sys.exit(0 if clean > noisy and noisy < 0.6 else 1)" \
   "$clean" "$noisy" || fail "clean data must score above pure noise (clean $clean, noisy $noisy)"
 
-# A misspelt dataset axis is the plugin's unknown-option error, before anything runs.
+# A misspelt dataset axis is the plugin's unknown-option error, with a suggestion, before
+# anything runs.
 expect_exit 2 typo.log -- "$RUNNER" noise.yaml --db typo.db --dry-run "grid={dataset.nosie: [0.0, 1.0]}"
 expect_in typo.log "dataset plugin 'synthetic': unknown option 'nosie'"
+expect_in typo.log "(did you mean 'noise'?)"
 [ ! -e typo.db ] || fail "a refused grid must not create its store"
 echo "ok"

@@ -5,6 +5,7 @@
 #include <fmt/ranges.h>
 
 #include "ablate/error.hpp"
+#include "api/did_you_mean.hpp"
 #include "api/options_yaml.hpp"
 
 namespace ablate {
@@ -132,8 +133,8 @@ void Options::reject_unknown() const {
     const std::string where = describe_location(entry.first, impl_->source);
     const std::string known = impl_->known.empty() ? std::string("it takes no options")
                                                    : fmt::format("known options: {}", fmt::join(impl_->known, ", "));
-    throw ConfigError(fmt::format("{}: unknown option '{}'{}; {}", owner(), key,
-                                  where.empty() ? "" : " (" + where + ")", known));
+    throw ConfigError(fmt::format("{}: unknown option '{}'{}{}; {}", owner(), key,
+                                  where.empty() ? "" : " (" + where + ")", did_you_mean(key, impl_->known), known));
   }
 }
 

@@ -8,26 +8,12 @@
 
 #include <fmt/ranges.h>
 
+#include "api/did_you_mean.hpp"
 #include "api/options_yaml.hpp"
 
 namespace ablate {
 
 namespace {
-
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
 
 void reject_duplicate_keys_in(const YAML::Node& node, const std::string& source, std::set<int>& checked) {
   if (!node.IsMap() && !node.IsSequence()) return;
@@ -93,12 +79,8 @@ void check_keys(const YAML::Node& map, const std::vector<std::string>& known, co
   for (const auto& entry : map) {
     const std::string key = entry.first.Scalar();
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string hint;
-    for (const auto& candidate : known) {
-      if (edit_distance(key, candidate) <= 2) hint = fmt::format(" (did you mean '{}'?)", candidate);
-    }
     throw ConfigError(fmt::format("{}unknown key '{}' in {}{}; known keys: {}", at(entry.first, source), key, section,
-                                  hint, fmt::join(known, ", ")));
+                                  did_you_mean(key, known), fmt::join(known, ", ")));
   }
 }
 
@@ -119,12 +101,8 @@ std::size_t choice(const YAML::Node& node, const std::string& what, const std::v
   const auto value = scalar<std::string>(node, what, "a string", source);
   const auto found = std::find(choices.begin(), choices.end(), value);
   if (found == choices.end()) {
-    std::string hint;
-    for (const auto& candidate : choices) {
-      if (edit_distance(value, candidate) <= 2) hint = fmt::format(" (did you mean '{}'?)", candidate);
-    }
-    throw ConfigError(fmt::format("{}{} is '{}'{}; valid values: {}", at(node, source), what, value, hint,
-                                  fmt::join(choices, ", ")));
+    throw ConfigError(fmt::format("{}{} is '{}'{}; valid values: {}", at(node, source), what, value,
+                                  did_you_mean(value, choices), fmt::join(choices, ", ")));
   }
   return static_cast<std::size_t>(found - choices.begin());
 }
