@@ -168,7 +168,12 @@ for row in analysis["rows"]:
     name = row["metric"]
     check(f"{name} pooled sd", row["sd"], sd)
     check(f"{name} power now", row["power_observed"], power(np.mean(b) - np.mean(a), sd, n_a, n_b))
-    mdd = optimize.brentq(lambda d: power(d, sd, n_a, n_b) - 0.8, 1e-12, 100 * sd, xtol=1e-15)
+    # Bracketed by doubling from a non-centrality of 1: SciPy's nct (1.15, Debian 13) gives
+    # NaN for the very large non-centralities a wide fixed bracket would probe.
+    high = sd * math.sqrt(1 / n_a + 1 / n_b)
+    while power(high, sd, n_a, n_b) < 0.8:
+        high *= 2
+    mdd = optimize.brentq(lambda d: power(d, sd, n_a, n_b) - 0.8, 1e-12, high, xtol=1e-15)
     check(f"{name} detectable", row["minimum_detectable_difference"], mdd)
     for entry in row["seeds_for_delta"]:
         if entry["seeds_per_arm"] != seeds_for(entry["delta"], sd):

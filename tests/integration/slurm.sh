@@ -82,7 +82,10 @@ expect_in again.log "0 runs added, 0 replaced by a finished run, 2 kept"
 
 # Ctrl-C stops following, not the job, and says how to cancel it.
 write_long_experiment long.yaml
-"$RUNNER" long.yaml --slurm --db long.db --results "$WORK/long shards" --poll-seconds 1 >ctrl_c.log 2>&1 &
+# One CPU a task: the test node has this machine's cores, and Slurm 24.11 (Debian 13) refuses
+# at once a job asking for more (the default is 4).
+"$RUNNER" long.yaml --slurm --db long.db --results "$WORK/long shards" --cpus-per-task 1 --poll-seconds 1 \
+  >ctrl_c.log 2>&1 &
 follower=$!
 following() { grep -q "following it" ctrl_c.log; }
 wait_until 60 "runner --slurm to follow its job" following
