@@ -377,14 +377,16 @@ void Store::require_lease_held(const RunLease& lease) const {
                                    lease.run_id, status));
 }
 
+void Store::touch(const RunLease& lease) {
+  SQLite::Statement update(*db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE {}", kNow, kLeaseHeld));
+  update.bind(1, lease.run_id);
+  update.bind(2, lease.attempt);
+  update.exec();
+  require_lease_held(lease);
+}
+
 void Store::heartbeat(const RunLease& lease) {
-  guarded(path_, "cannot refresh the heartbeat", [&] {
-    SQLite::Statement update(*db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE {}", kNow, kLeaseHeld));
-    update.bind(1, lease.run_id);
-    update.bind(2, lease.attempt);
-    update.exec();
-    require_lease_held(lease);
-  });
+  guarded(path_, "cannot refresh the heartbeat", [&] { touch(lease); });
 }
 
 void Store::add_epoch(const RunLease& lease, const EpochRow& epoch) {
@@ -392,11 +394,7 @@ void Store::add_epoch(const RunLease& lease, const EpochRow& epoch) {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     // A finished epoch is also proof of life, and the check of the lease: the insert below
     // runs in the same transaction only if this runner still holds the run.
-    SQLite::Statement touch(*db_, fmt::format("UPDATE runs SET heartbeat_at = {} WHERE {}", kNow, kLeaseHeld));
-    touch.bind(1, lease.run_id);
-    touch.bind(2, lease.attempt);
-    touch.exec();
-    require_lease_held(lease);
+    touch(lease);
     const std::int64_t run_id = lease.run_id;
 
     SQLite::Statement insert(*db_, "INSERT INTO epochs (run_id, epoch, train_loss, train_accuracy, "

@@ -235,6 +235,8 @@ class Store {
   std::string artifact_dir() const { return path_ + ".artifacts"; }
 
  private:
+  // Refreshes the run's heartbeat if `lease` still holds it; else throws as below.
+  void touch(const RunLease& lease);
   // Throws when the last UPDATE of a lease's run changed nothing: LostClaimError when the
   // run exists, StoreError "no run with id" when it does not.
   void require_lease_held(const RunLease& lease) const;

@@ -28,6 +28,15 @@ expect_in() {
 
 sql() { sqlite3 -batch -noheader "$1" "$2"; }
 
+# wait_for_text LOG TEXT [SECONDS]: waits (default 60 s) until LOG contains TEXT; fails,
+# showing LOG, if it never does. For a runner started in the background.
+wait_for_text() {
+  local tries=$((${3:-60} * 10))
+  for _ in $(seq 1 "$tries"); do grep -qF -- "$2" "$1" && return 0; sleep 0.1; done
+  cat "$1" >&2
+  fail "'$2' did not appear in $1 within ${3:-60} s"
+}
+
 # A tiny learnable grid on the synthetic data set: trains in about a second.
 write_synthetic_experiment() {
   cat >"$1" <<YAML

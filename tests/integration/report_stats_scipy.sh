@@ -21,17 +21,8 @@ for candidate in /usr/bin/python3 python3; do
 done
 [[ -n $PYTHON ]] || skip "no python3 with SciPy (apt-get install python3-scipy)"
 
-cat >grid.yaml <<'YAML'
-name: scipy-reference
-dataset: {plugin: synthetic, classes: 4, channels: 3, size: 16, train: 128, val: 32, test: 64}
-arms:
-  baseline: {model: baseline_cnn}
-  narrow: {model: baseline_cnn, options: {filters: [8, 16], dropout: [0.1, 0.1], dense: 32}}
-resolutions: [16]
-seeds: [0, 1, 2, 3]
-train: {batch_size: 32, max_epochs: 2, threads: 1}
-YAML
-expect_exit 0 run.log -- "$RUNNER" grid.yaml --db runs.db
+write_synthetic_experiment grid.yaml
+expect_exit 0 run.log -- "$RUNNER" grid.yaml --db runs.db "seeds=[0, 1, 2, 3]" dataset.test=64
 expect_exit 0 compare.json -- "$REPORT" --db runs.db --compare baseline narrow \
   --metric test.accuracy test.f1_macro test.loss --format json
 expect_exit 0 power.json -- "$REPORT" --db runs.db power baseline narrow \

@@ -6,8 +6,7 @@ source "$(dirname "$0")/lib.bash" "$@"
 write_long_experiment long.yaml
 "$RUNNER" long.yaml --db runs.db --fresh-process > run.log 2>&1 &
 runner=$!
-for _ in $(seq 1 600); do grep -q "epoch 1/50" run.log && break; sleep 0.1; done
-grep -q "epoch 1/50" run.log || { cat run.log; fail "training did not start"; }
+wait_for_text run.log "epoch 1/50"
 cell=$(pgrep -P "$runner" | head -1)
 [ -n "$cell" ] || fail "the cell runs in a child process of the runner"
 kill -KILL "$cell"

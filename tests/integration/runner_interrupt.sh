@@ -3,8 +3,7 @@ source "$(dirname "$0")/lib.bash" "$@"
 write_long_experiment long.yaml
 "$RUNNER" long.yaml --db runs.db > run.log 2>&1 &
 pid=$!
-for _ in $(seq 1 600); do grep -q "epoch 1/50" run.log && break; sleep 0.1; done
-grep -q "epoch 1/50" run.log || { cat run.log; fail "training did not start"; }
+wait_for_text run.log "epoch 1/50"
 kill -INT "$pid"
 status=0; wait "$pid" || status=$?
 [ "$status" = 130 ] || { cat run.log; fail "expected exit 130, got $status"; }

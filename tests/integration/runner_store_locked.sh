@@ -15,13 +15,12 @@ YAML
 "$RUNNER" slow.yaml --db runs.db --wait-policy spin --stale-after 8 > run.log 2>&1 &
 runner=$!
 trap 'kill -KILL "$runner" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 1200); do grep -q "epoch 1/50" run.log && break; sleep 0.1; done
-grep -q "epoch 1/50" run.log || { cat run.log; fail "training did not start"; }
+wait_for_text run.log "epoch 1/50" 120
 # BEGIN EXCLUSIVE takes the write lock and keeps it for 65 s.
 ( echo "BEGIN EXCLUSIVE;"; sleep 65; echo "COMMIT;" ) | sqlite3 runs.db
 # The grid goes on: the cell records its next epoch once the lock is free.
-for _ in $(seq 1 600); do grep -q "epoch 2/50" run.log && break; sleep 0.1; done
 kill -0 "$runner" 2>/dev/null || { cat run.log; fail "the runner ended while the store was locked"; }
+wait_for_text run.log "epoch 2/50"
 kill -INT "$runner"
 status=0; wait "$runner" || status=$?
 cat run.log

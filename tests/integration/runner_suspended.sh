@@ -14,8 +14,7 @@ YAML
 setsid "$RUNNER" slow.yaml --db runs.db --stale-after 2 > first.log 2>&1 &
 first=$!
 trap 'kill -KILL -- -"$first" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 1 600); do grep -q "epoch 1/6" first.log && break; sleep 0.1; done
-grep -q "epoch 1/6" first.log || { cat first.log; fail "training did not start"; }
+wait_for_text first.log "epoch 1/6"
 kill -STOP -- -"$first"
 sleep 4  # past the stale limit of 2 s
 
