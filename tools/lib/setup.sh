@@ -14,7 +14,7 @@ ABLATE_PACKAGES=(
   libtorch-dev libopenblas0-pthread libgoogle-perftools-dev
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   libyaml-cpp-dev libsqlitecpp-dev libsqlite3-dev sqlite3 libfmt-dev nlohmann-json3-dev
-  libssl-dev zlib1g-dev libzip-dev libcurl4-openssl-dev libgtest-dev
+  libssl-dev zlib1g-dev libzip-dev libcurl4-openssl-dev libgtest-dev libcli11-dev
   dataset-fashion-mnist
 )
 
@@ -23,8 +23,9 @@ ABLATE_PACKAGES=(
 # is clang-format 14, the version .clang-format is tuned for; Debian 13's, 19, is skipped);
 # slurm-wlm and munge run the single-node Slurm that tests/integration/slurm.sh starts;
 # python3-scipy is the reference report's statistics are checked against
-# (tests/integration/report_stats_scipy.sh).
-ABLATE_TEST_PACKAGES=(chromium python3-numpy clang-format slurm-wlm munge python3-scipy)
+# (tests/integration/report_stats_scipy.sh); python3-jsonschema checks `report --format
+# json` against docs/report.schema.json; zsh runs the zsh completion's test.
+ABLATE_TEST_PACKAGES=(chromium python3-numpy clang-format slurm-wlm munge python3-scipy python3-jsonschema zsh)
 
 # A step of the set-up, with the time of day: the log then shows where the minutes went.
 log() { printf '\033[1m==> %s %s\033[0m\n' "$(date +%T)" "$*" >&2; }
