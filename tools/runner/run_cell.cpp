@@ -15,6 +15,7 @@
 #include "config/interrupt.hpp"
 #include "engine/error_message.hpp"
 #include "engine/trainer.hpp"
+#include "progress.hpp"
 #include "run_grid.hpp"
 #include "store.hpp"
 
@@ -76,13 +77,7 @@ class CellObserver : public TrainingObserver {
     const auto stored = Clock::now();
     store_seconds += std::chrono::duration<double>(stored - start).count();
     if (options_.quiet) return;
-    std::cerr
-        << fmt::format(
-               "{} epoch {}/{}  train loss {:.4f} acc {:.4f}  val loss {:.4f} acc {:.4f}  lr {:.3g}  {:.0f} img/s  "
-               "{:.1f}s{}\n",
-               prefix_, e.epoch, e.max_epochs, e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy,
-               e.learning_rate, e.images_per_second, e.seconds, e.improved ? "  *best" : "")
-        << std::flush;
+    std::cerr << epoch_line(prefix_, e) << '\n' << std::flush;
     progress_seconds += std::chrono::duration<double>(Clock::now() - stored).count();
   }
 

@@ -26,6 +26,7 @@
 #include "engine/process_tuning.hpp"
 #include "engine/trainer.hpp"
 #include "grid_plan.hpp"
+#include "progress.hpp"
 #include "provenance.hpp"
 #include "run_cell.hpp"
 #include "store.hpp"
@@ -44,13 +45,6 @@ double seconds_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
-std::string format_duration(double seconds) {
-  const auto total = static_cast<std::int64_t>(seconds + 0.5);
-  if (total >= 3600) return fmt::format("{}h{:02}m", total / 3600, total % 3600 / 60);
-  if (total >= 60) return fmt::format("{}m{:02}s", total / 60, total % 60);
-  return fmt::format("{}s", total);
-}
-
 std::string describe_state(const std::optional<db::RunRow>& run, const db::ClaimPolicy& policy) {
   if (!run) return "new";
   if (run->status == db::RunStatus::running) {
@@ -65,12 +59,15 @@ struct RunningCell {
   std::unique_ptr<ChildProcess> child;
   Clock::time_point started;
   std::string progress;  // "epoch 3 batch 120/187", from the child's @progress lines
+  double fraction = 0;   // of its batches done (cell_fraction), for the ETA
 };
 
-// Progress: child lines pass through; on a terminal a status line stays at the bottom.
+// Progress: child lines pass through; on a terminal a status line stays at the bottom,
+// elsewhere (a log) it is printed as a line every `log_every` seconds (0: never).
 class Progress {
  public:
-  Progress(std::size_t total, bool quiet) : total_(total), quiet_(quiet), terminal_(isatty(STDERR_FILENO) != 0) {}
+  Progress(std::size_t total, bool quiet, double log_every)
+      : total_(total), quiet_(quiet), terminal_(isatty(STDERR_FILENO) != 0), log_every_(log_every) {}
 
   void line(const std::string& text) {
     clear();
@@ -82,10 +79,17 @@ class Progress {
   }
   void cell_done() { ++done_; }
   void status(const std::vector<RunningCell>& running, double eta_seconds) {
-    if (!terminal_ || quiet_) return;
+    if (quiet_) return;
     std::string text = fmt::format("[{}/{} done]", done_, total_);
     for (const auto& cell : running) text += fmt::format("  {}: {}", cell.planned->cell.label(), cell.progress);
     if (eta_seconds > 0) text += fmt::format("  ETA {}", format_duration(eta_seconds));
+    if (!terminal_) {
+      const auto now = Clock::now();
+      if (log_every_ <= 0 || running.empty() || seconds_between(logged_, now) < log_every_) return;
+      logged_ = now;
+      std::cerr << text << "\n";
+      return;
+    }
     status_ = text.substr(0, 200);
     clear();
     draw();
@@ -103,6 +107,8 @@ class Progress {
   std::size_t done_ = 0;
   bool quiet_;
   bool terminal_;
+  double log_every_;
+  Clock::time_point logged_ = Clock::now();  // the last progress line logged: none in a short grid
   std::string status_;
 };
 
@@ -179,12 +185,14 @@ db::RunClaim make_claim(const GridPlan& plan, const PlannedCell& planned, std::i
   return claim;
 }
 
-// "epoch 3 batch 120/187" from a child's "@progress RUN EPOCH BATCH BATCHES" line.
-std::string progress_text(const std::string& line) {
+// Reads a child's "@progress RUN EPOCH BATCH BATCHES" line into the cell's progress text
+// ("epoch 3 batch 120/187") and the share of its batches done.
+void read_progress(const std::string& line, RunningCell* cell) {
   std::istringstream fields(line.substr(std::string("@progress ").size()));
   std::int64_t run_id = 0, epoch = 0, batch = 0, batches = 0;
   fields >> run_id >> epoch >> batch >> batches;
-  return fmt::format("epoch {} batch {}/{}", epoch, batch, batches);
+  cell->progress = fmt::format("epoch {} batch {}/{}", epoch, batch, batches);
+  cell->fraction = cell_fraction(epoch, batch, batches, cell->planned->cell.train.max_epochs);
 }
 
 bool is_progress(const std::string& line) { return line.rfind("@progress ", 0) == 0; }
@@ -309,6 +317,7 @@ int run_grid(const RunnerOptions& options) {
   const std::int64_t jobs = std::max<std::int64_t>(1, options.jobs);
   const std::int64_t threads_per_cell = options.threads > 0 ? options.threads : std::max<std::int64_t>(1, cores / jobs);
   check_threads(cells, options, threads_per_cell, cores);
+  const double log_every = progress_log_interval();  // a bad ABLATE_PROGRESS_EVERY stops the grid before it runs
   const std::string shard_text =
       options.shard_count > 1 ? fmt::format(", shard {}/{}", options.shard_index, options.shard_count) : "";
 
@@ -333,7 +342,7 @@ int run_grid(const RunnerOptions& options) {
   // the parent records it (record_cell_end).
   report_plugin_crashes(CrashExit::by_signal);
 
-  Progress progress(cells.size(), options.quiet);
+  Progress progress(cells.size(), options.quiet, log_every);
   // Decided once, before any cell of this grid adds to the load. libgomp reads the policy
   // when a process starts: cells that wait passively are fresh processes.
   bool fresh_processes = options.fresh_processes;
@@ -407,7 +416,7 @@ int run_grid(const RunnerOptions& options) {
     for (auto& cell : running) {
       for (const auto& line : cell.child->read_lines()) {
         if (is_progress(line)) {
-          cell.progress = progress_text(line);
+          read_progress(line, &cell);
         } else {
           progress.child_line(line);
         }
@@ -460,12 +469,10 @@ int run_grid(const RunnerOptions& options) {
       it = running.erase(it);
     }
 
-    // ETA: the mean time of the cells finished so far, for those still to do, `jobs` at once.
-    const double eta = finished > 0
-                           ? finished_seconds / static_cast<double>(finished) *
-                                 static_cast<double>(pending.size() + running.size()) / static_cast<double>(jobs)
-                           : 0;
-    progress.status(running, eta);
+    // ETA: from the mean time of the finished cells and the running cells' batches done.
+    std::vector<CellProgress> cells_now;
+    for (const auto& cell : running) cells_now.push_back({seconds_between(cell.started, now), cell.fraction});
+    progress.status(running, grid_eta(finished, finished_seconds, cells_now, pending.size(), jobs));
   }
   progress.finish();
 
