@@ -112,8 +112,8 @@ refused 2 "report: error: unknown arm 'tall'" --db runs.db --arm tall
 refused 2 "report: error: unknown --format 'xml'" --db runs.db --format xml
 refused 2 "report: error: unknown --status 'done'" --db runs.db --status done
 refused 2 "report: error: --compare takes two arm names" --db runs.db --compare baseline
-refused 2 "report: error: too many positional options" --db runs.db extra
-refused 2 "report: error: unknown command 'lsit': expected one of list, compare" lsit
+refused 2 "report: error: unknown command 'extra': expected one of list, compare" --db runs.db extra
+refused 2 "report: error: unknown command 'lsit' (did you mean 'list'?): expected one of list, compare" lsit
 refused 2 "report: error: unknown metric 'test.recall' in runs.db: the metrics are" \
   --db runs.db --compare baseline wide --metric test.recall
 refused 2 "report: error: bad metric 'accuracy': expected SPLIT.NAME" \

@@ -1,21 +1,16 @@
-// Option parsing and the body of each `report` subcommand.
+// The `report` commands: one add_NAME function each, declaring the command's options
+// (cli_options.hpp has the shared ones) and the action that runs it.
 #include "commands.hpp"
 
-#include <boost/program_options.hpp>
 #include <fmt/format.h>
-#include <unistd.h>
 
-#include <algorithm>
 #include <cmath>
-#include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <optional>
 
-#include "ablate/error.hpp"
-#include "ablate_version.hpp"
 #include "aggregate.hpp"
 #include "charts.hpp"
+#include "cli_options.hpp"
 #include "comparison.hpp"
 #include "html.hpp"
 #include "listing.hpp"
@@ -26,8 +21,6 @@
 #include "store_queries.hpp"
 #include "usage_error.hpp"
 #include "where.hpp"
-
-namespace po = boost::program_options;
 
 namespace ablate::report {
 
@@ -74,115 +67,6 @@ FILTERS: --arm ARM --dataset D --resolution R --status S --grid NAME --where EXP
 
 namespace {
 
-constexpr int kExitOk = 0;
-
-struct Parsed {
-  po::variables_map values;
-  bool done = false;  // --help or --version was answered: the command has nothing to do
-};
-
-Parsed parse(const std::vector<std::string>& args, const std::string& usage, po::options_description& options,
-             const po::positional_options_description& positional, const char* command) {
-  options.add_options()("help,h", "print this help and exit")(
-      "version", "print report's version and the store schema it reads, and exit");
-  Parsed parsed;
-  try {
-    po::store(po::command_line_parser(args).options(options).positional(positional).run(), parsed.values);
-    po::notify(parsed.values);
-  } catch (const po::error& e) {
-    throw UsageError(fmt::format("{} (see report {}--help)", e.what(), command));
-  }
-  if (parsed.values.count("help") != 0) {
-    std::cout << usage << "\n\n" << options << '\n';
-    parsed.done = true;
-  } else if (parsed.values.count("version") != 0) {
-    // A store of another schema is refused (db::Store), so this says which stores it reads.
-    std::cout << fmt::format("report {} (store schema {})\n", ablate_version(), db::current_schema_version());
-    parsed.done = true;
-  }
-  return parsed;
-}
-
-void add_db(po::options_description& options) {
-  options.add_options()("db", po::value<std::string>()->default_value("runs.db"), "the store to read");
-}
-
-void add_format(po::options_description& options) {
-  options.add_options()("format", po::value<std::string>()->default_value("table"),
-                        "table, markdown, csv, json or latex");
-}
-
-// Curves and confusion matrices are pictures: no markdown or latex (reporter.hpp).
-void add_chart_format(po::options_description& options) {
-  options.add_options()("format", po::value<std::string>()->default_value("table"),
-                        "table (sparklines or aligned counts), csv or json");
-}
-
-void add_filters(po::options_description& options, bool with_arm, bool with_status) {
-  if (with_arm) {
-    options.add_options()("arm", po::value<std::string>(), "only the runs of this arm");
-  }
-  options.add_options()("dataset", po::value<std::string>(), "only the runs on this dataset")(
-      "resolution", po::value<std::int64_t>(), "only the runs at this resolution")(
-      "grid", po::value<std::string>(), "only the runs this grid (experiment name) asked for")(
-      "where", po::value<std::string>(), "only the runs for which EXPR holds (see above)");
-  if (with_status) {
-    options.add_options()("status", po::value<std::string>(),
-                          "only runs with this status: pending, running, finished, failed, killed");
-  }
-}
-
-ListFilter filter_from(const po::variables_map& values) {
-  ListFilter filter;
-  if (values.count("arm") != 0) filter.arm = values["arm"].as<std::string>();
-  if (values.count("dataset") != 0) filter.dataset = values["dataset"].as<std::string>();
-  if (values.count("resolution") != 0) filter.resolution = values["resolution"].as<std::int64_t>();
-  if (values.count("grid") != 0) filter.grid = values["grid"].as<std::string>();
-  if (values.count("where") != 0) filter.where = values["where"].as<std::string>();
-  if (values.count("status") != 0) {
-    const std::string text = values["status"].as<std::string>();
-    try {
-      filter.status = db::parse_run_status(text);
-    } catch (const StoreError&) {
-      throw UsageError(fmt::format("unknown --status '{}': expected one of pending, running, finished, failed, killed",
-                                   text));
-    }
-  }
-  return filter;
-}
-
-std::vector<MetricKey> metrics_from(const po::variables_map& values) {
-  std::vector<MetricKey> metrics;
-  if (values.count("metric") != 0) {
-    for (const auto& text : values["metric"].as<std::vector<std::string>>()) {
-      metrics.push_back(parse_metric(text));
-    }
-  }
-  if (metrics.empty()) metrics.push_back({"test", "accuracy"});
-  return metrics;
-}
-
-// Colour only for a person at a terminal who has not opted out (https://no-color.org).
-bool use_colour() {
-  const char* no_colour = std::getenv("NO_COLOR");
-  return isatty(STDOUT_FILENO) == 1 && (no_colour == nullptr || *no_colour == '\0');
-}
-
-// Before opening the store, so that a typo in --format is reported first.
-std::unique_ptr<Reporter> reporter_from(const po::variables_map& values) {
-  return make_reporter(values["format"].as<std::string>(), use_colour());
-}
-
-std::unique_ptr<Reporter> chart_reporter_from(const po::variables_map& values, const char* command) {
-  const std::string format = values["format"].as<std::string>();
-  const auto& formats = chart_formats();
-  if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
-    throw UsageError(fmt::format("unknown --format '{}' for {}: expected one of {}", format, command,
-                                 fmt::join(formats, ", ")));
-  }
-  return reporter_from(values);
-}
-
 std::string usage_with_columns() {
   return std::string(kOverview) + fmt::format("{}", fmt::join(where_columns(), ", ")) +
          ";\n  metrics: SPLIT.NAME as stored, e.g. test.accuracy, val.f1_macro;\n"
@@ -191,30 +75,13 @@ std::string usage_with_columns() {
          "Exit status: 0 ok, 2 bad usage or a store that cannot be read, 1 anything else.";
 }
 
-// More replicates than this take minutes per row and add nothing a reader can see.
-constexpr std::size_t kMaxBootstrapReplicates = 1000000;
-
-CompareOptions compare_options_from(const po::variables_map& values) {
-  CompareOptions options;
-  if (values.count("bootstrap") != 0) options.bootstrap_replicates = values["bootstrap"].as<std::size_t>();
-  if (values.count("bootstrap-seed") != 0) options.bootstrap_seed = values["bootstrap-seed"].as<std::uint64_t>();
-  if (options.bootstrap_replicates > kMaxBootstrapReplicates) {
-    throw UsageError(fmt::format("--bootstrap {}: at most {} replicates", options.bootstrap_replicates,
-                                 kMaxBootstrapReplicates));
-  }
-  return options;
-}
-
-int compare(const po::variables_map& values, const std::vector<std::string>& arms) {
+// `report --compare A B` (`spelled` "--compare") and `report compare A B` ("compare").
+int compare(const Values& values, const std::vector<std::string>& arms, const char* spelled) {
   if (arms.size() != 2) {
-    throw UsageError(fmt::format("--compare takes two arm names, A and B; got {}", arms.size()));
-  }
-  if (values.count("arm") != 0 || values.count("status") != 0) {
-    throw UsageError("--arm and --status filter the run listing; --compare already picks its arms and "
-                     "uses finished runs");
+    throw UsageError(fmt::format("{} takes two arm names, A and B; got {}", spelled, arms.size()));
   }
   const auto reporter = reporter_from(values);
-  const StoreReader store(values["db"].as<std::string>());
+  const StoreReader store(values.get<std::string>("--db"));
   const RunQuery query = make_query(store, filter_from(values));
   const Comparison comparison =
       compare_arms(store, arms[0], arms[1], metrics_from(values), query, compare_options_from(values));
@@ -223,228 +90,100 @@ int compare(const po::variables_map& values, const std::vector<std::string>& arm
   return kExitOk;
 }
 
-void add_bootstrap(po::options_description& options) {
-  options.add_options()("bootstrap", po::value<std::size_t>()->default_value(kDefaultBootstrapReplicates),
-                        "bootstrap replicates of the two-level interval (0: none)")(
-      "bootstrap-seed", po::value<std::uint64_t>()->default_value(kDefaultBootstrapSeed),
-      "the bootstrap's random seed: the same seed, the same interval");
-}
-
-void add_metric(po::options_description& options) {
-  options.add_options()("metric", po::value<std::vector<std::string>>()->multitoken(),
-                        "SPLIT.NAME, e.g. test.accuracy (the default) or val.f1_macro; "
-                        "several allowed");
-}
-
-}  // namespace
-
-int run_list(const std::vector<std::string>& args) {
-  po::options_description options("Options");
-  add_db(options);
-  options.add_options()("compare", po::value<std::vector<std::string>>()->multitoken(),
-                        "compare arm A with arm B (two arm names)");
-  add_metric(options);
-  add_bootstrap(options);
-  add_filters(options, /*with_arm=*/true, /*with_status=*/true);
-  add_format(options);
-  // No positional arguments: a stray word (a forgotten --db) must not be ignored.
-  const Parsed parsed = parse(args, usage_with_columns(), options, {}, "");
-  if (parsed.done) return kExitOk;
-  const auto& values = parsed.values;
-  if (values.count("compare") != 0) {
-    return compare(values, values["compare"].as<std::vector<std::string>>());
+int run_list(const Values& values) {
+  if (values.has("--compare")) {
+    if (values.has("--arm") || values.has("--status")) {
+      throw UsageError("--arm and --status filter the run listing; --compare already picks its arms and "
+                       "uses finished runs");
+    }
+    return compare(values, values.list("--compare"), "--compare");
   }
-  if (values.count("metric") != 0) {
+  if (values.has("--metric")) {
     throw UsageError("--metric chooses what --compare compares; the listing shows every run");
   }
-  if (!values["bootstrap"].defaulted() || !values["bootstrap-seed"].defaulted()) {
+  if (values.has("--bootstrap") || values.has("--bootstrap-seed")) {
     throw UsageError("--bootstrap and --bootstrap-seed belong to --compare; the listing has no statistics");
   }
   const auto reporter = reporter_from(values);
-  const StoreReader store(values["db"].as<std::string>());
+  const StoreReader store(values.get<std::string>("--db"));
   reporter->report_runs(std::cout, list_runs(store, filter_from(values)));
   std::cout.flush();
   return kExitOk;
 }
 
-int run_compare(const std::vector<std::string>& args) {
-  po::options_description options("Options");
-  add_db(options);
-  options.add_options()("arms", po::value<std::vector<std::string>>(), "A and B");
-  add_metric(options);
-  add_bootstrap(options);
-  add_filters(options, /*with_arm=*/false, /*with_status=*/false);
-  add_format(options);
-  po::positional_options_description positional;
-  positional.add("arms", 2);
-  const Parsed parsed =
-      parse(args, "usage: report compare A B [--metric M ...] [options]", options, positional, "compare ");
-  if (parsed.done) return kExitOk;
-  std::vector<std::string> arms;
-  if (parsed.values.count("arms") != 0) arms = parsed.values["arms"].as<std::vector<std::string>>();
-  return compare(parsed.values, arms);
-}
-
-int run_table(const std::vector<std::string>& args) {
-  po::options_description options("Options");
-  add_db(options);
-  add_metric(options);
-  options.add_options()("by", po::value<std::string>()->default_value("resolution"),
-                        "the columns: resolution, dataset, model or a configuration key");
-  add_filters(options, /*with_arm=*/true, /*with_status=*/false);
-  add_format(options);
-  const Parsed parsed = parse(args,
-                              "usage: report table [--metric M ...] [--by resolution|dataset|model|KEY] [options]\n\n"
-                              "Rows are configurations (an arm's stored configuration without the seed and\n"
-                              "the --by key), columns the values of --by (a named axis or any configuration\n"
-                              "key, e.g. train.max_epochs or se_reduction); each cell is the mean ± sd over\n"
-                              "the finished seeds, with their number n. The settings that tell rows of an arm\n"
-                              "apart are columns too. The best cell of each column is marked.",
-                              options, {}, "table ");
-  if (parsed.done) return kExitOk;
-  const auto reporter = reporter_from(parsed.values);
-  const StoreReader store(parsed.values["db"].as<std::string>());
-  const RunQuery query = make_query(store, filter_from(parsed.values));
-  reporter->report_tables(std::cout, aggregate_tables(store, metrics_from(parsed.values),
-                                                      parsed.values["by"].as<std::string>(), query));
+int run_table(const Values& values) {
+  const auto reporter = reporter_from(values);
+  const StoreReader store(values.get<std::string>("--db"));
+  const RunQuery query = make_query(store, filter_from(values));
+  reporter->report_tables(std::cout,
+                          aggregate_tables(store, metrics_from(values), values.get<std::string>("--by"), query));
   std::cout.flush();
   return kExitOk;
 }
 
-int run_show(const std::vector<std::string>& args) {
-  po::options_description options("Options");
-  add_db(options);
-  options.add_options()("run", po::value<std::string>(), "run id or config-hash prefix");
-  add_format(options);
-  po::positional_options_description positional;
-  positional.add("run", 1);
-  const Parsed parsed =
-      parse(args, "usage: report show RUN [--db FILE] [--format FORMAT]", options, positional, "show ");
-  if (parsed.done) return kExitOk;
-  if (parsed.values.count("run") == 0) {
+int run_show(const Values& values) {
+  if (!values.has("run")) {
     throw UsageError("show needs a RUN: a run id or the start of its config hash (see `report`)");
   }
-  const auto reporter = reporter_from(parsed.values);
-  const StoreReader store(parsed.values["db"].as<std::string>());
-  reporter->report_run(std::cout, read_run_detail(store, parsed.values["run"].as<std::string>()));
+  const auto reporter = reporter_from(values);
+  const StoreReader store(values.get<std::string>("--db"));
+  reporter->report_run(std::cout, read_run_detail(store, values.get<std::string>("run")));
   std::cout.flush();
   return kExitOk;
 }
 
-int run_curves(const std::vector<std::string>& args) {
-  po::options_description options("Options");
-  add_db(options);
-  options.add_options()("series", po::value<std::string>()->default_value("val_accuracy"),
-                        "train_loss, train_accuracy, val_loss or val_accuracy");
-  add_filters(options, /*with_arm=*/true, /*with_status=*/false);
-  add_chart_format(options);
-  const Parsed parsed = parse(args,
-                              "usage: report curves [--series S] [FILTERS] [--format FORMAT]\n\n"
-                              "One sparkline per configuration and resolution: the mean over the\n"
-                              "finished seeds at each epoch, on one shared scale.",
-                              options, {}, "curves ");
-  if (parsed.done) return kExitOk;
-  const auto reporter = chart_reporter_from(parsed.values, "curves");
-  const StoreReader store(parsed.values["db"].as<std::string>());
-  const RunQuery query = make_query(store, filter_from(parsed.values));
-  reporter->report_curves(std::cout, read_curves(store, query, parsed.values["series"].as<std::string>()));
+int run_curves(const Values& values) {
+  const auto reporter = chart_reporter_from(values, "curves");
+  const StoreReader store(values.get<std::string>("--db"));
+  const RunQuery query = make_query(store, filter_from(values));
+  reporter->report_curves(std::cout, read_curves(store, query, values.get<std::string>("--series")));
   std::cout.flush();
   return kExitOk;
 }
 
-int run_confusion(const std::vector<std::string>& args) {
-  po::options_description options("Options");
-  add_db(options);
-  options.add_options()("run", po::value<std::string>(), "run id or config-hash prefix")(
-      "split", po::value<std::string>()->default_value("test"), "test or val");
-  add_filters(options, /*with_arm=*/true, /*with_status=*/false);
-  add_chart_format(options);
-  po::positional_options_description positional;
-  positional.add("run", 1);
-  const Parsed parsed = parse(args,
-                              "usage: report confusion [RUN] [--split test] [FILTERS] [--format FORMAT]\n\n"
-                              "The confusion matrix of RUN, or summed over the finished\n"
-                              "seeds of each arm and resolution.",
-                              options, positional, "confusion ");
-  if (parsed.done) return kExitOk;
-  const auto reporter = chart_reporter_from(parsed.values, "confusion");
-  const StoreReader store(parsed.values["db"].as<std::string>());
-  const RunQuery query = make_query(store, filter_from(parsed.values));
+int run_confusion(const Values& values) {
+  const auto reporter = chart_reporter_from(values, "confusion");
+  const StoreReader store(values.get<std::string>("--db"));
+  const RunQuery query = make_query(store, filter_from(values));
   std::optional<std::string> run;
-  if (parsed.values.count("run") != 0) run = parsed.values["run"].as<std::string>();
-  reporter->report_confusion(std::cout, read_confusion(store, query, parsed.values["split"].as<std::string>(), run));
+  if (values.has("run")) run = values.get<std::string>("run");
+  reporter->report_confusion(std::cout, read_confusion(store, query, values.get<std::string>("--split"), run));
   std::cout.flush();
   return kExitOk;
 }
 
-int run_html(const std::vector<std::string>& args) {
-  po::options_description options("Options");
-  add_db(options);
-  options.add_options()("output,o", po::value<std::string>(), "the page to write")(
-      "compare", po::value<std::vector<std::string>>()->multitoken(),
-      "arms A and B for the compare tables (default: the first arm against each other)");
-  add_metric(options);
-  add_filters(options, /*with_arm=*/false, /*with_status=*/false);
-  const Parsed parsed =
-      parse(args, "usage: report html -o report.html [--compare A B] [FILTERS]", options, {}, "html ");
-  if (parsed.done) return kExitOk;
-  if (parsed.values.count("output") == 0) {
+int run_html(const Values& values) {
+  if (!values.has("--output")) {
     throw UsageError("html needs -o FILE: where to write the page");
   }
-  std::vector<std::string> arms;
-  if (parsed.values.count("compare") != 0) {
-    arms = parsed.values["compare"].as<std::vector<std::string>>();
-    if (arms.size() != 2) {
-      throw UsageError(fmt::format("--compare takes two arm names, A and B; got {}", arms.size()));
-    }
+  const std::vector<std::string> arms = values.list("--compare");
+  if (values.has("--compare") && arms.size() != 2) {
+    throw UsageError(fmt::format("--compare takes two arm names, A and B; got {}", arms.size()));
   }
-  const StoreReader store(parsed.values["db"].as<std::string>());
-  const RunQuery query = make_query(store, filter_from(parsed.values));
-  const std::string output = parsed.values["output"].as<std::string>();
-  write_html(read_html_report(store, query, metrics_from(parsed.values), arms), output);
+  const StoreReader store(values.get<std::string>("--db"));
+  const RunQuery query = make_query(store, filter_from(values));
+  const auto output = values.get<std::string>("--output");
+  write_html(read_html_report(store, query, metrics_from(values), arms), output);
   std::cerr << "report: wrote " << output << '\n';
   return kExitOk;
 }
 
-int run_power(const std::vector<std::string>& args) {
-  po::options_description options("Options");
-  add_db(options);
-  options.add_options()("arms", po::value<std::vector<std::string>>(),
-                        "A and B")("delta", po::value<std::vector<double>>()->multitoken(),
-                                   "differences to detect (in the metric's units, e.g. 0.01); several allowed")(
-      "power", po::value<double>()->default_value(0.8), "the power to reach, between 0 and 1")(
-      "alpha", po::value<double>()->default_value(0.05), "the significance level, between 0 and 1");
-  add_metric(options);
-  add_filters(options, /*with_arm=*/false, /*with_status=*/false);
-  add_format(options);
-  po::positional_options_description positional;
-  positional.add("arms", 2);
-  const Parsed parsed =
-      parse(args,
-            "usage: report power A B [--metric M ...] [--delta D ...] [--power 0.8] [--alpha 0.05]\n\n"
-            "From the per-seed spread of A and B (pooled sd): the power the current seeds\n"
-            "have against the observed difference, the seeds per arm that reach --power for\n"
-            "it and for each --delta, and the smallest difference the current seeds detect.\n"
-            "Two-sided two-sample t test; groups by configuration as --compare does.",
-            options, positional, "power ");
-  if (parsed.done) return kExitOk;
-  const auto& values = parsed.values;
-  std::vector<std::string> arms;
-  if (values.count("arms") != 0) arms = values["arms"].as<std::vector<std::string>>();
+int run_power(const Values& values) {
+  const std::vector<std::string> arms = values.list("arms");
   if (arms.size() != 2) throw UsageError(fmt::format("power takes two arm names, A and B; got {}", arms.size()));
-  const double power = values["power"].as<double>();
-  const double alpha = values["alpha"].as<double>();
+  const auto power = values.get<double>("--power");
+  const auto alpha = values.get<double>("--alpha");
   if (!(power > 0 && power < 1)) throw UsageError(fmt::format("--power {}: expected a number between 0 and 1", power));
   if (!(alpha > 0 && alpha < 1)) throw UsageError(fmt::format("--alpha {}: expected a number between 0 and 1", alpha));
   std::vector<double> deltas;
-  if (values.count("delta") != 0) deltas = values["delta"].as<std::vector<double>>();
+  if (values.has("--delta")) deltas = values.get<std::vector<double>>("--delta");
   for (const double delta : deltas) {
     if (!(delta > 0) || !std::isfinite(delta)) {
       throw UsageError(fmt::format("--delta {}: expected a positive difference, e.g. 0.01", delta));
     }
   }
   const auto reporter = reporter_from(values);
-  const StoreReader store(values["db"].as<std::string>());
+  const StoreReader store(values.get<std::string>("--db"));
   const RunQuery query = make_query(store, filter_from(values));
   CompareOptions no_bootstrap;
   no_bootstrap.bootstrap_replicates = 0;  // power needs only the summaries
@@ -454,23 +193,8 @@ int run_power(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-int run_merge(const std::vector<std::string>& args) {
-  po::options_description options("Options");
-  options.add_options()("stores", po::value<std::vector<std::string>>(), "OUT.db IN.db...");
-  po::positional_options_description positional;
-  positional.add("stores", -1);
-  const Parsed parsed = parse(args,
-                              "usage: report merge OUT.db IN.db...\n\n"
-                              "Copies every run of each IN.db into OUT.db (created if missing), with its epochs,\n"
-                              "metrics, matrices, predictions and grids. Runs are matched by config hash: a run\n"
-                              "already in OUT.db is kept, unless it did not finish and the incoming one did.\n"
-                              "Merging the same store twice changes nothing. One transaction per input.",
-                              options, positional, "merge ");
-  if (parsed.done) return kExitOk;
-  std::vector<std::string> stores;
-  if (parsed.values.count("stores") != 0) {
-    stores = parsed.values["stores"].as<std::vector<std::string>>();
-  }
+int run_merge(const Values& values) {
+  const std::vector<std::string> stores = values.list("stores");
   if (stores.size() < 2) {
     throw UsageError("merge needs OUT.db and at least one IN.db");
   }
@@ -479,6 +203,142 @@ int run_merge(const std::vector<std::string>& args) {
     std::cout << summary << '\n';
   }
   return kExitOk;
+}
+
+}  // namespace
+
+void add_list(Cli& cli) {
+  // No positional arguments: a stray word (a forgotten --db) must not be ignored.
+  CLI::App& list = cli.add_command("list", "every run, filtered (the default command)", usage_with_columns(), run_list);
+  add_db(list);
+  add_value<std::vector<std::string>>(list, "--compare", "compare arm A with arm B (two arm names)", kArmValue);
+  add_metric(list);
+  add_bootstrap(list);
+  add_filters(list, /*with_arm=*/true, /*with_status=*/true);
+  add_format(list);
+}
+
+void add_compare(Cli& cli) {
+  CLI::App& compare_command =
+      cli.add_command("compare", "statistics of B - A over seeds",
+                      "usage: report compare A B [--metric M ...] [options]",
+                      [](const Values& values) { return compare(values, values.list("arms"), "compare"); });
+  // Any number, so that a stray word is counted, not taken for an option's value.
+  add_value<std::vector<std::string>>(compare_command, "arms", "A and B", kArmValue);
+  add_db(compare_command);
+  add_metric(compare_command);
+  add_bootstrap(compare_command);
+  add_filters(compare_command, /*with_arm=*/false, /*with_status=*/false);
+  add_format(compare_command);
+}
+
+void add_table(Cli& cli) {
+  CLI::App& table =
+      cli.add_command("table", "configurations x resolutions (or --by KEY), mean ± sd (n)",
+                      "usage: report table [--metric M ...] [--by resolution|dataset|model|KEY] [options]\n\n"
+                      "Rows are configurations (an arm's stored configuration without the seed and\n"
+                      "the --by key), columns the values of --by (a named axis or any configuration\n"
+                      "key, e.g. train.max_epochs or se_reduction); each cell is the mean ± sd over\n"
+                      "the finished seeds, with their number n. The settings that tell rows of an arm\n"
+                      "apart are columns too. The best cell of each column is marked.",
+                      run_table);
+  add_db(table);
+  add_metric(table);
+  std::vector<std::string> axes = table_axes();
+  axes.emplace_back(kKeyValue);
+  add_value<std::string>(table, "--by", "the columns: resolution, dataset, model or a configuration key", choices(axes))
+      ->default_str("resolution");
+  add_filters(table, /*with_arm=*/true, /*with_status=*/false);
+  add_format(table);
+}
+
+void add_power(Cli& cli) {
+  CLI::App& power =
+      cli.add_command("power", "seeds per arm needed for 80% power",
+                      "usage: report power A B [--metric M ...] [--delta D ...] [--power 0.8] [--alpha 0.05]\n\n"
+                      "From the per-seed spread of A and B (pooled sd): the power the current seeds\n"
+                      "have against the observed difference, the seeds per arm that reach --power for\n"
+                      "it and for each --delta, and the smallest difference the current seeds detect.\n"
+                      "Two-sided two-sample t test; groups by configuration as --compare does.",
+                      run_power);
+  add_value<std::vector<std::string>>(power, "arms", "A and B", kArmValue);
+  add_db(power);
+  add_value<std::vector<double>>(
+      power, "--delta", "differences to detect (in the metric's units, e.g. 0.01); several allowed", kNumberValue);
+  add_value<double>(power, "--power", "the power to reach, between 0 and 1", kNumberValue)->default_str("0.8");
+  add_value<double>(power, "--alpha", "the significance level, between 0 and 1", kNumberValue)->default_str("0.05");
+  add_metric(power);
+  add_filters(power, /*with_arm=*/false, /*with_status=*/false);
+  add_format(power);
+}
+
+void add_show(Cli& cli) {
+  CLI::App& show =
+      cli.add_command("show", "one run completely", "usage: report show RUN [--db FILE] [--format FORMAT]", run_show);
+  add_value<std::string>(show, "run", "run id or config-hash prefix", kRunValue);
+  add_db(show);
+  add_format(show);
+}
+
+void add_curves(Cli& cli) {
+  CLI::App& curves = cli.add_command("curves", "learning curves per configuration, as sparklines",
+                                     "usage: report curves [--series S] [FILTERS] [--format FORMAT]\n\n"
+                                     "One sparkline per configuration and resolution: the mean over the\n"
+                                     "finished seeds at each epoch, on one shared scale.",
+                                     run_curves);
+  add_db(curves);
+  add_value<std::string>(curves, "--series", "the epoch series to draw", choices(curve_series()))
+      ->default_str("val_accuracy");
+  add_filters(curves, /*with_arm=*/true, /*with_status=*/false);
+  add_chart_format(curves);
+}
+
+void add_confusion(Cli& cli) {
+  CLI::App& confusion = cli.add_command("confusion", "confusion matrices summed over seeds, or one run's",
+                                        "usage: report confusion [RUN] [--split test] [FILTERS] [--format FORMAT]\n\n"
+                                        "The confusion matrix of RUN, or summed over the finished\n"
+                                        "seeds of each arm and resolution.",
+                                        run_confusion);
+  add_value<std::string>(confusion, "run", "run id or config-hash prefix", kRunValue);
+  add_db(confusion);
+  add_value<std::string>(confusion, "--split", "test or val", choices({"test", "val"}))->default_str("test");
+  add_filters(confusion, /*with_arm=*/true, /*with_status=*/false);
+  add_chart_format(confusion);
+}
+
+void add_html(Cli& cli) {
+  CLI::App& html = cli.add_command("html", "one self-contained page with charts and the compare tables",
+                                   "usage: report html -o report.html [--compare A B] [FILTERS]", run_html);
+  add_db(html);
+  add_value<std::string>(html, "-o,--output", "the page to write", kFileValue);
+  add_value<std::vector<std::string>>(
+      html, "--compare", "arms A and B for the compare tables (default: the first arm against each other)", kArmValue);
+  add_metric(html);
+  add_filters(html, /*with_arm=*/false, /*with_status=*/false);
+}
+
+void add_merge(Cli& cli) {
+  CLI::App& merge =
+      cli.add_command("merge", "combine stores (shards of a grid) into OUT.db",
+                      "usage: report merge OUT.db IN.db...\n\n"
+                      "Copies every run of each IN.db into OUT.db (created if missing), with its epochs,\n"
+                      "metrics, matrices, predictions and grids. Runs are matched by config hash: a run\n"
+                      "already in OUT.db is kept, unless it did not finish and the incoming one did.\n"
+                      "Merging the same store twice changes nothing. One transaction per input.",
+                      run_merge);
+  add_value<std::vector<std::string>>(merge, "stores", "OUT.db IN.db...", kStoreValue);
+}
+
+void add_commands(Cli& cli) {
+  add_list(cli);
+  add_compare(cli);
+  add_table(cli);
+  add_power(cli);
+  add_show(cli);
+  add_curves(cli);
+  add_confusion(cli);
+  add_html(cli);
+  add_merge(cli);
 }
 
 }  // namespace ablate::report

@@ -1,24 +1,25 @@
-// The subcommands of `report`, each parsing its own options. Every one returns the exit
-// status and throws UsageError (exit 2) for a bad command line.
+// The `report` commands, one add_NAME function each: it adds the command to the command
+// line with its options and the action that runs it (cli.hpp says how to add one).
 #pragma once
 
-#include <string>
-#include <vector>
+#include "cli.hpp"
 
 namespace ablate::report {
 
-// args: the words after the subcommand's name (for `list`, every word of the line).
-int run_list(const std::vector<std::string>& args);     // also `report --compare A B`
-int run_compare(const std::vector<std::string>& args);  // `report compare A B`
-int run_table(const std::vector<std::string>& args);
-int run_show(const std::vector<std::string>& args);
-int run_merge(const std::vector<std::string>& args);
-int run_curves(const std::vector<std::string>& args);
-int run_confusion(const std::vector<std::string>& args);
-int run_html(const std::vector<std::string>& args);
-int run_power(const std::vector<std::string>& args);
+void add_list(Cli& cli);     // the default: every run; also `report --compare A B`
+void add_compare(Cli& cli);  // `report compare A B`
+void add_table(Cli& cli);
+void add_power(Cli& cli);
+void add_show(Cli& cli);
+void add_curves(Cli& cli);
+void add_confusion(Cli& cli);
+void add_html(Cli& cli);
+void add_merge(Cli& cli);
 
-// The overview printed by `report --help`.
+// All of the above, in the order the completion menu lists them.
+void add_commands(Cli& cli);
+
+// The overview printed by `report --help` (and `report list --help`).
 extern const char* const kOverview;
 
 }  // namespace ablate::report
