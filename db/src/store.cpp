@@ -305,7 +305,7 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
     std::int64_t run_id = 0;
     if (existing) {
       run_id = *existing;
-      for (const char* table : {"epochs", "metrics", "matrices", "predictions"}) {
+      for (const char* table : {"epochs", "metrics", "matrices", "predictions", "class_names"}) {
         SQLite::Statement clear(*db_, fmt::format("DELETE FROM {} WHERE run_id = ?", table));
         clear.bind(1, run_id);
         clear.exec();

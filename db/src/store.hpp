@@ -218,6 +218,9 @@ class Store {
   // Sets `failed` or `killed` with a message (and the tail of what the run printed, if
   // known); keeps the epochs recorded so far.
   void end_run(const RunLease& lease, RunStatus status, const std::string& error, const std::string& output_tail = "");
+  // Records the names of the run's classes (its dataset's DatasetInfo::class_names), index
+  // i naming class i, replacing any it had; class_names.cpp. LostClaimError as above.
+  void set_class_names(const RunLease& lease, const std::vector<std::string>& names);
 
   std::vector<RunRow> list_runs(const RunFilter& filter = {}) const;
   // The run a person names on a command line (`report show`, `runner --evaluate`), by the
@@ -231,6 +234,9 @@ class Store {
   std::vector<MetricRow> metrics(std::int64_t run_id) const;
   std::vector<MatrixRow> matrices(std::int64_t run_id) const;
   std::optional<PredictionRow> predictions(std::int64_t run_id, const std::string& split) const;
+  // The run's class names in class order; empty when none were stored (a run recorded
+  // before migration 0005, or one that failed before its data was loaded).
+  std::vector<std::string> class_names(std::int64_t run_id) const;
   // Folder for a store's files other than the database: "<db>.artifacts".
   std::string artifact_dir() const { return path_ + ".artifacts"; }
 

@@ -340,6 +340,30 @@ TEST(StoreTest, StartRunOnAFailedRunResetsItAndDropsOldEpochs) {
   EXPECT_EQ(store.list_runs().size(), 1u);
 }
 
+TEST(StoreTest, ClassNamesAreStoredPerRunReplacedOnRetryAndRefusedAfterALostClaim) {
+  TempDir dir;
+  const auto file = dir.path() / "runs.db";
+  Store store(file.string());
+  const RunLease lease = store.start_run(claim("h1"));
+  EXPECT_TRUE(store.class_names(lease.run_id).empty()) << "none until the runner writes them";
+  store.set_class_names(lease, {"T-shirt/top", "it's \"quoted\"", "Ankle boot"});
+  EXPECT_EQ(store.class_names(lease.run_id),
+            (std::vector<std::string>{"T-shirt/top", "it's \"quoted\"", "Ankle boot"}));
+  store.set_class_names(lease, {"a", "b"});
+  EXPECT_EQ(store.class_names(lease.run_id), (std::vector<std::string>{"a", "b"})) << "replaced, not appended";
+  store.end_run(lease, RunStatus::failed, "boom");
+  EXPECT_TRUE(throws_store_error([&] { store.set_class_names(lease, {"x"}); }, {"is already failed"}));
+  EXPECT_EQ(store.class_names(lease.run_id), (std::vector<std::string>{"a", "b"}));
+
+  // A retry starts clean, as it does for epochs and metrics.
+  const RunLease again = store.start_run(claim("h1"));
+  EXPECT_TRUE(store.class_names(again.run_id).empty());
+  // A store edited by hand with a gap in the indices reads as no names, never shifted ones.
+  store.set_class_names(again, {"a", "b", "c"});
+  execute(file, "DELETE FROM class_names WHERE class_index = 1");
+  EXPECT_TRUE(store.class_names(again.run_id).empty());
+}
+
 TEST(StoreTest, AClaimedRunRecordsWhichAblateClaimedIt) {
   TempDir dir;
   const auto file = dir.path() / "runs.db";

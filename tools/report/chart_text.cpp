@@ -73,11 +73,21 @@ std::string confusion_text(const ConfusionReport& report) {
     text += group.title + " (rows: true class, columns: predicted)\n";
     std::size_t width = 6;  // "recall"
     for (double value : group.values) width = std::max(width, fmt::format("{:g}", value).size());
-    text += fmt::format("{:>{}}", "", 4);
+    // Rows carry the class names where the store has them ("3 class_3"); columns keep the
+    // indices, so that a matrix of long names stays as narrow as its counts.
+    std::vector<std::string> row_labels;
+    std::size_t label_width = 4;
+    for (std::int64_t r = 0; r < group.rows; ++r) {
+      row_labels.push_back(group.classes.empty() ? fmt::format("{:>4}", r)
+                                                 : fmt::format("{:>4} {}", r, class_label(group.classes, r)));
+      label_width = std::max(label_width, display_width(row_labels.back()));
+    }
+    text += std::string(label_width, ' ');
     for (std::int64_t c = 0; c < group.cols; ++c) text += fmt::format("  {:>{}}", c, width);
     text += fmt::format("  {:>{}}\n", "recall", width);
     for (std::int64_t r = 0; r < group.rows; ++r) {
-      text += fmt::format("{:>4}", r);
+      const std::string& label = row_labels[static_cast<std::size_t>(r)];
+      text += label + std::string(label_width - display_width(label), ' ');
       double total = 0;
       for (std::int64_t c = 0; c < group.cols; ++c) {
         const double value = group.values[static_cast<std::size_t>(r * group.cols + c)];

@@ -128,6 +128,12 @@ std::vector<ConfusionGroup> confusion_groups(const StoreReader& store, const Run
           group.rows = matrix.rows;
           group.cols = matrix.cols;
           group.values.assign(matrix.values.size(), 0.0);
+          // One configuration is one data set: the first run's names are the group's. A
+          // list that does not match the matrix is not trusted to name its rows.
+          group.classes = store.store().class_names(id);
+          if (static_cast<std::int64_t>(group.classes.size()) != std::max(matrix.rows, matrix.cols)) {
+            group.classes.clear();
+          }
         }
         if (matrix.rows != group.rows || matrix.cols != group.cols) continue;
         for (std::size_t k = 0; k < matrix.values.size(); ++k) group.values[k] += matrix.values[k];
@@ -149,6 +155,11 @@ ConfusionReport read_confusion(const StoreReader& store, const RunQuery& query, 
   std::optional<db::RunRow> run;
   if (run_spec) run = store.resolve_run(*run_spec);
   return ConfusionReport{store.path(), split, confusion_groups(store, query, split, run)};
+}
+
+std::string class_label(const std::vector<std::string>& names, std::int64_t index) {
+  if (index >= 0 && static_cast<std::size_t>(index) < names.size()) return names[static_cast<std::size_t>(index)];
+  return std::to_string(index);
 }
 
 double recall(const ConfusionGroup& group, std::int64_t row) {

@@ -54,7 +54,13 @@ struct ConfusionGroup {
   std::int64_t rows = 0;
   std::int64_t cols = 0;
   std::vector<double> values;  // summed, row-major, rows = true class
+  // The classes' names (the runs' data set's, migration 0005), one per row; empty when
+  // the store has none for these runs: then classes read as their indices.
+  std::vector<std::string> classes;
 };
+
+// What class `index` is called: its name when `names` has one, else the index.
+std::string class_label(const std::vector<std::string>& names, std::int64_t index);
 
 // The confusion matrix of `run`, or the sum over the finished runs of each arm and
 // resolution matching `query`. Matrices whose shape differs within a group are skipped.

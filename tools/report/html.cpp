@@ -16,6 +16,7 @@
 #include <map>
 
 #include "config_groups.hpp"
+#include "run_detail.hpp"
 #include "svg.hpp"
 #include "table.hpp"
 #include "text.hpp"
@@ -141,6 +142,17 @@ std::optional<std::vector<ClassF1Chart>> read_class_f1(const StoreReader& store,
       values[samples[i].resolution][label][key.name.substr(3)].push_back(samples[i].value);
     }
   }
+  // Class names per resolution, where every run there that stored names agrees on them
+  // (after a merge, two data sets' class 3 need not be the same class).
+  std::map<std::int64_t, std::vector<std::string>> names;
+  std::map<std::int64_t, bool> names_disagree;
+  for (const auto& run : store.list_runs(finished)) {
+    const std::vector<std::string> classes = store.store().class_names(run.id);
+    if (classes.empty()) continue;
+    auto& known = names[run.resolution];
+    if (known.empty()) known = classes;
+    if (known != classes) names_disagree[run.resolution] = true;
+  }
   std::vector<ClassF1Chart> charts;
   for (const auto& [resolution, arms] : values) {
     ClassF1Chart chart;
@@ -148,7 +160,11 @@ std::optional<std::vector<ClassF1Chart>> read_class_f1(const StoreReader& store,
     for (const auto& entry : arms) chart.arms.push_back(entry.first);
     for (const auto& key : per_class) {
       const std::string name = key.name.substr(3);
-      chart.classes.push_back(name);
+      const std::vector<std::string> no_names;
+      const auto& classes = names_disagree[resolution] ? no_names : names[resolution];
+      chart.classes.push_back(metric_with_class(key.name, classes) == key.name
+                                  ? name
+                                  : class_label(classes, static_cast<std::int64_t>(std::stoll(name))));
       std::vector<double> means;
       for (const auto& arm : chart.arms) {
         const auto& by_class = arms.at(arm);
@@ -187,9 +203,10 @@ std::string curves_section(const HtmlReport& report, const std::map<std::string,
     }
   }
   for (const auto& [resolution, lines] : accuracy) {
-    out += svg::line_chart(fmt::format("Accuracy at {}", resolution), "epoch", "accuracy", lines);
+    out += svg::line_chart(fmt::format("Accuracy at {}", resolution), "epoch", "accuracy", lines, svg::XAxis::integer);
     if (loss.count(resolution) != 0) {
-      out += svg::line_chart(fmt::format("Loss at {}", resolution), "epoch", "loss", loss[resolution]);
+      out += svg::line_chart(fmt::format("Loss at {}", resolution), "epoch", "loss", loss[resolution],
+                             svg::XAxis::integer);
     }
   }
   return out + "</div>\n";
@@ -241,7 +258,7 @@ std::string confusion_section(const HtmlReport& report) {
                     "<div class=\"charts\">\n";
   for (const auto& group : report.confusion) {
     out += svg::heatmap(group.title, static_cast<std::size_t>(group.rows), static_cast<std::size_t>(group.cols),
-                        group.values);
+                        group.values, group.classes);
   }
   return out + "</div>\n";
 }

@@ -30,7 +30,7 @@ struct TradeoffCell {
 struct ClassF1Chart {
   std::int64_t resolution = 0;
   std::vector<std::string> arms;
-  std::vector<std::string> classes;        // in class order ("2" before "10")
+  std::vector<std::string> classes;        // in class order ("2" before "10"); names where stored
   std::vector<std::vector<double>> means;  // [class][arm]; NaN where an arm has none
 };
 

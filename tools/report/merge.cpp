@@ -19,7 +19,7 @@ namespace {
 constexpr int kBusyTimeoutMs = 10000;
 
 // The tables holding one row set per run, copied with the run under its new id.
-constexpr const char* kRunTables[] = {"epochs", "metrics", "matrices", "predictions"};
+constexpr const char* kRunTables[] = {"epochs", "metrics", "matrices", "predictions", "class_names"};
 
 // Column names of `table` in schema `schema` ("main" or "src"), in order. Names come from
 // SQLite's own catalogue, never from the user, and are quoted all the same.

@@ -45,7 +45,17 @@ RunDetail read_run_detail(const StoreReader& store, const std::string& spec) {
   detail.epochs = store.store().epochs(detail.id);
   detail.metrics = store.store().metrics(detail.id);
   detail.matrices = store.store().matrices(detail.id);
+  detail.class_names = store.store().class_names(detail.id);
   return detail;
+}
+
+std::string metric_with_class(const std::string& metric, const std::vector<std::string>& class_names) {
+  const std::size_t slash = metric.rfind('/');
+  if (slash == std::string::npos || slash + 1 == metric.size()) return metric;
+  const std::string index = metric.substr(slash + 1);
+  if (index.size() > 9 || index.find_first_not_of("0123456789") != std::string::npos) return metric;
+  const std::size_t k = std::stoul(index);
+  return k < class_names.size() ? metric + " (" + class_names[k] + ")" : metric;
 }
 
 }  // namespace ablate::report

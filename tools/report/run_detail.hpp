@@ -18,7 +18,11 @@ struct RunDetail {
   std::vector<db::EpochRow> epochs;  // the learning curve
   std::vector<db::MetricRow> metrics;
   std::vector<db::MatrixRow> matrices;
+  std::vector<std::string> class_names;  // empty when the store has none (migration 0005)
 };
+
+// "f1/3" -> "f1/3 (cat)" when class 3 has a name; any other metric name unchanged.
+std::string metric_with_class(const std::string& metric, const std::vector<std::string>& class_names);
 
 // The columns that are printed as their own sections rather than as fields.
 inline constexpr const char* kConfigColumn = "config_json";

@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "charts.hpp"
 #include "text.hpp"
 
 namespace ablate::report {
@@ -283,7 +284,8 @@ Document run_document(const RunDetail& detail) {
     Table metrics;
     metrics.columns = {{"split", Align::left}, {"metric", Align::left}, {"value", Align::right}};
     for (const auto& metric : detail.metrics) {
-      metrics.rows.push_back({metric.split, metric.name, fixed(metric.value, 4)});
+      metrics.rows.push_back({metric.split, metric_with_class(metric.name, detail.class_names),
+                              fixed(metric.value, 4)});
     }
     document.push_back(table_block(std::move(metrics)));
   }
@@ -312,7 +314,9 @@ Document run_document(const RunDetail& detail) {
       cells.columns.push_back({std::to_string(c), Align::right});
     }
     for (std::int64_t r = 0; r < matrix.rows; ++r) {
-      std::vector<Cell> row = {Cell(std::to_string(r))};
+      const bool named = static_cast<std::size_t>(r) < detail.class_names.size();
+      std::vector<Cell> row = {
+          Cell(named ? fmt::format("{} {}", r, class_label(detail.class_names, r)) : std::to_string(r))};
       for (std::int64_t c = 0; c < matrix.cols; ++c) {
         row.emplace_back(number(matrix.values[static_cast<std::size_t>(r * matrix.cols + c)]));
       }
