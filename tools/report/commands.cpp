@@ -12,6 +12,7 @@
 #include "charts.hpp"
 #include "cli_options.hpp"
 #include "comparison.hpp"
+#include "config_diff.hpp"
 #include "html.hpp"
 #include "listing.hpp"
 #include "merge.hpp"
@@ -29,6 +30,7 @@ const char* const kOverview = R"(usage: report [list] [--db FILE] [FILTERS] [--f
        report table [--metric M ...] [--by resolution|dataset|model|KEY] [--format FORMAT]
        report power A B [--metric M ...] [--delta D ...] [--power 0.8] [--alpha 0.05]
        report show RUN [--format FORMAT]
+       report diff RUN RUN [--metrics] [--format FORMAT]
        report curves [--series val_accuracy] [FILTERS] [--format table|csv|json]
        report confusion [RUN] [FILTERS] [--format table|csv|json]
        report html -o report.html [--compare A B] [FILTERS]
@@ -51,6 +53,8 @@ Reads an Ablate run store (only `merge` writes, and only to OUT.db).
              current seeds detect, from the observed per-seed spread
   show       one run completely: fields, provenance, metrics, learning curve,
              confusion matrix, configuration (RUN: an id or a config-hash prefix)
+  diff       two runs side by side: the configuration keys that differ (--metrics:
+             and the metrics that differ)
   curves     learning curves per configuration, mean over seeds, as sparklines
   confusion  confusion matrices summed over the seeds of a configuration (or of one RUN)
   html       one self-contained page with charts and the compare tables
@@ -128,6 +132,19 @@ int run_show(const Values& values) {
   const auto reporter = reporter_from(values);
   const StoreReader store(values.get<std::string>("--db"));
   reporter->report_run(std::cout, read_run_detail(store, values.get<std::string>("run")));
+  std::cout.flush();
+  return kExitOk;
+}
+
+int run_diff(const Values& values) {
+  const std::vector<std::string> runs = values.list("runs");
+  if (runs.size() != 2) {
+    throw UsageError(fmt::format("diff takes two runs (ids or config-hash prefixes, as `report show`); got {}",
+                                 runs.size()));
+  }
+  const auto reporter = reporter_from(values);
+  const StoreReader store(values.get<std::string>("--db"));
+  reporter->report_diff(std::cout, read_config_diff(store, runs[0], runs[1], values.has("--metrics")));
   std::cout.flush();
   return kExitOk;
 }
@@ -280,6 +297,21 @@ void add_show(Cli& cli) {
   add_format(show);
 }
 
+void add_diff(Cli& cli) {
+  CLI::App& diff = cli.add_command("diff", "two runs side by side: what differs",
+                                   "usage: report diff RUN RUN [--metrics] [--db FILE] [--format FORMAT]\n\n"
+                                   "The configuration keys whose values differ between the two runs (RUN: a run\n"
+                                   "id or the start of its config hash, as `report show` takes), side by side;\n"
+                                   "`default` where a run does not store the key (a train setting left at its\n"
+                                   "default). --metrics adds the metrics that differ, with their difference.",
+                                   run_diff);
+  // Any number, so that a stray word is counted, not taken for an option's value.
+  add_value<std::vector<std::string>>(diff, "runs", "two runs: ids or config-hash prefixes", kRunValue);
+  add_db(diff);
+  diff.add_flag("--metrics", "also the metrics whose values differ");
+  add_format(diff);
+}
+
 void add_curves(Cli& cli) {
   CLI::App& curves = cli.add_command("curves", "learning curves per configuration, as sparklines",
                                      "usage: report curves [--series S] [FILTERS] [--format FORMAT]\n\n"
@@ -335,6 +367,7 @@ void add_commands(Cli& cli) {
   add_table(cli);
   add_power(cli);
   add_show(cli);
+  add_diff(cli);
   add_curves(cli);
   add_confusion(cli);
   add_html(cli);

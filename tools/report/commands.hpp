@@ -11,6 +11,7 @@ void add_compare(Cli& cli);  // `report compare A B`
 void add_table(Cli& cli);
 void add_power(Cli& cli);
 void add_show(Cli& cli);
+void add_diff(Cli& cli);  // `report diff RUN RUN`
 void add_curves(Cli& cli);
 void add_confusion(Cli& cli);
 void add_html(Cli& cli);

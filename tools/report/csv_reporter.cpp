@@ -270,4 +270,15 @@ void CsvReporter::report_power(std::ostream& out, const PowerReport& power) cons
   }
 }
 
+// One record per differing key, then per differing metric: kind,name,a,b (a missing
+// key or metric empty).
+void CsvReporter::report_diff(std::ostream& out, const ConfigDiff& diff) const {
+  print_row(out, {"kind", "name", "run_a", "run_b", "a", "b"});
+  const std::string a = std::to_string(diff.a.id), b = std::to_string(diff.b.id);
+  for (const auto& key : diff.keys) print_row(out, {"config", key.key, a, b, key.a.value_or(""), key.b.value_or("")});
+  for (const auto& metric : diff.metrics) {
+    print_row(out, {"metric", metric.metric, a, b, number(metric.a), number(metric.b)});
+  }
+}
+
 }  // namespace ablate::report

@@ -279,4 +279,33 @@ void JsonReporter::report_power(std::ostream& out, const PowerReport& power) con
   print(out, json);
 }
 
+void JsonReporter::report_diff(std::ostream& out, const ConfigDiff& diff) const {
+  const auto side = [](const DiffSide& run) {
+    return Json{{"id", run.id}, {"config_hash", run.config_hash}, {"arm", run.arm}, {"status", run.status}};
+  };
+  Json keys = Json::array();
+  for (const auto& key : diff.keys)
+    keys.push_back(Json{{"key", key.key}, {"a", optional(key.a)}, {"b", optional(key.b)}});
+  Json json = document("diff", diff.store_path);
+  json["a"] = side(diff.a);
+  json["b"] = side(diff.b);
+  json["keys"] = keys;
+  json["same_keys"] = diff.same_keys;
+  if (diff.with_metrics) {
+    Json metrics = Json::array();
+    for (const auto& metric : diff.metrics) {
+      const bool both = metric.a && metric.b;
+      metrics.push_back(Json{{"metric", metric.metric},
+                             {"class", metric.class_name.empty() ? Json(nullptr) : Json(metric.class_name)},
+                             {"a", metric.a ? number(*metric.a) : Json(nullptr)},
+                             {"b", metric.b ? number(*metric.b) : Json(nullptr)},
+                             {"difference", both ? number(*metric.b - *metric.a) : Json(nullptr)}});
+    }
+    json["metrics"] = metrics;
+  } else {
+    json["metrics"] = nullptr;
+  }
+  print(out, json);
+}
+
 }  // namespace ablate::report

@@ -29,6 +29,10 @@ void DocumentReporter::report_power(std::ostream& out, const PowerReport& power)
   render(out, power_document(power));
 }
 
+void DocumentReporter::report_diff(std::ostream& out, const ConfigDiff& diff) const {
+  render(out, diff_document(diff));
+}
+
 void DocumentReporter::report_curves(std::ostream& /*out*/, const CurveReport& /*curves*/) const {
   throw UsageError(fmt::format("curves are drawn only as --format {}", fmt::join(chart_formats(), ", ")));
 }

@@ -11,6 +11,7 @@
 #include "aggregate.hpp"
 #include "charts.hpp"
 #include "comparison.hpp"
+#include "config_diff.hpp"
 #include "listing.hpp"
 #include "power.hpp"
 #include "run_detail.hpp"
@@ -32,6 +33,7 @@ class Reporter {
   virtual void report_curves(std::ostream& out, const CurveReport& curves) const = 0;
   virtual void report_confusion(std::ostream& out, const ConfusionReport& confusion) const = 0;
   virtual void report_power(std::ostream& out, const PowerReport& power) const = 0;
+  virtual void report_diff(std::ostream& out, const ConfigDiff& diff) const = 0;
 };
 
 // The human-readable formats: each renders the same documents (table.hpp).
@@ -42,6 +44,7 @@ class DocumentReporter : public Reporter {
   void report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const override;
   void report_run(std::ostream& out, const RunDetail& detail) const override;
   void report_power(std::ostream& out, const PowerReport& power) const override;
+  void report_diff(std::ostream& out, const ConfigDiff& diff) const override;
   // Curves and matrices are pictures, not documents: only the terminal draws them (as
   // sparklines and aligned counts); markdown and latex throw UsageError (chart_formats()).
   void report_curves(std::ostream& out, const CurveReport& curves) const override;
@@ -90,6 +93,7 @@ class CsvReporter final : public Reporter {
   void report_curves(std::ostream& out, const CurveReport& curves) const override;
   void report_confusion(std::ostream& out, const ConfusionReport& confusion) const override;
   void report_power(std::ostream& out, const PowerReport& power) const override;
+  void report_diff(std::ostream& out, const ConfigDiff& diff) const override;
 };
 
 // One JSON document with "schema_version"; full-precision numbers, null for missing or
@@ -103,6 +107,7 @@ class JsonReporter final : public Reporter {
   void report_curves(std::ostream& out, const CurveReport& curves) const override;
   void report_confusion(std::ostream& out, const ConfusionReport& confusion) const override;
   void report_power(std::ostream& out, const PowerReport& power) const override;
+  void report_diff(std::ostream& out, const ConfigDiff& diff) const override;
 };
 
 // The --format names, in the order --help lists them.
