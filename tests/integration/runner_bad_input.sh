@@ -57,7 +57,7 @@ expect_in out.log "text.db"
 [ "$(cat text.db)" = "not a database, just text" ] || fail "a foreign file must be left alone"
 
 expect_exit 2 out.log -- "$RUNNER" does-not-exist.yaml
-expect_in out.log "cannot read experiment file does-not-exist.yaml"
+expect_in out.log "no experiment file 'does-not-exist.yaml'"
 
 # A store written by a newer Ablate is refused, and left as it was.
 expect_exit 0 out.log -- "$RUNNER" good.yaml --db newer.db seeds=[0] train.max_epochs=1

@@ -58,15 +58,15 @@ expect_in loop.log "2 array tasks"
 expect_in loop.log "  task 0   done       cells: 2 finished, 0 failed, 0 killed, 0 running"
 expect_in loop.log "  task 1   done       cells: 2 finished, 0 failed, 0 killed, 0 running"
 expect_in loop.log "2 checkpoints copied"
-expect_in loop.log "done: 4 cells: 4 finished, 0 failed, 0 not finished (store $WORK/runs.db)"
+expect_in loop.log "done: 4 cells: 4 finished, 0 failed, 0 not finished (store $WORK/grid.db)"
 grep -qxF "#SBATCH --array=0-1%2" "$results/ablate-array.sbatch" || fail "no array throttle in the script"
 grep -qxF "#SBATCH --comment=ablate-test" "$results/ablate-array.sbatch" || fail "--sbatch-arg was not passed through"
 [[ -f "$results/shard-0.db" && -f "$results/shard-1.db" ]] || fail "the shards are not in '$results'"
 [[ ! -e "$results/shard-0.db-wal" ]] || fail "a shard in the results folder has a -wal file beside it"
-[[ $(sql runs.db "SELECT count(*) FROM runs WHERE status = 'finished'") == 4 ]] ||
-  fail "runs.db: $(sql runs.db "SELECT id, status FROM runs")"
+[[ $(sql grid.db "SELECT count(*) FROM runs WHERE status = 'finished'") == 4 ]] ||
+  fail "grid.db: $(sql grid.db "SELECT id, status FROM runs")"
 # The checkpoints came along: a merged run re-evaluates from the merged store.
-expect_exit 0 evaluate.log -- "$RUNNER" --evaluate 1 --db runs.db
+expect_exit 0 evaluate.log -- "$RUNNER" --evaluate 1 --db grid.db
 expect_in evaluate.log "every stored metric reproduced"
 
 # The same command again: every task continues its shard, skips its finished cells, and
@@ -78,7 +78,7 @@ expect_in again.log "  task 1   done       cells: 2 finished, 0 failed, 0 killed
 expect_in again.log "0 runs added, 0 replaced by a finished run, 2 kept"
 [[ $(grep -c "finished, skipped" "$results"/logs/slurm-*_*.out | awk -F: '{s += $NF} END {print s}') == 4 ]] ||
   fail "the resubmitted tasks did not skip their 4 finished cells"
-[[ $(sql runs.db "SELECT count(*) FROM runs") == 4 ]] || fail "runs.db: $(sql runs.db "SELECT id, status FROM runs")"
+[[ $(sql grid.db "SELECT count(*) FROM runs") == 4 ]] || fail "grid.db: $(sql grid.db "SELECT id, status FROM runs")"
 
 # Ctrl-C stops following, not the job, and says how to cancel it.
 write_long_experiment long.yaml

@@ -64,10 +64,23 @@ TEST_F(PluginRegistryTest, RejectsAFileThatIsNotALibraryByName) {
 
 TEST_F(PluginRegistryTest, UnknownPluginListsTheAvailableOnes) {
   try {
-    registry_.find(PluginKind::model, "resnet");
+    registry_.find(PluginKind::model, "densenet");
     FAIL() << "no error";
   } catch (const PluginError& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown model plugin 'resnet'; available: baseline_cnn,"), std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("unknown model plugin 'densenet'; available: baseline_cnn,"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST_F(PluginRegistryTest, UnknownPluginSuggestsTheNearestName) {
+  try {
+    registry_.find(PluginKind::model, "unet_encodr");
+    FAIL() << "no error";
+  } catch (const PluginError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown model plugin 'unet_encodr' (did you mean 'unet_encoder'?); "
+                                         "available: baseline_cnn,"),
+              std::string::npos)
         << e.what();
   }
 }

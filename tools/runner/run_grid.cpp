@@ -282,7 +282,8 @@ void check_threads(const std::vector<const PlannedCell*>& cells, const RunnerOpt
 
 std::string store_path(const RunnerOptions& options) {
   if (!options.db.empty()) return options.db;
-  return (fs::path(options.experiment).parent_path() / "runs.db").string();
+  const fs::path experiment(options.experiment);
+  return (experiment.parent_path() / (experiment.stem().string() + ".db")).string();
 }
 
 int run_grid(const RunnerOptions& options) {

@@ -14,7 +14,7 @@ namespace ablate {
 struct RunnerOptions {
   std::string experiment;                          // the YAML file
   std::vector<std::string> overrides;              // "dotted.key=value"
-  std::string db;                                  // "" = runs.db next to the experiment
+  std::string db;                                  // "" = EXPERIMENT.db next to the experiment
   std::vector<std::filesystem::path> plugin_dirs;  // --plugins, searched first
   bool dry_run = false;
   bool quiet = false;

@@ -1,6 +1,7 @@
 // The sbatch script for a grid as a job array, and the checks on what goes into it.
 #include "slurm.hpp"
 
+#include <filesystem>
 #include <regex>
 
 #include <fmt/format.h>
@@ -86,7 +87,7 @@ std::string slurm_script(const SlurmOptions& o) {
 # however it ends: finished, failed, cancelled, timed out or preempted. A task that finds
 # its shard in results/ continues it: submitting this script again (or Slurm requeueing
 # a task) resumes; finished cells are skipped. Combine the shards with:
-#   report merge runs.db results/shard-*.db
+#   report merge {store} results/shard-*.db
 {header}set -uo pipefail
 
 runner={runner}
@@ -153,7 +154,8 @@ exit $status
 )SCRIPT",
                      fmt::arg("tasks", o.tasks), fmt::arg("results", shell_quote(o.results_dir)),
                      fmt::arg("header", header), fmt::arg("runner", shell_quote(o.runner_path)), fmt::arg("args", args),
-                     fmt::arg("cpus", o.cpus_per_task), fmt::arg("jobs", o.jobs));
+                     fmt::arg("cpus", o.cpus_per_task), fmt::arg("jobs", o.jobs),
+                     fmt::arg("store", std::filesystem::path(o.experiment).stem().string() + ".db"));
 }
 
 }  // namespace ablate

@@ -26,13 +26,18 @@ inline std::size_t edit_distance(const std::string& a, const std::string& b) {
   return row[b.size()];
 }
 
-// " (did you mean 'CANDIDATE'?)" for the last of `candidates` within two edits of `word`,
-// or "" when none is that close.
+// " (did you mean 'CANDIDATE'?)" for the candidate nearest to `word` within two edits (of
+// equally near ones, the last), or "" when none is that close.
 template <typename Candidates>
 std::string did_you_mean(const std::string& word, const Candidates& candidates) {
   std::string hint;
+  std::size_t nearest = 3;
   for (const std::string& candidate : candidates) {
-    if (edit_distance(word, candidate) <= 2) hint = fmt::format(" (did you mean '{}'?)", candidate);
+    const std::size_t distance = edit_distance(word, candidate);
+    if (distance <= nearest) {
+      nearest = distance;
+      hint = fmt::format(" (did you mean '{}'?)", candidate);
+    }
   }
   return hint;
 }

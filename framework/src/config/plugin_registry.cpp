@@ -10,6 +10,7 @@
 #include <torch/version.h>  // macros only: the LibTorch version this host was built with
 
 #include "ablate/error.hpp"
+#include "api/did_you_mean.hpp"
 #include "api/options_yaml.hpp"
 #include "config/crash_report.hpp"
 #include "config/invoke_plugin.hpp"
@@ -177,9 +178,10 @@ const LoadedPlugin& PluginRegistry::find(PluginKind kind, const std::string& nam
     if (plugin.kind == kind && plugin.name == name) return plugin;
   }
   const auto available = names(kind);
-  throw PluginError(
-      fmt::format("unknown {} plugin '{}'; available: {} (see `runner --list-plugins`)", to_string(kind), name,
-                  available.empty() ? std::string("none") : fmt::format("{}", fmt::join(available, ", "))));
+  throw PluginError(fmt::format("unknown {} plugin '{}'{}; available: {} (see `runner plugins`)", to_string(kind), name,
+                                did_you_mean(name, available),
+                                available.empty() ? std::string("none")
+                                                  : fmt::format("{}", fmt::join(available, ", "))));
 }
 
 namespace {
