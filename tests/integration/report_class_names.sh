@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.bash"
 
 write_synthetic_experiment grid.yaml
-expect_exit 0 run.log -- "$RUNNER" grid.yaml --plugins "$PLUGIN_DIR" "seeds=[0]"
+expect_exit 0 run.log -- "$RUNNER" grid.yaml --db runs.db --plugins "$PLUGIN_DIR" "seeds=[0]"
 [[ $(sql runs.db "SELECT group_concat(name, ',') FROM (SELECT name FROM class_names WHERE run_id = 1 ORDER BY class_index)") == \
   class_0,class_1,class_2,class_3 ]] || fail "run 1 did not store its class names: $(sql runs.db 'SELECT * FROM class_names')"
 
