@@ -57,8 +57,8 @@ TEST(TextTest, ThousandsSeparators) {
   EXPECT_EQ(with_thousands(1000), "1,000");
   EXPECT_EQ(with_thousands(421642), "421,642");
   EXPECT_EQ(with_thousands(1234567), "1,234,567");
-  EXPECT_EQ(with_thousands(-1234567), "-1,234,567");
-  EXPECT_EQ(with_thousands(std::numeric_limits<std::int64_t>::min()), "-9,223,372,036,854,775,808");
+  EXPECT_EQ(with_thousands(-1234567), "\u22121,234,567");
+  EXPECT_EQ(with_thousands(std::numeric_limits<std::int64_t>::min()), "\u22129,223,372,036,854,775,808");
 }
 
 TEST(TextTest, FixedMarksUndefinedValuesWithADash) {
@@ -67,7 +67,9 @@ TEST(TextTest, FixedMarksUndefinedValuesWithADash) {
   EXPECT_EQ(fixed(std::optional<double>(), 4), kUndefined);
   EXPECT_EQ(fixed(-0.00001, 4), "0.0000");
   EXPECT_EQ(signed_fixed(0.0123, 4), "+0.0123");
-  EXPECT_EQ(signed_fixed(-0.004, 4), "-0.0040");
+  EXPECT_EQ(signed_fixed(-0.004, 4), "\u22120.0040");  // a minus sign, not a hyphen
+  EXPECT_EQ(fixed(-1.5, 1), "\u22121.5");
+  EXPECT_EQ(with_minus_sign("-1.5e-05"), "\u22121.5e\u221205");
   EXPECT_EQ(signed_fixed(std::nan(""), 4), kUndefined);
 }
 

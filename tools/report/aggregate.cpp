@@ -85,20 +85,22 @@ AggregateTable aggregate(const std::string& store_path, const std::string& metri
     for (const auto& key : table.keys) values.push_back(group.value(key));
     table.key_values.push_back(std::move(values));
     std::vector<Summary> row;
+    std::vector<std::vector<MetricSample>> runs;
     for (const auto& column : columns) {
       const auto found = cells[g].find(column);
       if (found == cells[g].end()) {
         row.push_back(Summary{});
+        runs.emplace_back();
         continue;
       }
       const std::string where = fmt::format("{} {} at {} {}", metric, group.label(), axis, column.text);
       std::vector<double> values_of_seeds;
-      for (const auto& sample : latest_per_seed(found->second, where, &table.notes)) {
-        values_of_seeds.push_back(sample.value);
-      }
+      runs.push_back(latest_per_seed(found->second, where, &table.notes));
+      for (const auto& sample : runs.back()) values_of_seeds.push_back(sample.value);
       row.push_back(summarize(values_of_seeds));
     }
     table.cells.push_back(std::move(row));
+    table.runs.push_back(std::move(runs));
   }
   for (std::size_t c = 0; c < table.columns.size(); ++c) {
     std::optional<std::size_t> best;

@@ -19,14 +19,15 @@ struct AggregateTable {
   std::string metric;  // "test.accuracy"
   std::string axis;    // "resolution", "dataset", "model" or a configuration key
   bool higher_is_better = true;
-  std::vector<std::string> columns;                  // axis values, in order
-  std::vector<std::string> arms;                     // per row: its arm
-  std::vector<std::string> labels;                   // per row: "arm [key=value, ...]"
-  std::vector<std::string> keys;                     // configuration keys telling rows of an arm apart
-  std::vector<std::vector<std::string>> key_values;  // [row][key]
-  std::vector<std::vector<Summary>> cells;           // [row][column]; n = 0 where none
-  std::vector<std::optional<std::size_t>> best;      // per column: the best row
-  std::vector<std::string> notes;                    // seeds run twice in one cell, and what was kept
+  std::vector<std::string> columns;                          // axis values, in order
+  std::vector<std::string> arms;                             // per row: its arm
+  std::vector<std::string> labels;                           // per row: "arm [key=value, ...]"
+  std::vector<std::string> keys;                             // configuration keys telling rows of an arm apart
+  std::vector<std::vector<std::string>> key_values;          // [row][key]
+  std::vector<std::vector<Summary>> cells;                   // [row][column]; n = 0 where none
+  std::vector<std::vector<std::vector<MetricSample>>> runs;  // [row][column]: the runs summarised, one per seed
+  std::vector<std::optional<std::size_t>> best;              // per column: the best row
+  std::vector<std::string> notes;                            // seeds run twice in one cell, and what was kept
 };
 
 // The named axes --by accepts besides configuration keys.

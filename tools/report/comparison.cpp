@@ -52,6 +52,8 @@ ComparisonRow compare_values(const std::string& metric, std::int64_t resolution,
   ComparisonRow row;
   row.metric = metric;
   row.resolution = resolution;
+  row.values_a = a;
+  row.values_b = b;
   const std::vector<double> values_a = values_of(a);
   const std::vector<double> values_b = values_of(b);
   row.a = summarize(values_a);

@@ -43,6 +43,8 @@ struct ComparisonRow {
   std::string group_b;
   Summary a;
   Summary b;
+  std::vector<SeedValue> values_a;  // the finished runs summarised, one per seed (csv --per-seed)
+  std::vector<SeedValue> values_b;
   WelchResult welch;  // difference = mean(B) - mean(A), its 95% CI, Welch's t test
   MannWhitneyResult mann_whitney;
   std::optional<PairedResult> paired;        // when both arms have the same seeds, once each

@@ -57,7 +57,61 @@ void CsvReporter::report_runs(std::ostream& out, const RunListing& listing) cons
   }
 }
 
+namespace {
+
+// --per-seed: one record per run of each side of each comparison row, for statistics of
+// one's own. group_a and group_b name the row (as in the standard layout); configuration
+// is the run's own group.
+void report_comparison_runs(std::ostream& out, const Comparison& comparison) {
+  print_row(out,
+            {"metric", "resolution", "group_a", "group_b", "side", "arm", "configuration", "seed", "run_id", "value"});
+  for (const auto& row : comparison.rows) {
+    const auto side = [&](const char* name, const std::string& arm, const std::string& group,
+                          const std::vector<SeedValue>& values) {
+      for (const auto& value : values) {
+        print_row(out, {row.metric, std::to_string(row.resolution), row.group_a, row.group_b, name, arm, group,
+                        std::to_string(value.seed), std::to_string(value.run_id), number(value.value)});
+      }
+    };
+    side("a", comparison.arm_a, row.group_a, row.values_a);
+    side("b", comparison.arm_b, row.group_b, row.values_b);
+  }
+}
+
+// --per-seed: one record per run of each cell (the runs its mean and sd summarise).
+void report_table_runs(std::ostream& out, const std::vector<AggregateTable>& tables,
+                       const std::vector<std::string>& keys) {
+  std::vector<std::string> header = {"metric", "axis", "axis_value", "arm", "label"};
+  header.insert(header.end(), keys.begin(), keys.end());
+  header.insert(header.end(), {"seed", "run_id", "value"});
+  print_row(out, header);
+  for (const auto& table : tables) {
+    for (std::size_t r = 0; r < table.arms.size(); ++r) {
+      for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        for (const auto& run : table.runs[r][c]) {
+          std::vector<std::string> fields = {table.metric, table.axis, table.columns[c], table.arms[r],
+                                             table.labels[r]};
+          for (const auto& key : keys) {
+            const auto found = std::find(table.keys.begin(), table.keys.end(), key);
+            fields.push_back(found == table.keys.end()
+                                 ? std::string()
+                                 : table.key_values[r][static_cast<std::size_t>(found - table.keys.begin())]);
+          }
+          fields.insert(fields.end(), {std::to_string(run.seed), std::to_string(run.run_id), number(run.value)});
+          print_row(out, fields);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void CsvReporter::report_comparison(std::ostream& out, const Comparison& comparison) const {
+  if (per_seed_) {
+    report_comparison_runs(out, comparison);
+    return;
+  }
   print_row(out, {"metric",
                   "resolution",
                   "group_a",
@@ -150,6 +204,10 @@ void CsvReporter::report_tables(std::ostream& out, const std::vector<AggregateTa
   std::set<std::string> key_set;
   for (const auto& table : tables) key_set.insert(table.keys.begin(), table.keys.end());
   const std::vector<std::string> keys(key_set.begin(), key_set.end());
+  if (per_seed_) {
+    report_table_runs(out, tables, keys);
+    return;
+  }
   std::vector<std::string> header = {"metric", "axis", "value", "arm", "label"};
   header.insert(header.end(), keys.begin(), keys.end());
   header.insert(header.end(), {"n", "mean", "sd", "best"});

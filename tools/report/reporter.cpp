@@ -14,11 +14,11 @@ void DocumentReporter::report_runs(std::ostream& out, const RunListing& listing)
 }
 
 void DocumentReporter::report_comparison(std::ostream& out, const Comparison& comparison) const {
-  render(out, comparison_document(comparison));
+  render(out, comparison_document(comparison, options_));
 }
 
 void DocumentReporter::report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const {
-  render(out, aggregate_document(tables));
+  render(out, aggregate_document(tables, options_));
 }
 
 void DocumentReporter::report_run(std::ostream& out, const RunDetail& detail) const {
@@ -26,7 +26,7 @@ void DocumentReporter::report_run(std::ostream& out, const RunDetail& detail) co
 }
 
 void DocumentReporter::report_power(std::ostream& out, const PowerReport& power) const {
-  render(out, power_document(power));
+  render(out, power_document(power, options_));
 }
 
 void DocumentReporter::report_diff(std::ostream& out, const ConfigDiff& diff) const {
@@ -52,11 +52,17 @@ const std::vector<std::string>& reporter_formats() {
 }
 
 std::unique_ptr<Reporter> make_reporter(const std::string& format, bool colour) {
-  if (format == "table") return std::make_unique<ConsoleReporter>(colour);
-  if (format == "markdown") return std::make_unique<MarkdownReporter>();
-  if (format == "csv") return std::make_unique<CsvReporter>();
+  ReporterOptions options;
+  options.colour = colour;
+  return make_reporter(format, options);
+}
+
+std::unique_ptr<Reporter> make_reporter(const std::string& format, const ReporterOptions& options) {
+  if (format == "table") return std::make_unique<ConsoleReporter>(options.colour, options.document);
+  if (format == "markdown") return std::make_unique<MarkdownReporter>(options.document);
+  if (format == "csv") return std::make_unique<CsvReporter>(options.per_seed);
   if (format == "json") return std::make_unique<JsonReporter>();
-  if (format == "latex") return std::make_unique<LatexReporter>();
+  if (format == "latex") return std::make_unique<LatexReporter>(options.document);
   throw UsageError(fmt::format("unknown --format '{}': expected one of {}", format,
                                fmt::join(reporter_formats(), ", ")));
 }

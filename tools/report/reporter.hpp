@@ -36,9 +36,17 @@ class Reporter {
   virtual void report_diff(std::ostream& out, const ConfigDiff& diff) const = 0;
 };
 
+// What a reader chose besides the format: report's --columns, --label and --per-seed.
+struct ReporterOptions {
+  bool colour = false;       // the terminal table may use colour
+  DocumentOptions document;  // --columns and --label: table, markdown and latex
+  bool per_seed = false;     // csv: one record per run (seed) rather than per group
+};
+
 // The human-readable formats: each renders the same documents (table.hpp).
 class DocumentReporter : public Reporter {
  public:
+  explicit DocumentReporter(DocumentOptions options = {}) : options_(std::move(options)) {}
   void report_runs(std::ostream& out, const RunListing& listing) const override;
   void report_comparison(std::ostream& out, const Comparison& comparison) const override;
   void report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const override;
@@ -54,12 +62,16 @@ class DocumentReporter : public Reporter {
   virtual void render(std::ostream& out, const Document& document) const = 0;
   // Errors can be long stack-like messages; a terminal shows only their start (0: all).
   virtual std::size_t max_error_width() const { return 0; }
+
+ private:
+  DocumentOptions options_;
 };
 
 // Aligned columns for a terminal; the best cells bold green when `colour`, else starred.
 class ConsoleReporter final : public DocumentReporter {
  public:
-  explicit ConsoleReporter(bool colour = false) : colour_(colour) {}
+  explicit ConsoleReporter(bool colour = false, DocumentOptions options = {})
+      : DocumentReporter(std::move(options)), colour_(colour) {}
   void report_curves(std::ostream& out, const CurveReport& curves) const override;
   void report_confusion(std::ostream& out, const ConfusionReport& confusion) const override;
 
@@ -73,19 +85,28 @@ class ConsoleReporter final : public DocumentReporter {
 
 // GitHub-flavoured Markdown tables, to paste into notes and pull requests.
 class MarkdownReporter final : public DocumentReporter {
+ public:
+  using DocumentReporter::DocumentReporter;
+
  protected:
   void render(std::ostream& out, const Document& document) const override;
 };
 
-// LaTeX tables with booktabs rules, for a paper: \usepackage{booktabs}.
+// LaTeX tables with booktabs rules, for a paper: \usepackage{booktabs}. Each table a
+// float with its caption and \label; negative numbers with a math minus sign.
 class LatexReporter final : public DocumentReporter {
+ public:
+  using DocumentReporter::DocumentReporter;
+
  protected:
   void render(std::ostream& out, const Document& document) const override;
 };
 
 // RFC 4180 CSV with a header row; full-precision numbers, empty cells for missing values.
+// `per_seed`: the comparison and the aggregate tables as one record per run instead.
 class CsvReporter final : public Reporter {
  public:
+  explicit CsvReporter(bool per_seed = false) : per_seed_(per_seed) {}
   void report_runs(std::ostream& out, const RunListing& listing) const override;
   void report_comparison(std::ostream& out, const Comparison& comparison) const override;
   void report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const override;
@@ -94,6 +115,9 @@ class CsvReporter final : public Reporter {
   void report_confusion(std::ostream& out, const ConfusionReport& confusion) const override;
   void report_power(std::ostream& out, const PowerReport& power) const override;
   void report_diff(std::ostream& out, const ConfigDiff& diff) const override;
+
+ private:
+  bool per_seed_;
 };
 
 // One JSON document with "schema_version"; full-precision numbers, null for missing or
@@ -119,5 +143,6 @@ const std::vector<std::string>& chart_formats();
 // The reporter for a --format name; UsageError naming the valid ones otherwise. `colour`:
 // the terminal table may use colour (stdout is a terminal and NO_COLOR is unset).
 std::unique_ptr<Reporter> make_reporter(const std::string& format, bool colour = false);
+std::unique_ptr<Reporter> make_reporter(const std::string& format, const ReporterOptions& options);
 
 }  // namespace ablate::report

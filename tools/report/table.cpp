@@ -4,9 +4,11 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cmath>
 
 #include "charts.hpp"
+#include "compare_columns.hpp"
 #include "text.hpp"
 
 namespace ablate::report {
@@ -35,15 +37,26 @@ std::string with_method(double p, bool exact, const char* approximate) {
 
 std::string number(double value) {
   if (!std::isfinite(value)) return kUndefined;
-  return fmt::format("{:.4g}", value);
+  return with_minus_sign(fmt::format("{:.4g}", value));
 }
 
 }  // namespace
 
-Block heading(std::string text) { return {Block::Kind::heading, std::move(text), {}}; }
-Block note(std::string text) { return {Block::Kind::note, std::move(text), {}}; }
-Block code(std::string text) { return {Block::Kind::code, std::move(text), {}}; }
-Block table_block(Table table) { return {Block::Kind::table, {}, std::move(table)}; }
+Block heading(std::string text) { return {Block::Kind::heading, std::move(text), {}, {}}; }
+Block note(std::string text) { return {Block::Kind::note, std::move(text), {}, {}}; }
+Block code(std::string text) { return {Block::Kind::code, std::move(text), {}, {}}; }
+Block table_block(Table table, std::string label) {
+  return {Block::Kind::table, {}, std::move(table), std::move(label)};
+}
+
+std::string label_part(const std::string& text) {
+  std::string part;
+  for (const char c : text) {
+    const bool safe = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == ':' || c == '_' || c == '-';
+    part += safe ? c : '-';
+  }
+  return part;
+}
 
 std::string mean_sd_n(const Summary& summary) {
   if (summary.n == 0) return kUndefined;
@@ -109,7 +122,11 @@ std::string probability(double value) {
 
 }  // namespace
 
-Document comparison_document(const Comparison& comparison) {
+Document comparison_document(const Comparison& comparison, const DocumentOptions& options) {
+  if (!options.columns.empty()) return compare_columns_document(comparison, options.columns, options.label);
+  const std::string label = options.label.empty()
+                                ? "tab:compare-" + label_part(comparison.arm_a) + "-" + label_part(comparison.arm_b)
+                                : options.label;
   Document document;
   const std::string& a = comparison.arm_a;
   const std::string& b = comparison.arm_b;
@@ -203,15 +220,15 @@ Document comparison_document(const Comparison& comparison) {
     }
     notes.insert(notes.end(), row.notes.begin(), row.notes.end());
   }
-  document.push_back(table_block(std::move(table)));
+  document.push_back(table_block(std::move(table), label));
   document.push_back(heading(fmt::format("Both sources of variance: two-level bootstrap, {} replicates, bootstrap "
                                          "seed {} (seeds, and test items where stored predictions allow)",
                                          comparison.options.bootstrap_replicates, comparison.options.bootstrap_seed)));
-  document.push_back(table_block(std::move(bootstrap)));
+  document.push_back(table_block(std::move(bootstrap), label + "-bootstrap"));
   if (!seeds.rows.empty()) {
     document.push_back(heading("McNemar's test on the stored predictions, per seed pair (test-set noise only; "
                                "pooled: discordant items summed over seeds)"));
-    document.push_back(table_block(std::move(seeds)));
+    document.push_back(table_block(std::move(seeds), label + "-mcnemar"));
   }
   document.push_back(note(
       "Welch: unequal-variance t test, Welch\u2013Satterthwaite df; U test: Mann-Whitney, two-sided, exact (no "
@@ -231,7 +248,7 @@ Document comparison_document(const Comparison& comparison) {
   return document;
 }
 
-Document aggregate_document(const std::vector<AggregateTable>& tables) {
+Document aggregate_document(const std::vector<AggregateTable>& tables, const DocumentOptions& options) {
   Document document;
   for (const auto& aggregate : tables) {
     document.push_back(
@@ -256,7 +273,11 @@ Document aggregate_document(const std::vector<AggregateTable>& tables) {
       }
       table.rows.push_back(std::move(cells));
     }
-    document.push_back(table_block(std::move(table)));
+    std::string label = "tab:" + label_part(aggregate.metric) + "-by-" + label_part(aggregate.axis);
+    if (!options.label.empty()) {
+      label = tables.size() == 1 ? options.label : options.label + "-" + label_part(aggregate.metric);
+    }
+    document.push_back(table_block(std::move(table), label));
     for (const auto& text : aggregate.notes) document.push_back(note("warning: " + text));
   }
   return document;
@@ -338,7 +359,7 @@ std::string seeds_text(std::size_t seeds) {
 
 }  // namespace
 
-Document power_document(const PowerReport& power) {
+Document power_document(const PowerReport& power, const DocumentOptions& options) {
   Document document;
   document.push_back(heading(fmt::format("{} \u2212 {}: seeds per arm for {:.0f}% power at alpha = {} (two-sided "
                                          "two-sample t test, pooled per-seed sd)",
@@ -374,7 +395,9 @@ Document power_document(const PowerReport& power) {
     for (const std::size_t seeds : row.seeds_for_delta) cells.emplace_back(defined ? seeds_text(seeds) : kUndefined);
     table.rows.push_back(std::move(cells));
   }
-  document.push_back(table_block(std::move(table)));
+  document.push_back(table_block(std::move(table), options.label.empty() ? "tab:power-" + label_part(power.arm_a) +
+                                                                               "-" + label_part(power.arm_b)
+                                                                         : options.label));
   document.push_back(note("power now: the chance the current seeds detect the observed difference if it is real; "
                           "seeds for it: per arm, to detect the observed difference; detectable now: the smallest "
                           "difference the current seeds detect. The sd comes from few seeds: treat the answers as "

@@ -32,6 +32,7 @@ struct Cell {
 struct Table {
   std::vector<Column> columns;
   std::vector<std::vector<Cell>> rows;  // each as many cells as columns
+  bool compact = false;                 // made to fit one column of a paper: LaTeX sets it \small
 };
 
 struct Block {
@@ -39,6 +40,7 @@ struct Block {
   Kind kind = Kind::note;
   std::string text;  // heading, note or code text
   Table table;
+  std::string label;  // a table's name for cross-references (LaTeX's \label); "" for none
 };
 
 using Document = std::vector<Block>;
@@ -46,7 +48,7 @@ using Document = std::vector<Block>;
 Block heading(std::string text);
 Block note(std::string text);
 Block code(std::string text);
-Block table_block(Table table);
+Block table_block(Table table, std::string label = {});
 
 // id, arm, dataset, resolution, seed, status, params, epochs, train s, test acc, error.
 // The error column (first line of the message, failed and killed runs only) is cut to
@@ -54,10 +56,24 @@ Block table_block(Table table);
 Table runs_table(const RunListing& listing, std::size_t max_error_width);
 Document runs_document(const RunListing& listing, std::size_t max_error_width);
 
-Document comparison_document(const Comparison& comparison);
-Document aggregate_document(const std::vector<AggregateTable>& tables);
+// What a reader chose for the document formats: `report --columns`, `--label`.
+struct DocumentOptions {
+  std::vector<std::string> columns;  // compare columns (compare_columns.hpp); empty: the standard tables
+  std::string label;                 // the tables' label; empty: one made of the arms or the metric
+};
+
+// The tables of a comparison, labelled LABEL, LABEL-bootstrap and LABEL-mcnemar (default
+// label tab:compare-A-B); with options.columns, one table of those columns instead.
+Document comparison_document(const Comparison& comparison, const DocumentOptions& options = {});
+// One table per metric, labelled LABEL (default tab:METRIC-by-AXIS; LABEL-METRIC when
+// several metrics share a given label).
+Document aggregate_document(const std::vector<AggregateTable>& tables, const DocumentOptions& options = {});
 Document run_document(const RunDetail& detail);
-Document power_document(const PowerReport& power);
+Document power_document(const PowerReport& power, const DocumentOptions& options = {});
+
+// `text` (an arm, a metric) as part of a LaTeX label: each character other than letters,
+// digits and ". : _ -" (those a \label holds safely) becomes '-'.
+std::string label_part(const std::string& text);
 
 // "0.9110 ± 0.0050 (3)"; kUndefined for n = 0.
 std::string mean_sd_n(const Summary& summary);

@@ -13,6 +13,18 @@ bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0
 
 }  // namespace
 
+std::string with_minus_sign(const std::string& number) {
+  std::string text;
+  for (char c : number) {
+    if (c == '-') {
+      text += kMinus;
+    } else {
+      text += c;
+    }
+  }
+  return text;
+}
+
 std::string with_thousands(std::int64_t value) {
   // Digits of the magnitude, grouped from the right; unsigned so INT64_MIN works.
   const bool negative = value < 0;
@@ -23,7 +35,7 @@ std::string with_thousands(std::int64_t value) {
     if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
     grouped += digits[i];
   }
-  return negative ? "-" + grouped : grouped;
+  return negative ? kMinus + grouped : grouped;
 }
 
 std::string fixed(double value, int decimals) {
@@ -31,7 +43,7 @@ std::string fixed(double value, int decimals) {
   std::string text = fmt::format("{:.{}f}", value, decimals);
   // A tiny negative value rounds to "-0.0000", which reads as a real sign.
   if (text.find_first_not_of("-0.") == std::string::npos && text[0] == '-') text.erase(0, 1);
-  return text;
+  return with_minus_sign(text);
 }
 
 std::string fixed(const std::optional<double>& value, int decimals) {
@@ -40,7 +52,7 @@ std::string fixed(const std::optional<double>& value, int decimals) {
 
 std::string signed_fixed(double value, int decimals) {
   const std::string text = fixed(value, decimals);
-  if (text == kUndefined || text[0] == '-') return text;
+  if (text == kUndefined || text.rfind(kMinus, 0) == 0) return text;
   return "+" + text;
 }
 

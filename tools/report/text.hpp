@@ -12,14 +12,23 @@ namespace ablate::report {
 // seed): an en dash, so that it never reads as a number.
 inline constexpr const char* kUndefined = "\u2013";
 
-// 1234567 -> "1,234,567".
+// The minus sign of a negative number in a human-readable cell: U+2212, as wide as the
+// plus sign and the digits (a hyphen is narrower, and LaTeX sets it as a hyphen). CSV and
+// JSON keep ASCII numbers.
+inline constexpr const char* kMinus = "\u2212";
+
+// `number` (fmt's or printf's text of a number) with every '-' as kMinus.
+std::string with_minus_sign(const std::string& number);
+
+// 1234567 -> "1,234,567"; a negative value starts with kMinus.
 std::string with_thousands(std::int64_t value);
 
-// Fixed-point with `decimals` digits; kUndefined for NaN, infinity or no value.
+// Fixed-point with `decimals` digits, negative with kMinus; kUndefined for NaN, infinity
+// or no value.
 std::string fixed(double value, int decimals);
 std::string fixed(const std::optional<double>& value, int decimals);
 
-// As fixed(), with an explicit sign: "+0.0123", "-0.0040" (never "-0.0000").
+// As fixed(), with an explicit sign: "+0.0123", "−0.0040" (never "−0.0000").
 std::string signed_fixed(double value, int decimals);
 
 // The first line of a possibly multi-line message, without a trailing '\r'.
