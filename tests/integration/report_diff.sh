@@ -28,7 +28,7 @@ diff -u expected.txt diff.log || fail "report diff 3 baseline-r28-s1: unexpected
 
 expect_exit 0 metrics.log -- "$REPORT" diff wide-r28-s1 9 --db runs.db --metrics
 expect_in metrics.log "metrics that differ"
-expect_in metrics.log "test.accuracy  0.973  0.946  -0.0270"
+expect_in metrics.log $'test.accuracy  0.973  0.946  \u22120.0270'  # a minus sign (U+2212), not a hyphen
 if grep -q '^seed' metrics.log; then fail "seed 1 and seed 1 reported as different"; fi
 
 expect_exit 0 same.log -- "$REPORT" diff 3 3 --db runs.db --metrics
