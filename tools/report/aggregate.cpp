@@ -9,6 +9,7 @@
 #include <set>
 #include <tuple>
 
+#include "cli_suggest.hpp"
 #include "config_groups.hpp"
 #include "usage_error.hpp"
 
@@ -145,8 +146,7 @@ std::vector<AggregateTable> aggregate_tables(const StoreReader& store, const std
     if (!known.empty() && std::find(known.begin(), known.end(), metric) == known.end()) {
       std::vector<std::string> labels;
       for (const auto& key : known) labels.push_back(key.label());
-      throw UsageError(fmt::format("unknown metric '{}' in {}: the metrics are {}", metric.label(), store.path(),
-                                   fmt::join(labels, ", ")));
+      throw UsageError(unknown_name("metric", metric.label(), labels, store.path(), "metrics"));
     }
     tables.push_back(aggregate(store.path(), metric.label(), resolved, store.metric_samples(filter, metric),
                                higher_is_better(metric.name)));

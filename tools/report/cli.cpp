@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "ablate_version.hpp"
-#include "api/did_you_mean.hpp"
+#include "cli_suggest.hpp"
 #include "store.hpp"
 #include "usage_error.hpp"
 
@@ -29,7 +29,7 @@ class CommandHelp : public CLI::Formatter {
 
   // "--db STORE (=runs.db)", "--metric METRIC ...": what the value is, and its default.
   std::string make_option_opts(const CLI::Option* option) const override {
-    if (option->get_type_size() == 0) return "";
+    if (option->get_items_expected_max() == 0) return "";  // a flag
     std::string text = " " + option->get_type_name();
     if (!option->get_default_str().empty()) text += " (=" + option->get_default_str() + ")";
     if (option->get_expected_max() > 1) text += " ...";
@@ -57,8 +57,7 @@ int values_after(const CLI::App& app, const std::string& word) {
   for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
     const CLI::Option* option = command->get_option_no_throw(word);
     if (option == nullptr) continue;
-    if (option->get_type_size() == 0) return 0;
-    return std::max(1, option->get_items_expected_max());
+    return option->get_items_expected_max();  // 0 for a flag
   }
   return 0;
 }
@@ -105,7 +104,7 @@ void Cli::put_command_first(std::vector<std::string>& args) const {
     std::vector<std::string> names;
     for (const CLI::App* command : commands()) names.push_back(command->get_name());
     throw UsageError(fmt::format("unknown command '{}'{}: expected one of {} (see report --help)", word,
-                                 did_you_mean(word, names), fmt::join(names, ", ")));
+                                 nearest_hint(word, names), fmt::join(names, ", ")));
   }
   args.insert(args.begin(), "list");
 }
@@ -122,7 +121,7 @@ void Cli::refuse_extras(const CLI::App& command) const {
       for (const auto& short_name : option->get_snames()) names.push_back("-" + short_name);
     }
     throw UsageError(fmt::format("unknown option '{}' for {}{} (see {} --help)", name, spelled(command),
-                                 did_you_mean(name, names), spelled(command)));
+                                 nearest_hint(name, names), spelled(command)));
   }
   throw UsageError(fmt::format("unexpected argument '{}' (see {} --help)", word, spelled(command)));
 }

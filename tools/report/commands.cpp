@@ -35,6 +35,7 @@ const char* const kOverview = R"(usage: report [list] [--db FILE] [FILTERS] [--f
        report confusion [RUN] [FILTERS] [--format table|csv|json]
        report html -o report.html [--compare A B] [FILTERS]
        report merge OUT.db IN.db...
+       report arms | metrics
        report --version
 
 Reads an Ablate run store (only `merge` writes, and only to OUT.db).
@@ -59,6 +60,7 @@ Reads an Ablate run store (only `merge` writes, and only to OUT.db).
   confusion  confusion matrices summed over the seeds of a configuration (or of one RUN)
   html       one self-contained page with charts and the compare tables
   merge      combines stores (shards of a grid) into OUT.db; idempotent
+  arms, metrics  the names the store has, one a line
 
 Runs are grouped by configuration (the stored identity without the seed), never by arm
 name alone; a group is labelled by the settings that differ: baseline [train.max_epochs=1].
@@ -222,6 +224,20 @@ int run_merge(const Values& values) {
   return kExitOk;
 }
 
+// `report arms`, `report metrics`: the names an error about a mistyped one points to.
+int print_lines(const std::vector<std::string>& lines) {
+  for (const auto& line : lines) std::cout << line << '\n';
+  return kExitOk;
+}
+
+int run_arms(const Values& values) { return print_lines(StoreReader(values.get<std::string>("--db")).arms()); }
+
+int run_metrics(const Values& values) {
+  std::vector<std::string> labels;
+  for (const auto& metric : StoreReader(values.get<std::string>("--db")).metrics()) labels.push_back(metric.label());
+  return print_lines(labels);
+}
+
 }  // namespace
 
 void add_list(Cli& cli) {
@@ -361,6 +377,22 @@ void add_merge(Cli& cli) {
   add_value<std::vector<std::string>>(merge, "stores", "OUT.db IN.db...", kStoreValue);
 }
 
+void add_arms(Cli& cli) {
+  add_db(cli.add_command("arms", "the arm names in the store, one a line",
+                         "usage: report arms [--db FILE]\n\n"
+                         "The arms the store has runs of, sorted, one a line: the names compare, power,\n"
+                         "--arm and --compare take.",
+                         run_arms));
+}
+
+void add_metrics(Cli& cli) {
+  add_db(cli.add_command("metrics", "the metric names in the store, one a line",
+                         "usage: report metrics [--db FILE]\n\n"
+                         "The metrics the store holds, as SPLIT.NAME, sorted, one a line: the names\n"
+                         "--metric and --where take.",
+                         run_metrics));
+}
+
 void add_commands(Cli& cli) {
   add_list(cli);
   add_compare(cli);
@@ -372,6 +404,8 @@ void add_commands(Cli& cli) {
   add_confusion(cli);
   add_html(cli);
   add_merge(cli);
+  add_arms(cli);
+  add_metrics(cli);
 }
 
 }  // namespace ablate::report

@@ -16,6 +16,8 @@ void add_curves(Cli& cli);
 void add_confusion(Cli& cli);
 void add_html(Cli& cli);
 void add_merge(Cli& cli);
+void add_arms(Cli& cli);     // the names --arm, compare and power take
+void add_metrics(Cli& cli);  // the names --metric and --where take
 
 // All of the above, in the order the completion menu lists them.
 void add_commands(Cli& cli);

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "aggregate.hpp"
+#include "cli_suggest.hpp"
 #include "config_groups.hpp"
 #include "usage_error.hpp"
 
@@ -42,7 +43,7 @@ void check_arm(const std::vector<std::string>& arms, const std::string& arm, con
   if (arms.empty()) {
     throw UsageError(fmt::format("unknown arm '{}': {} has no runs yet", arm, path));
   }
-  throw UsageError(fmt::format("unknown arm '{}' in {}: the arms are {}", arm, path, fmt::join(arms, ", ")));
+  throw UsageError(unknown_name("arm", arm, arms, path, "arms"));
 }
 
 }  // namespace
@@ -323,8 +324,7 @@ Comparison compare_arms(const StoreReader& store, const std::string& a, const st
     if (std::find(known.begin(), known.end(), metric) == known.end()) {
       std::vector<std::string> labels;
       for (const auto& key : known) labels.push_back(key.label());
-      throw UsageError(fmt::format("unknown metric '{}' in {}: the metrics are {}", metric.label(), store.path(),
-                                   fmt::join(labels, ", ")));
+      throw UsageError(unknown_name("metric", metric.label(), labels, store.path(), "metrics"));
     }
   }
 

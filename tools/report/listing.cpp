@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "cli_suggest.hpp"
 #include "config_groups.hpp"
 #include "usage_error.hpp"
 #include "where.hpp"
@@ -16,8 +17,10 @@ namespace {
 void check_known(const std::string& what, const std::string& value, const std::vector<std::string>& known,
                  const std::string& path) {
   if (std::find(known.begin(), known.end(), value) != known.end()) return;
-  throw UsageError(fmt::format("unknown {} '{}' in {}: the {}s are {}", what, value, path, what,
-                               known.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(known, ", "))));
+  if (known.empty()) {
+    throw UsageError(fmt::format("unknown {} '{}' in {}: the {}s are (none)", what, value, path, what));
+  }
+  throw UsageError(unknown_name(what, value, known, path, what == "arm" ? "arms" : ""));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "ablate/error.hpp"
+#include "cli_suggest.hpp"
 #include "sqlite_support.hpp"
 #include "usage_error.hpp"
 
@@ -90,7 +91,7 @@ int bind_all(SQLite::Statement& statement, const std::vector<SqlValue>& values, 
   return index;
 }
 
-StoreReader::StoreReader(const std::string& path) : store_(path, db::OpenMode::read_only) {
+StoreReader::StoreReader(const std::string& path) : store_(existing_store(path), db::OpenMode::read_only) {
   db_ = guarded(path, "cannot open", [&] { return db::open_read_only(path, kBusyTimeoutMs); });
 }
 

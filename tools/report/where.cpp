@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "cli_suggest.hpp"
 #include "config_groups.hpp"
 #include "usage_error.hpp"
 
@@ -21,6 +22,9 @@ enum class TokenKind { identifier, number, string, op, open, close, comma, keywo
 
 // Longest IN list: far more than any honest filter, far below SQLite's parameter limit.
 constexpr std::size_t kMaxInList = 1000;
+
+// More metrics than this are not listed in an error about an unknown name: the nearest are.
+constexpr std::size_t kMaxMetricsListed = 12;
 
 struct Token {
   TokenKind kind = TokenKind::end;
@@ -324,12 +328,22 @@ class Parser {
     for (const auto& key : keys_) {
       if (key.find('.') != std::string::npos) config_names.push_back(key);
     }
-    fail(token, fmt::format("unknown name '{}': the columns are {}; the metrics are {}; the configuration keys are {}",
-                            name, fmt::join(known, ", "),
-                            metric_names.empty() ? std::string("(none yet)")
-                                                 : fmt::format("{}", fmt::join(metric_names, ", ")),
-                            config_names.empty() ? std::string("(none yet)")
-                                                 : fmt::format("{}", fmt::join(config_names, ", "))));
+    std::vector<std::string> every_name = known;
+    every_name.insert(every_name.end(), metric_names.begin(), metric_names.end());
+    every_name.insert(every_name.end(), config_names.begin(), config_names.end());
+    // A store can hold hundreds of metrics (one F1 per class): the nearest few, not all.
+    std::string metrics_text =
+        metric_names.empty() ? std::string("(none yet)") : fmt::format("{}", fmt::join(metric_names, ", "));
+    if (metric_names.size() > kMaxMetricsListed) {
+      const auto nearest = nearest_first(name, metric_names);
+      metrics_text = fmt::format("(the nearest of {}) {} (`report metrics` lists them all)", metric_names.size(),
+                                 fmt::join(nearest.begin(), nearest.begin() + 3, ", "));
+    }
+    fail(token,
+         fmt::format("unknown name '{}'{}: the columns are {}; the metrics are {}; the configuration keys are {}", name,
+                     nearest_hint(name, every_name), fmt::join(known, ", "), metrics_text,
+                     config_names.empty() ? std::string("(none yet)")
+                                          : fmt::format("{}", fmt::join(config_names, ", "))));
   }
 
   // $."train"."max_epochs": each part quoted, so that no character of a key is path syntax.
