@@ -4,8 +4,9 @@
 // Charts are hand-drawn SVG (svg.hpp) rather than a vendored charting library: the five
 // chart kinds are simple, and drawing them in C++ keeps the build free of npm and the
 // network, the page small (tens of kB, not a megabyte of JavaScript) and the output
-// deterministic. The page has no script: the headless-browser test
-// (tests/integration/report_html.sh) adds its own to check that the charts render.
+// deterministic. The only script is the run browser's (run_browser.cpp): sorting the
+// table and diffing two runs; every chart and table reads without it. The
+// headless-browser test (tests/integration/report_html.sh) drives it.
 #include "html.hpp"
 
 #include <fmt/format.h>
@@ -41,6 +42,27 @@ svg .title { font-size: 14px; font-weight: 600; } svg .tick { font-size: 11px; f
 svg .label { font-size: 12px; fill: #333; } svg .legend { font-size: 12px; } svg .cell { font-size: 11px; }
 svg .grid { stroke: #eee; } svg .axis { stroke: #888; }
 pre { background: #f6f8fa; padding: 8px; }
+p.nav a { margin-right: 12px; }
+.scroll { overflow-x: auto; max-width: 100%; }
+table.runs th[data-sort] { cursor: pointer; user-select: none; }
+table.runs th[aria-sort=ascending]::after { content: " \25B2"; font-size: 10px; }
+table.runs th[aria-sort=descending]::after { content: " \25BC"; font-size: 10px; }
+td.status.failed, td.status.killed { color: #b42318; font-weight: 600; }
+td.absent { color: #888; font-style: italic; }
+td.error summary { cursor: pointer; color: #b42318; }
+td.error pre, pre.error { white-space: pre-wrap; max-width: 900px; }
+.run-diff table.diff td { white-space: pre-wrap; max-width: 480px; }
+.run-diff tr.differs td { background: #fff3bf; font-weight: 600; }
+.run-diff tr.same td { color: #666; }
+.run-diff:not(.all) tr.same { display: none; }
+.run-detail { display: none; }
+.run-detail:target { display: block; border-top: 3px solid #4e79a7; margin-top: 16px; }
+table.fields th { text-align: left; border-bottom: 1px solid #eee; font-weight: 600; }
+table.matrix td { text-align: right; min-width: 2.5em; font-variant-numeric: tabular-nums; }
+table.matrix th { border-bottom: none; font-weight: normal; color: #555; }
+.s0 { background: #f3f6fa; } .s1 { background: #e1e9f2; } .s2 { background: #cbd8e8; } .s3 { background: #b3c6dd; }
+.s4 { background: #9bb4d2; } .s5 { background: #83a2c7; } .s6 { background: #6b90bc; color: #fff; }
+.s7 { background: #5985b2; color: #fff; } .s8 { background: #4e79a7; color: #fff; } .s9 { background: #3d6390; color: #fff; }
 )";
 
 std::string esc(const std::string& text) { return svg::escape(text); }
@@ -179,7 +201,7 @@ std::optional<std::vector<ClassF1Chart>> read_class_f1(const StoreReader& store,
 }
 
 std::string curves_section(const HtmlReport& report, const std::map<std::string, std::size_t>& colours) {
-  std::string out = "<h2>Learning curves</h2>\n<p class=\"note\">Mean over the finished seeds "
+  std::string out = "<h2 id=\"curves\">Learning curves</h2>\n<p class=\"note\">Mean over the finished seeds "
                     "at each epoch; the band is \u00b1 one sd. Solid: validation; dashed: "
                     "training.</p>\n<div class=\"charts\">\n";
   std::map<std::int64_t, std::vector<svg::LineSeries>> accuracy, loss;
@@ -224,7 +246,7 @@ std::string tradeoff_section(const HtmlReport& report, const std::map<std::strin
       by_time.push_back({name, colours.at(cell.arm), *cell.train_seconds, cell.accuracy.mean, error});
     }
   }
-  std::string out = "<h2>Accuracy against cost</h2>\n<p class=\"note\">Test accuracy, mean "
+  std::string out = "<h2 id=\"cost\">Accuracy against cost</h2>\n<p class=\"note\">Test accuracy, mean "
                     "\u00b1 sd over the finished seeds of each arm and resolution.</p>\n"
                     "<div class=\"charts\">\n";
   if (!by_params.empty()) {
@@ -241,7 +263,7 @@ std::string tradeoff_section(const HtmlReport& report, const std::map<std::strin
 // Grouped bars per resolution.
 std::string f1_section(const HtmlReport& report) {
   if (!report.class_f1) return "";
-  std::string out = "<h2>Per-class F1</h2>\n<p class=\"note\">Test F1 of each class, mean over "
+  std::string out = "<h2 id=\"f1\">Per-class F1</h2>\n<p class=\"note\">Test F1 of each class, mean over "
                     "the finished seeds.</p>\n<div class=\"charts\">\n";
   for (const auto& chart : *report.class_f1) {
     std::vector<svg::BarGroup> groups;
@@ -253,7 +275,7 @@ std::string f1_section(const HtmlReport& report) {
 
 std::string confusion_section(const HtmlReport& report) {
   if (report.confusion.empty()) return "";
-  std::string out = "<h2>Confusion matrices</h2>\n<p class=\"note\">Test confusion matrices "
+  std::string out = "<h2 id=\"confusion\">Confusion matrices</h2>\n<p class=\"note\">Test confusion matrices "
                     "summed over the finished seeds; shade = share of the true class.</p>\n"
                     "<div class=\"charts\">\n";
   for (const auto& group : report.confusion) {
@@ -299,6 +321,7 @@ HtmlReport read_html_report(const StoreReader& store, const RunQuery& query, con
   report.tradeoffs = read_tradeoffs(store, finished);
   report.class_f1 = read_class_f1(store, finished);
   report.confusion = confusion_groups(store, query, "test", std::nullopt);
+  report.browser = read_run_browser(store, query);
   return report;
 }
 
@@ -309,15 +332,23 @@ std::string render_html(const HtmlReport& report) {
                   "arms {}.</p>\n",
                   esc(report.store_path), report.runs, esc(fmt::format("{}", fmt::join(report.arms, ", "))));
   if (report.runs != 0) {
+    body += "<p class=\"nav\">";
+    if (!report.metrics.empty())
+      body += "<a href=\"#aggregates\">Aggregates</a><a href=\"#comparisons\">Comparisons</a>";
+    body += "<a href=\"#curves\">Learning curves</a><a href=\"#cost\">Accuracy against cost</a>";
+    if (report.class_f1) body += "<a href=\"#f1\">Per-class F1</a>";
+    if (!report.confusion.empty()) body += "<a href=\"#confusion\">Confusion matrices</a>";
+    body += "<a href=\"#runs\">Runs</a></p>\n";
     if (!report.metrics.empty()) {
-      body += "<h2>Aggregates</h2>\n" + render(aggregate_document(report.aggregates));
-      body += "<h2>Comparisons</h2>\n";
+      body += "<h2 id=\"aggregates\">Aggregates</h2>\n" + render(aggregate_document(report.aggregates));
+      body += "<h2 id=\"comparisons\">Comparisons</h2>\n";
       for (const auto& comparison : report.comparisons) body += render(comparison_document(comparison));
     }
     body += curves_section(report, colours);
     body += tradeoff_section(report, colours);
     body += f1_section(report);
     body += confusion_section(report);
+    body += render_run_browser(report.browser);
   }
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Ablate report: " +
          esc(report.store_path) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n" + body +

@@ -10,6 +10,7 @@
 #include "aggregate.hpp"
 #include "charts.hpp"
 #include "comparison.hpp"
+#include "run_browser.hpp"
 #include "statistics.hpp"
 #include "store_queries.hpp"
 
@@ -46,6 +47,7 @@ struct HtmlReport {
   std::vector<TradeoffCell> tradeoffs;
   std::optional<std::vector<ClassF1Chart>> class_f1;  // unset: the store has no test f1/<class> metric
   std::vector<ConfusionGroup> confusion;              // test matrices summed per arm and resolution
+  RunBrowser browser;                                 // every run matching the filters, any status
 };
 
 // Reads the page's data for the runs matching `query`. `compare`: two arms for the
@@ -53,7 +55,8 @@ struct HtmlReport {
 HtmlReport read_html_report(const StoreReader& store, const RunQuery& query, const std::vector<MetricKey>& metrics,
                             const std::vector<std::string>& compare);
 
-// The page, as one string of HTML with inline CSS and SVG.
+// The page, as one string of HTML with inline CSS, SVG, the run browser's data and its
+// small script.
 std::string render_html(const HtmlReport& report);
 
 // Writes render_html(report) to `path`; UsageError when it cannot.
