@@ -27,6 +27,9 @@ TEST(SvgTest, EpochAxesGetWholeNumberTicksOnly) {
   EXPECT_GE(integer_ticks(1, 50, 6).size(), 3u);
   // The real axis still gets fractional ticks where they are round.
   EXPECT_EQ(nice_ticks(1, 2, 6).size(), 6u);
+  // The ticks cover the range: a loss from 0.1 to 1.7 gets a tick at 2, not a top tick of 1.5.
+  EXPECT_DOUBLE_EQ(nice_ticks(0.1, 1.7, 5).back(), 2.0);
+  EXPECT_DOUBLE_EQ(nice_ticks(0.5, 1.0, 5).back(), 1.0) << "a range ending on a tick ends there";
 }
 
 TEST(SvgTest, ATwoEpochLineChartHasNoFractionalEpochTick) {
