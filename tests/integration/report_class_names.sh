@@ -15,6 +15,10 @@ expect_exit 0 run.log -- "$RUNNER" grid.yaml --db runs.db --plugins "$PLUGIN_DIR
 expect_exit 0 confusion.log -- "$REPORT" confusion --db runs.db
 expect_in confusion.log "   0 class_0"
 expect_in confusion.log "   3 class_3"
+expect_exit 0 confusion_json.log -- "$REPORT" confusion --db runs.db --format json
+python3 -c 'import json, sys; m = json.load(open(sys.argv[1]))["matrices"]
+assert all(x["classes"] == ["class_0", "class_1", "class_2", "class_3"] for x in m), m' confusion_json.log ||
+  fail "report confusion --format json: no class names"
 expect_exit 0 show.log -- "$REPORT" show 1 --db runs.db
 expect_in show.log "f1/2 (class_2)"
 expect_in show.log "3 class_3"

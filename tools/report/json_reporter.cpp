@@ -241,7 +241,8 @@ void JsonReporter::report_confusion(std::ostream& out, const ConfusionReport& co
                         {"rows", group.rows},
                         {"cols", group.cols},
                         {"counts", counts},
-                        {"recall", recalls}});
+                        {"recall", recalls},
+                        {"classes", group.classes.empty() ? Json(nullptr) : Json(group.classes)}});
   }
   Json json = document("confusion", confusion.store_path);
   json["split"] = confusion.split;
