@@ -25,7 +25,7 @@ ABLATE_PACKAGES=(
 # python3-scipy is the reference report's statistics are checked against
 # (tests/integration/report_stats_scipy.sh); python3-jsonschema checks `report --format
 # json` against docs/report.schema.json; zsh runs the zsh completion's test.
-ABLATE_TEST_PACKAGES=(chromium python3-numpy clang-format slurm-wlm munge python3-scipy python3-jsonschema zsh)
+ABLATE_TEST_PACKAGES=(chromium python3-numpy clang-format slurm-wlm munge python3-scipy python3-jsonschema zsh texlive-latex-base)
 
 # A step of the set-up, with the time of day: the log then shows where the minutes went.
 log() { printf '\033[1m==> %s %s\033[0m\n' "$(date +%T)" "$*" >&2; }

@@ -5,10 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 
 #include "ablate/error.hpp"
 #include "bootstrap.hpp"
+#include "compare_columns.hpp"
 #include "usage_error.hpp"
 
 namespace ablate::report {
@@ -65,6 +67,46 @@ void add_filters(CLI::App& command, bool with_arm, bool with_status) {
   }
 }
 
+void add_export(CLI::App& command, bool with_columns) {
+  if (with_columns) {
+    std::string help = "the compare columns, in this order: compact (fits one column of a two-column paper) or a "
+                       "comma-separated list of:";
+    std::vector<std::string> names = {kCompactColumns};
+    for (const auto& column : compare_column_infos()) {
+      help += fmt::format("\n  {:<14}{}", column.name, column.meaning);
+      names.emplace_back(column.name);
+    }
+    add_value<std::string>(command, "--columns", help, choices(names));
+  }
+  add_value<std::string>(command, "--label",
+                         "with --format latex: the tables' \\label (default tab:compare-A-B, tab:METRIC-by-AXIS)",
+                         kTextValue);
+  command.add_flag("--per-seed", "with --format csv: one record per run (seed, run id, value), not per group");
+}
+
+namespace {
+
+bool given(const Values& values, const char* name) {
+  return values.command().get_option_no_throw(name) != nullptr && values.has(name);
+}
+
+// --label's value goes into LaTeX as it is: only characters a \label holds safely.
+void check_label(const std::string& label) {
+  const bool safe = !label.empty() && std::all_of(label.begin(), label.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == ':' || c == '_' || c == '-';
+  });
+  if (!safe) {
+    throw UsageError(fmt::format("--label '{}': expected letters, digits and . : _ - (e.g. tab:se-vs-baseline)",
+                                 label));
+  }
+}
+
+}  // namespace
+
+bool has_export(const Values& values) {
+  return given(values, "--columns") || given(values, "--label") || given(values, "--per-seed");
+}
+
 ListFilter filter_from(const Values& values) {
   const auto given = [&values](const char* name) {
     return values.command().get_option_no_throw(name) != nullptr && values.has(name);
@@ -118,7 +160,26 @@ bool use_colour() {
 }  // namespace
 
 std::unique_ptr<Reporter> reporter_from(const Values& values) {
-  return make_reporter(values.get<std::string>("--format"), use_colour());
+  const auto format = values.get<std::string>("--format");
+  ReporterOptions options;
+  options.colour = use_colour();
+  if (given(values, "--columns")) {
+    if (format == "csv" || format == "json") {
+      throw UsageError("--columns chooses the columns of --format table, markdown and latex; csv and json have every "
+                       "field (--per-seed: one csv record per run)");
+    }
+    options.document.columns = parse_compare_columns(values.get<std::string>("--columns"));
+  }
+  if (given(values, "--label")) {
+    if (format != "latex") throw UsageError("--label names the LaTeX tables: use it with --format latex");
+    options.document.label = values.get<std::string>("--label");
+    check_label(options.document.label);
+  }
+  if (given(values, "--per-seed")) {
+    if (format != "csv") throw UsageError("--per-seed writes one csv record per run: use it with --format csv");
+    options.per_seed = true;
+  }
+  return make_reporter(format, options);
 }
 
 std::unique_ptr<Reporter> chart_reporter_from(const Values& values, const char* command) {

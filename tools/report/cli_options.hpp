@@ -51,11 +51,16 @@ void add_metric(CLI::App& command);
 void add_bootstrap(CLI::App& command);
 // --dataset --resolution --grid --where, and --arm and --status when asked for.
 void add_filters(CLI::App& command, bool with_arm, bool with_status);
+// For papers and scripts: --columns (compare only), --label (latex), --per-seed (csv).
+void add_export(CLI::App& command, bool with_columns);
+// Whether a command that has them was given --columns, --label or --per-seed.
+bool has_export(const Values& values);
 
 ListFilter filter_from(const Values& values);
 std::vector<MetricKey> metrics_from(const Values& values);  // test.accuracy when none given
 CompareOptions compare_options_from(const Values& values);
-// Before opening the store, so that a typo in --format is reported first.
+// Before opening the store, so that a typo in --format or --columns is reported first.
+// Reads add_export's options where the command has them.
 std::unique_ptr<Reporter> reporter_from(const Values& values);
 std::unique_ptr<Reporter> chart_reporter_from(const Values& values, const char* command);
 

@@ -27,6 +27,7 @@ namespace ablate::report {
 
 const char* const kOverview = R"(usage: report [list] [--db FILE] [FILTERS] [--format FORMAT]
        report --compare A B [--metric M ...] [--resolution R] [--format FORMAT]
+              [--columns compact|LIST] [--label NAME] [--per-seed]
        report table [--metric M ...] [--by resolution|dataset|model|KEY] [--format FORMAT]
        report power A B [--metric M ...] [--delta D ...] [--power 0.8] [--alpha 0.05]
        report show RUN [--format FORMAT]
@@ -109,6 +110,9 @@ int run_list(const Values& values) {
   }
   if (values.has("--bootstrap") || values.has("--bootstrap-seed")) {
     throw UsageError("--bootstrap and --bootstrap-seed belong to --compare; the listing has no statistics");
+  }
+  if (has_export(values)) {
+    throw UsageError("--columns, --label and --per-seed belong to --compare (--label and --per-seed also to table)");
   }
   const auto reporter = reporter_from(values);
   const StoreReader store(values.get<std::string>("--db"));
@@ -249,6 +253,7 @@ void add_list(Cli& cli) {
   add_bootstrap(list);
   add_filters(list, /*with_arm=*/true, /*with_status=*/true);
   add_format(list);
+  add_export(list, /*with_columns=*/true);
 }
 
 void add_compare(Cli& cli) {
@@ -263,6 +268,7 @@ void add_compare(Cli& cli) {
   add_bootstrap(compare_command);
   add_filters(compare_command, /*with_arm=*/false, /*with_status=*/false);
   add_format(compare_command);
+  add_export(compare_command, /*with_columns=*/true);
 }
 
 void add_table(Cli& cli) {
@@ -283,6 +289,7 @@ void add_table(Cli& cli) {
       ->default_str("resolution");
   add_filters(table, /*with_arm=*/true, /*with_status=*/false);
   add_format(table);
+  add_export(table, /*with_columns=*/false);
 }
 
 void add_power(Cli& cli) {
