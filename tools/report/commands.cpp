@@ -59,7 +59,8 @@ Reads an Ablate run store (only `merge` writes, and only to OUT.db).
              and the metrics that differ)
   curves     learning curves per configuration, mean over seeds, as sparklines
   confusion  confusion matrices summed over the seeds of a configuration (or of one RUN)
-  html       one self-contained page with charts and the compare tables
+  html       one self-contained page: charts, the compare tables, and every run
+             (sortable, each run's details, a diff of any two)
   merge      combines stores (shards of a grid) into OUT.db; idempotent
   arms, metrics  the names the store has, one a line
 
@@ -362,8 +363,13 @@ void add_confusion(Cli& cli) {
 }
 
 void add_html(Cli& cli) {
-  CLI::App& html = cli.add_command("html", "one self-contained page with charts and the compare tables",
-                                   "usage: report html -o report.html [--compare A B] [FILTERS]", run_html);
+  CLI::App& html = cli.add_command("html", "one self-contained page: charts, compare tables, a run browser",
+                                   "usage: report html -o report.html [--compare A B] [FILTERS]\n\n"
+                                   "One page that works offline: the aggregate and compare tables, learning\n"
+                                   "curves, accuracy against cost, per-class F1, confusion matrices, and every\n"
+                                   "run in a table: sort by any column, open a run's configuration, curves and\n"
+                                   "matrix from its id, tick two runs for a diff of their configurations.",
+                                   run_html);
   add_db(html);
   add_value<std::string>(html, "-o,--output", "the page to write", kFileValue);
   add_value<std::vector<std::string>>(

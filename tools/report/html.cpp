@@ -180,13 +180,14 @@ std::optional<std::vector<ClassF1Chart>> read_class_f1(const StoreReader& store,
     ClassF1Chart chart;
     chart.resolution = resolution;
     for (const auto& entry : arms) chart.arms.push_back(entry.first);
+    const std::vector<std::string> no_names;
+    const auto& classes = names_disagree[resolution] ? no_names : names[resolution];
     for (const auto& key : per_class) {
       const std::string name = key.name.substr(3);
-      const std::vector<std::string> no_names;
-      const auto& classes = names_disagree[resolution] ? no_names : names[resolution];
-      chart.classes.push_back(metric_with_class(key.name, classes) == key.name
-                                  ? name
-                                  : class_label(classes, static_cast<std::int64_t>(std::stoll(name))));
+      // "f1/3 (cat)" -> "cat"; "f1/3" where class 3 has no name -> "3".
+      const std::string named = metric_with_class(key.name, classes);
+      chart.classes.push_back(
+          named == key.name ? name : named.substr(key.name.size() + 2, named.size() - key.name.size() - 3));
       std::vector<double> means;
       for (const auto& arm : chart.arms) {
         const auto& by_class = arms.at(arm);
