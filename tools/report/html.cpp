@@ -322,7 +322,7 @@ HtmlReport read_html_report(const StoreReader& store, const RunQuery& query, con
   report.tradeoffs = read_tradeoffs(store, finished);
   report.class_f1 = read_class_f1(store, finished);
   report.confusion = confusion_groups(store, query, "test", std::nullopt);
-  report.browser = read_run_browser(store, query);
+  report.browser = read_run_browser(store, query, metrics);
   return report;
 }
 

@@ -29,23 +29,25 @@ std::string esc(const std::string& text) { return svg::escape(text); }
 // The error shown in the table: its first line, cut for a table cell.
 constexpr std::size_t kErrorSummaryWidth = 60;
 
-// The metric columns: every test metric that is not per class, then val.accuracy.
-std::vector<std::string> metric_columns(const std::vector<BrowserRun>& runs) {
-  std::set<std::string> test;
-  bool val_accuracy = false;
+// The metric columns: those asked for (--metric), then the usual headline metrics the
+// runs have. Not all of them: the classification plugin alone records thirteen per
+// split, and a run's section lists every one.
+constexpr const char* kHeadlineMetrics[] = {"test.accuracy", "test.balanced_accuracy", "test.f1_macro", "test.loss",
+                                            "val.accuracy"};
+
+std::vector<std::string> metric_columns(const std::vector<BrowserRun>& runs, const std::vector<MetricKey>& asked) {
+  std::set<std::string> present;
   for (const auto& run : runs) {
-    for (const auto& entry : run.metrics) {
-      const std::string& name = entry.first;
-      if (name.rfind("test.", 0) == 0 && name.find('/') == std::string::npos) test.insert(name);
-      val_accuracy = val_accuracy || name == "val.accuracy";
-    }
+    for (const auto& entry : run.metrics) present.insert(entry.first);
   }
   std::vector<std::string> columns;
-  if (test.count("test.accuracy") != 0) columns.emplace_back("test.accuracy");
-  for (const auto& name : test) {
-    if (name != "test.accuracy") columns.push_back(name);
-  }
-  if (val_accuracy) columns.emplace_back("val.accuracy");
+  const auto add = [&](const std::string& name) {
+    if (present.count(name) != 0 && std::find(columns.begin(), columns.end(), name) == columns.end()) {
+      columns.push_back(name);
+    }
+  };
+  for (const auto& metric : asked) add(metric.label());
+  for (const char* name : kHeadlineMetrics) add(name);
   return columns;
 }
 
@@ -303,7 +305,7 @@ std::vector<std::string> varying_keys(const std::vector<Settings>& settings) {
   return varying;
 }
 
-RunBrowser read_run_browser(const StoreReader& store, const RunQuery& query) {
+RunBrowser read_run_browser(const StoreReader& store, const RunQuery& query, const std::vector<MetricKey>& metrics) {
   RunBrowser browser;
   const auto rows = store.list_runs(query);
   const auto configs = store.configs_of(rows);
@@ -337,7 +339,7 @@ RunBrowser read_run_browser(const StoreReader& store, const RunQuery& query) {
     browser.runs.push_back(std::move(run));
   }
   browser.varying_keys = varying_keys(all_settings);
-  browser.metrics = metric_columns(browser.runs);
+  browser.metrics = metric_columns(browser.runs, metrics);
   return browser;
 }
 

@@ -30,12 +30,13 @@ struct BrowserRun {
 
 struct RunBrowser {
   std::vector<std::string> varying_keys;  // configuration keys whose value is not the same in every run
-  std::vector<std::string> metrics;       // the metric columns: SPLIT.NAME
+  std::vector<std::string> metrics;       // the metric columns: SPLIT.NAME, the headline ones
   std::vector<BrowserRun> runs;           // in the listing's order
 };
 
-// The runs matching `query`, any status.
-RunBrowser read_run_browser(const StoreReader& store, const RunQuery& query);
+// The runs matching `query`, any status; `metrics` (the page's --metric) lead the metric
+// columns.
+RunBrowser read_run_browser(const StoreReader& store, const RunQuery& query, const std::vector<MetricKey>& metrics);
 
 // The keys among `settings` whose values differ between some two of them (an absent key
 // reads kDefaultValue), without "seed" and "arm", which have their own columns. Pure.
