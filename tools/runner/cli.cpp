@@ -55,6 +55,8 @@ exit status: 0 every cell finished; 1 some cell failed (the others ran), now or 
              plugin, data, store or command line); 130 interrupted, or a cell's process
              was killed (run the same command again to resume).
 environment: ABLATE_PLUGIN_PATH  colon-separated folders searched for plugins after --plugins.
+             ABLATE_PROGRESS_EVERY  seconds between progress lines when stderr is not a
+                                    terminal (a log): default 30, 0 for none.
 )";
 
 constexpr const char* kMainFooter = R"(
