@@ -110,7 +110,10 @@ void Cli::put_command_first(std::vector<std::string>& args) const {
 }
 
 void Cli::refuse_extras(const CLI::App& command) const {
-  const std::vector<std::string> extras = command.remaining();
+  // Recursively: a word after "--" that the command has no place for lands on report itself.
+  std::vector<std::string> extras = app_.remaining(/*recurse=*/true);
+  // CLI11 hands back the "--" that ends the options (`report __complete -- --db`).
+  extras.erase(std::remove(extras.begin(), extras.end(), "--"), extras.end());
   if (extras.empty()) return;
   const std::string& word = extras.front();
   if (word.size() > 1 && word[0] == '-') {

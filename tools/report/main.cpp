@@ -3,6 +3,7 @@
 
 #include "ablate/error.hpp"
 #include "cli.hpp"
+#include "cli_complete.hpp"
 #include "commands.hpp"
 
 int main(int argc, char** argv) {
@@ -10,6 +11,7 @@ int main(int argc, char** argv) {
   try {
     Cli cli;
     add_commands(cli);
+    add_completion(cli);  // last: it completes every command added before
     return cli.run(argc, argv);
   } catch (const ablate::Error& e) {  // UsageError among them: a bad line, an unreadable store
     std::cerr << "report: error: " << e.what() << '\n';

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Shell completion for report (tools/completion): bash's completion function and zsh's
+# completion system, each given a real command line, offer report's commands, a
+# command's options, option values, and the arms, metrics and run ids of a real store
+# (make_test_store); `cmake --install` puts both scripts where Debian's shells look.
+source "$(dirname "$0")/lib.bash"
+
+MAKE_TEST_STORE="$(dirname "$REPORT")/make_test_store"
+[[ -x $MAKE_TEST_STORE ]] || fail "$MAKE_TEST_STORE is missing: build it first"
+COMPLETION_DIR="$SOURCE_DIR/tools/completion"
+BIN_DIR=$(dirname "$(realpath "$REPORT")")
+"$MAKE_TEST_STORE" runs.db
+"$MAKE_TEST_STORE" other.db
+# A store of its own arms, metrics and runs, to tell --db apart from the default store.
+sql other.db "UPDATE runs SET arm = 'narrow' WHERE arm = 'wide';
+              UPDATE metrics SET name = 'precision' WHERE name = 'f1_macro'"
+mkdir stores && cp runs.db stores/shard.db
+
+# --- bash ----------------------------------------------------------------------------
+# bash_complete LINE: the completions bash's _report gives with the cursor at the end of
+# LINE (COMP_WORDS split as bash does, at blanks and at '='), one a line, sorted.
+bash_complete() {
+  PATH="$BIN_DIR:$PATH" bash --norc --noprofile -c '
+    source "$1/report.bash"
+    COMP_LINE=$2
+    COMP_POINT=${#COMP_LINE}
+    read -ra COMP_WORDS <<<"${COMP_LINE//=/ = }"
+    [[ $COMP_LINE == *" " ]] && COMP_WORDS+=("")
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    _report report "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+    printf "%s\n" "${COMPREPLY[@]}" | sort
+  ' bash "$COMPLETION_DIR" "$1"
+}
+
+# expect_bash LINE EXPECTED...: bash completes LINE to exactly EXPECTED (any order).
+expect_bash() {
+  local line=$1 actual expected
+  shift
+  actual=$(bash_complete "$line")
+  expected=$(printf '%s\n' "$@" | sort)
+  [[ $actual == "$expected" ]] || fail "bash: '$line' completed to [${actual//$'\n'/ }], expected [${expected//$'\n'/ }]"
+}
+
+# bash_offers LINE WORD...: bash's completions of LINE include every WORD.
+bash_offers() {
+  local line=$1 actual word
+  shift
+  actual=$(bash_complete "$line")
+  for word in "$@"; do
+    grep -qxF -- "$word" <<<"$actual" || fail "bash: '$line' does not offer '$word': [${actual//$'\n'/ }]"
+  done
+}
+
+# Commands, from report's own list (`arms` and `metrics` came with this feature).
+bash_offers "report " list compare table power show curves confusion html merge arms metrics
+expect_bash "report ta" table
+expect_bash "report co" compare confusion
+expect_bash "report __c"  # the hidden command is not offered
+# Options of the command on the line (table's, not list's), before or after it.
+bash_offers "report table --" --by --metric --format --db --help --version --where
+expect_bash "report table --st"  # --status belongs to the listing
+expect_bash "report --db runs.db table --b" --by
+bash_offers "report --" --compare --status --arm --bootstrap
+# Option values: fixed choices ...
+expect_bash "report table --format " table markdown csv json latex
+expect_bash "report curves --format " table csv json
+expect_bash "report --status f" finished failed
+expect_bash "report table --format=c" csv
+expect_bash "report curves --series val_" val_loss val_accuracy
+bash_offers "report table --by " resolution dataset model
+# ... and names read from the store: the default runs.db, or the one --db names.
+expect_bash "report compare " baseline wide
+expect_bash "report compare baseline w" wide
+expect_bash "report --compare baseline " baseline wide
+expect_bash "report power " baseline wide
+expect_bash "report --arm " baseline wide
+expect_bash "report html -o page.html --compare " baseline wide
+expect_bash "report --db other.db compare " baseline narrow
+expect_bash "report compare --db=other.db " baseline narrow
+expect_bash "report compare --metric test.f" test.f1/0 test.f1/1 test.f1_macro
+expect_bash "report --db other.db table --metric test.p" test.precision
+expect_bash "report show 1" 1 10 11 12 13 14
+bash_offers "report confusion " 3 12
+bash_offers "report diff 3 " 4
+expect_bash "report --db missing.db compare "  # no store: nothing, and no error
+# Files: stores for --db (and merge), anything for -o.
+expect_bash "report --db " other.db runs.db stores
+expect_bash "report --db stores/" stores/shard.db
+expect_bash "report --db=o" other.db
+expect_bash "report merge all.db " other.db runs.db stores
+touch page.html
+bash_offers "report html -o " page.html runs.db
+
+# --- zsh -----------------------------------------------------------------------------
+if command -v zsh >/dev/null; then
+  # zsh_complete LINE: what zsh's completion system offers when TAB is pressed at the end
+  # of LINE, typed into an interactive `zsh -f` (driven through zsh/zpty) with compinit
+  # and _report on fpath; compadd is wrapped to print what it would add.
+  cat >complete.zsh <<'ZSH'
+zmodload zsh/zpty || exit 77
+zpty shell zsh -f -i
+zpty -w shell "PS1='' RPROMPT=''; fpath=(${(q)1} \$fpath); path=(${(q)2} \$path)"
+zpty -w shell 'autoload -Uz compinit; compinit -u -D'
+zpty -w shell 'compadd() {
+  if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return; fi
+  local -a matched; builtin compadd -O matched "$@"; local m
+  for m in $matched; do print -r -- "${(U):-hit}:$m"; done
+}'
+zpty -w shell 'finish() { print -r -- ${(U):-completion-end}; exit }; comppostfuncs=(finish)'
+zpty -w -n shell "$3"$'\t'
+# Upper case only in what the shell prints, never in the definitions it echoes.
+while zpty -r shell line; do
+  line=${line//$'\r'/}
+  line=${line%$'\n'}
+  [[ $line == *COMPLETION-END* ]] && break
+  [[ $line == *HIT:* ]] && print -r -- ${line#*HIT:}
+done
+zpty -d shell
+ZSH
+  zsh_complete() {
+    timeout 30 zsh -f complete.zsh "$COMPLETION_DIR" "$BIN_DIR" "$1" | sort -u
+  }
+  # zsh_offers LINE WORD...: zsh's completions of LINE include every WORD.
+  zsh_offers() {
+    local line=$1 actual word
+    shift
+    actual=$(zsh_complete "$line")
+    for word in "$@"; do
+      grep -qxF -- "$word" <<<"$actual" || fail "zsh: '$line' does not offer '$word': [${actual//$'\n'/ }]"
+    done
+  }
+  # zsh_lacks LINE WORD...: zsh's completions of LINE include none of WORD.
+  zsh_lacks() {
+    local line=$1 actual word
+    shift
+    actual=$(zsh_complete "$line")
+    for word in "$@"; do
+      grep -qxF -- "$word" <<<"$actual" && fail "zsh: '$line' offers '$word': [${actual//$'\n'/ }]"
+    done
+    return 0
+  }
+  zsh_offers "report " list compare table power show curves confusion html merge arms metrics
+  zsh_lacks "report " __complete
+  zsh_offers "report table --" --by --metric --format --db
+  zsh_lacks "report table --" --status --compare
+  zsh_offers "report table --format " markdown latex
+  zsh_offers "report compare " baseline wide
+  zsh_offers "report --db other.db compare baseline " narrow
+  zsh_lacks "report --db other.db compare baseline " wide
+  zsh_offers "report compare --metric test." test.accuracy test.f1/0 test.f1_macro
+  zsh_lacks "report compare --metric test." val.accuracy
+  zsh_offers "report show " 1 14
+  zsh_offers "report --db " runs.db other.db
+  zsh_offers "report table --format=j" --format=json
+else
+  echo "report_completion: zsh is not installed: its half is not checked" >&2
+fi
+
+# --- cmake --install -----------------------------------------------------------------
+# Only the completion component: a plain `cmake --install` installs it with the rest, but
+# needs every target built.
+BUILD_DIR=$(dirname "$BIN_DIR")
+[[ -f $BUILD_DIR/cmake_install.cmake ]] || fail "no cmake_install.cmake in $BUILD_DIR"
+cmake --install "$BUILD_DIR" --prefix "$WORK/prefix" --component completion >install.log 2>&1 ||
+  { cat install.log >&2; fail "cmake --install failed"; }
+cmp -s "$WORK/prefix/share/bash-completion/completions/report" "$COMPLETION_DIR/report.bash" ||
+  fail "cmake --install did not put report.bash at share/bash-completion/completions/report"
+cmp -s "$WORK/prefix/share/zsh/vendor-completions/_report" "$COMPLETION_DIR/_report" ||
+  fail "cmake --install did not put _report at share/zsh/vendor-completions/_report"
+
+echo "report_completion: all checks passed"
