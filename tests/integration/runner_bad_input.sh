@@ -41,6 +41,21 @@ expect_in out.log "known options:"
 expect_exit 2 out.log -- "$RUNNER" good.yaml --db runs.db train.max_epochs=none
 expect_in out.log "train.max_epochs must be an integer, got 'none'"
 
+# An error names where the value came from (issue 18): an override by its place among the
+# KEY=VALUE arguments, not the file's first line; a plugin option by its line, also when a
+# grid axis gave it, or by the override or --options that did.
+expect_exit 2 out.log -- "$RUNNER" good.yaml --db runs.db "seeds=[0]" train.max_epochs=one
+expect_in out.log "runner: error: override 2 'train.max_epochs=one': train.max_epochs must be an integer, got 'one'"
+{ cat good.yaml; printf 'grid:\n  model.options.dense: [32, wide]\n'; } > axis.yaml
+expect_exit 2 out.log -- "$RUNNER" axis.yaml --db runs.db --dry-run
+expect_in out.log "runner: error: model plugin 'baseline_cnn': option 'dense' (axis.yaml:10:29) must be an integer, got 'wide'"
+expect_exit 2 out.log -- "$RUNNER" good.yaml --db runs.db --dry-run "arms.narrow.options.dense=wide"
+expect_in out.log "option 'dense' (override 1 'arms.narrow.options.dense=wide') must be an integer, got 'wide'"
+expect_exit 2 out.log -- "$RUNNER" good.yaml --db runs.db --dry-run "grid={model.options.dense: [wide]}"
+expect_in out.log "option 'dense' (override 1 'grid={model.options.dense: [wide]}') must be an integer"
+expect_exit 2 out.log -- "$RUNNER" describe baseline_cnn --options '{dense: wide}'
+expect_in out.log "option 'dense' (--options '{dense: wide}') must be an integer, got 'wide'"
+
 cat > missing.yaml <<'YAML'
 dataset: {plugin: fashion_mnist, path: /nonexistent/fashion}
 arms: {baseline: {model: baseline_cnn}}

@@ -129,9 +129,30 @@ train: {batch_size: 8, optimizer: {lr: 0.1, lr: 0.2}}
 
 TEST(ConfigTest, KeyGivenTwiceInAnOverrideValueIsAnError) {
   EXPECT_NE(error_of(kMinimal, {"train={batch_size: 8, batch_size: 16}"})
-                .find("override 'train={batch_size: 8, batch_size: 16}':1:17: key 'batch_size' is given twice"),
+                .find("override 1 'train={batch_size: 8, batch_size: 16}':1:17: key 'batch_size' is given twice"),
             std::string::npos)
       << error_of(kMinimal, {"train={batch_size: 8, batch_size: 16}"});
+}
+
+// A bad value from the command line is blamed on its override, by its place among the
+// KEY=VALUE arguments, not on the experiment file's first line (issue 18).
+TEST(ConfigTest, ABadOverrideValueNamesTheOverrideNotTheFile) {
+  const std::string error = error_of(kMinimal, {"seeds=[0]", "train.max_epochs=one"});
+  EXPECT_NE(error.find("override 2 'train.max_epochs=one': train.max_epochs must be an integer, got 'one'"),
+            std::string::npos)
+      << error;
+  EXPECT_EQ(error.find("exp.yaml"), std::string::npos) << error;
+  // Inside a mapping given whole, and in a list.
+  const std::string nested = error_of(kMinimal, {"train={optimizer: {name: adam, lr: -1}}"});
+  EXPECT_NE(nested.find("override 1 'train={optimizer: {name: adam, lr: -1}}': train.optimizer.lr is -1"),
+            std::string::npos)
+      << nested;
+  const std::string listed = error_of(kMinimal, {"seeds=[0, x]"});
+  EXPECT_NE(listed.find("override 1 'seeds=[0, x]': seeds must be a list of integers, got 'x'"), std::string::npos)
+      << listed;
+  // A value from the file still names its line, next to an override.
+  const std::string from_file = error_of(std::string(kMinimal) + "train: {batch_size: none}\n", {"train.max_epochs=2"});
+  EXPECT_NE(from_file.find("exp.yaml:8:21: train.batch_size must be an integer"), std::string::npos) << from_file;
 }
 
 TEST(ConfigTest, AliasesAreNotDuplicates) {

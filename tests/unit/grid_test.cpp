@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include "ablate/error.hpp"
+#include "ablate/options.hpp"
+#include "api/options_yaml.hpp"
 #include "config/config.hpp"
 #include "config/config_hash.hpp"
 #include "config/grid.hpp"
@@ -118,6 +120,75 @@ TEST(GridTest, InvalidAxisValueIsAConfigError) {
                                    "grid: {train.batch_size: [32, zero]}\n",
                                    "x.yaml")),
       ConfigError);
+}
+
+// A grid value keeps its place in the file: an error about it in a cell names its line,
+// for the train settings and for a plugin's options alike (issue 18).
+TEST(GridTest, ABadAxisValueNamesItsLine) {
+  const std::string text =
+      "dataset: {plugin: s}\narms: {a: {model: m, options: {width: 2}}}\nresolutions: [28]\nseeds: [0]\n"
+      "grid:\n  train.batch_size: [32, zero]\n  model.options.depth: [2, deep]\n";
+  try {
+    expand_grid(parse_experiment(text, "x.yaml"));
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("x.yaml:6:26: train.batch_size must be an integer, got 'zero'"),
+              std::string::npos)
+        << e.what();
+  }
+  const auto cells = expand_grid(parse_experiment(
+      "dataset: {plugin: s}\narms: {a: {model: m, options: {width: 2}}}\nresolutions: [28]\nseeds: [0]\n"
+      "grid:\n  model.options.depth: [2, deep]\n",
+      "x.yaml"));
+  ASSERT_EQ(cells.size(), 2u);
+  const Options options = make_options(cells[1].model_options, "model plugin 'm'", "x.yaml");
+  try {
+    options.get_int("depth", 1);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()), "model plugin 'm': option 'depth' (x.yaml:6:28) must be an integer, got 'deep'");
+  }
+  // The arm's own options keep their lines too.
+  try {
+    make_options(cells[1].model_options, "model plugin 'm'", "x.yaml").reject_unknown();
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown option 'width' (x.yaml:2:32)"), std::string::npos) << e.what();
+  }
+}
+
+// A grid value set from the command line names the override it came from.
+TEST(GridTest, AnAxisValueFromAnOverrideNamesTheOverride) {
+  const auto cells =
+      expand_grid(parse_experiment("dataset: {plugin: s}\narms: {a: {model: m}}\nresolutions: [28]\nseeds: [0]\n",
+                                   "x.yaml", {"seeds=[0]", "grid={model.options.depth: [2, deep]}"}));
+  ASSERT_EQ(cells.size(), 2u);
+  try {
+    make_options(cells[1].model_options, "model plugin 'm'", "x.yaml").get_int("depth", 1);
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "model plugin 'm': option 'depth' (override 2 'grid={model.options.depth: [2, deep]}') must be an "
+              "integer, got 'deep'");
+  }
+}
+
+// Setting one cell's axis values leaves the experiment, and so the other cells, as they
+// were: the axis applied second sets lr inside the mapping the first one gave.
+TEST(GridTest, AxisValuesDoNotLeakBetweenCells) {
+  const Experiment experiment =
+      parse_experiment("dataset: {plugin: s}\narms: {a: {model: m}}\nresolutions: [28]\nseeds: [0]\n"
+                       "grid:\n  train.optimizer.lr: [0.1, 0.01]\n  train.optimizer: [{name: sgd}, {name: adam}]\n",
+                       "x.yaml");
+  const auto cells = expand_grid(experiment);
+  ASSERT_EQ(cells.size(), 4u);
+  EXPECT_DOUBLE_EQ(cells[0].train.lr, 0.1);
+  EXPECT_DOUBLE_EQ(cells[1].train.lr, 0.1);
+  EXPECT_DOUBLE_EQ(cells[2].train.lr, 0.01);
+  EXPECT_DOUBLE_EQ(cells[3].train.lr, 0.01);
+  EXPECT_EQ(cells[2].axes[1].second, "{name: sgd}");
+  EXPECT_EQ(cells[3].axes[1].second, "{name: adam}");
+  EXPECT_FALSE(experiment.grid[1].values[0]["lr"]) << "a cell's lr was written into the experiment's axis value";
 }
 
 TEST(ConfigHashTest, IsStableAndIgnoresHowNumbersAreWritten) {

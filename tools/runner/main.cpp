@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "ablate/error.hpp"
+#include "api/options_yaml.hpp"
 #include "cli.hpp"
 #include "cli_complete.hpp"
 #include "config/plugin_registry.hpp"
@@ -67,6 +68,7 @@ int main(int argc, char** argv) {
         } catch (const YAML::Exception& e) {
           throw ablate::ConfigError(fmt::format("--options '{}' is not valid YAML: {}", line.model_options, e.what()));
         }
+        ablate::note_origin(model_options, fmt::format("--options '{}'", line.model_options));
         std::cout << ablate::describe_model(registry, line.model, model_options,
                                             {line.channels, line.resolution, line.classes});
         return ablate::kExitOk;

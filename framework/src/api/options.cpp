@@ -1,5 +1,8 @@
 // Typed, self-describing access to a plugin's YAML options.
+#include <mutex>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -17,7 +20,50 @@ struct Options::Impl {
   mutable std::set<std::string> known;  // every key a getter asked for
 };
 
+namespace {
+
+// The values noted by note_origin, looked up by identity: a YAML::Node has no room for
+// an origin of its own. Few (one a command-line override, with its children) and read only
+// to word an error, so a list searched from the newest is enough.
+struct NotedOrigins {
+  std::mutex mutex;
+  std::vector<std::pair<YAML::Node, std::string>> nodes;
+};
+
+NotedOrigins& noted_origins() {
+  static NotedOrigins origins;
+  return origins;
+}
+
+void note_each(const YAML::Node& node, const std::string& origin, std::vector<std::pair<YAML::Node, std::string>>& to) {
+  to.emplace_back(node, origin);
+  if (node.IsSequence()) {
+    for (const auto& item : node) note_each(item, origin, to);
+  } else if (node.IsMap()) {
+    for (const auto& entry : node) {
+      note_each(entry.first, origin, to);
+      note_each(entry.second, origin, to);
+    }
+  }
+}
+
+}  // namespace
+
+void note_origin(const YAML::Node& value, const std::string& origin) {
+  NotedOrigins& origins = noted_origins();
+  const std::lock_guard<std::mutex> lock(origins.mutex);
+  note_each(value, origin, origins.nodes);
+}
+
 std::string describe_location(const YAML::Node& node, const std::string& source) {
+  if (!node.IsDefined()) return source;
+  {
+    NotedOrigins& origins = noted_origins();
+    const std::lock_guard<std::mutex> lock(origins.mutex);
+    for (auto it = origins.nodes.rbegin(); it != origins.nodes.rend(); ++it) {
+      if (it->first.is(node)) return it->second;
+    }
+  }
   const YAML::Mark mark = node.Mark();
   if (mark.is_null() || mark.line < 0) return source;
   if (source.empty()) return fmt::format("line {}:{}", mark.line + 1, mark.column + 1);

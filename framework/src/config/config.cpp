@@ -11,6 +11,7 @@
 #include <fmt/ranges.h>
 
 #include "ablate/error.hpp"
+#include "api/options_yaml.hpp"
 #include "config/yaml_reading.hpp"
 
 namespace ablate {
@@ -30,14 +31,15 @@ YAML::Node parse_yaml(const std::string& text, const std::string& source) {
   return document;
 }
 
-void apply_override(YAML::Node document, const std::string& override_text) {
+// `number`: the override's place among the command line's KEY=VALUE arguments, from 1,
+// which messages name it by: "override 2 'train.max_epochs=one'".
+void apply_override(YAML::Node document, const std::string& override_text, std::size_t number) {
+  const std::string what = fmt::format("override {} '{}'", number, override_text);
   const auto equals = override_text.find('=');
   if (equals == std::string::npos || equals == 0) {
-    throw ConfigError(fmt::format("override '{}' must look like key=value, e.g. train.max_epochs=3 or seeds=[0,1]",
-                                  override_text));
+    throw ConfigError(fmt::format("{} must look like key=value, e.g. train.max_epochs=3 or seeds=[0,1]", what));
   }
   const std::string key = override_text.substr(0, equals);
-  const std::string what = fmt::format("override '{}'", override_text);
   YAML::Node value;
   try {
     value = YAML::Load(override_text.substr(equals + 1));
@@ -46,6 +48,7 @@ void apply_override(YAML::Node document, const std::string& override_text) {
   }
   reject_alias_bombs(value, what);
   reject_duplicate_keys(value, what);
+  note_origin(value, what);
   set_dotted(document, key, value, what);
 }
 
@@ -68,7 +71,9 @@ void set_dotted(YAML::Node document, const std::string& dotted_key, const YAML::
                                     fmt::join(parts.begin(), parts.begin() + i + 1, "."), dotted_key));
     }
   }
-  node[parts.back()] = YAML::Clone(value);
+  // The value itself, not a clone: it keeps its marks, so errors about it name its line
+  // (or the override it came from). Callers that reuse a value copy it (grid.cpp).
+  node[parts.back()] = value;
 }
 
 nlohmann::json yaml_to_json(const YAML::Node& node) {
@@ -105,7 +110,7 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
                                   "`dataset`, `arms`, `resolutions` and `seeds`",
                                   source));
   }
-  for (const auto& override_text : overrides) apply_override(document, override_text);
+  for (std::size_t i = 0; i < overrides.size(); ++i) apply_override(document, overrides[i], i + 1);
   check_keys(document,
              {"name", "description", "dataset", "arms", "resolutions", "seeds", "train", "metrics", "grid", "exclude"},
              "the experiment", source);

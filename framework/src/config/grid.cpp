@@ -24,8 +24,18 @@ std::string Cell::arm_label() const {
 
 namespace {
 
+// A copy of `node` whose mappings are new, so that a cell's grid axis values can be set in
+// them, while every other value is the experiment's own node: it keeps its position in the
+// file (or the override it came from) for the messages about it. YAML::Clone would lose both.
+YAML::Node copy_mappings(const YAML::Node& node) {
+  if (!node.IsMap()) return node;
+  YAML::Node copy(YAML::NodeType::Map);
+  for (const auto& entry : node) copy[entry.first] = copy_mappings(entry.second);
+  return copy;
+}
+
 YAML::Node mapping_or_empty(const YAML::Node& node) {
-  return node && node.IsMap() ? YAML::Clone(node) : YAML::Node(YAML::NodeType::Map);
+  return node && node.IsMap() ? copy_mappings(node) : YAML::Node(YAML::NodeType::Map);
 }
 
 std::string scalar_text(const YAML::Node& node) {
@@ -106,7 +116,7 @@ std::vector<Cell> expand_grid(const Experiment& experiment) {
           const auto& axis = experiment.grid[i];
           const YAML::Node& value = axis.values[rest % axis.values.size()];
           rest /= axis.values.size();
-          set_dotted(sections, axis.key, value, fmt::format("grid axis '{}'", axis.key));
+          set_dotted(sections, axis.key, copy_mappings(value), fmt::format("grid axis '{}'", axis.key));
           axes.insert(axes.begin(), {axis.key, scalar_text(value)});
           axis_values.emplace_back(axis.key, value);
         }
@@ -132,6 +142,7 @@ std::vector<Cell> expand_grid(const Experiment& experiment) {
           cell.train = train;
           cell.metrics = experiment.metrics;
           cell.axes = axes;
+          cell.source = experiment.source;
           cells.push_back(std::move(cell));
         }
       }

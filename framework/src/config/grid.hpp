@@ -25,6 +25,7 @@ struct Cell {
   TrainSettings train;
   std::vector<std::string> metrics;
   std::vector<std::pair<std::string, std::string>> axes;  // grid axis -> value, for display
+  std::string source;  // the experiment file, which messages about the cell's options name
 
   // "baseline r28 s0" plus any grid axes: how progress lines and errors name a cell.
   std::string label() const;

@@ -44,7 +44,7 @@ void to_channels_last(torch::nn::Module& model) {
 
 std::shared_ptr<Model> build_cell_model(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info,
                                         const torch::Device& device, RunResult& result) {
-  auto model = create_model(registry, cell.model, cell.model_options, model_input(cell, info));
+  auto model = create_model(registry, cell.model, cell.model_options, model_input(cell, info), cell.source);
   const ModelSummary summary =
       invoke_plugin([&] { return summarize_model(*model, info.channels, cell.resolution); },
                     [&] {
@@ -64,7 +64,7 @@ std::shared_ptr<Model> build_cell_model(const Cell& cell, const PluginRegistry& 
 }
 
 std::int64_t validate_model(const Cell& cell, const PluginRegistry& registry, const DatasetInfo& info) {
-  auto model = create_model(registry, cell.model, cell.model_options, model_input(cell, info));
+  auto model = create_model(registry, cell.model, cell.model_options, model_input(cell, info), cell.source);
   std::int64_t trainable = 0;
   for (const auto& parameter : model->parameters()) trainable += parameter.requires_grad() ? parameter.numel() : 0;
   return trainable;
