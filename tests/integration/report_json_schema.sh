@@ -21,7 +21,9 @@ json list_failed --db runs.db --status failed
 json list_empty --db empty.db
 json compare --db runs.db --compare baseline wide
 json compare_metrics --db runs.db compare baseline wide --metric test.accuracy test.f1_macro val.accuracy test.loss
+json compare_per_seed --db runs.db --compare baseline wide --per-seed
 json table --db runs.db table
+json table_per_seed --db runs.db table --per-seed
 json table_model --db runs.db table --metric test.accuracy test.loss --by model
 json power --db runs.db power baseline wide --delta 0.01 --delta 0.05
 json show --db runs.db show 3
@@ -75,11 +77,14 @@ broken("a table cell without n", "table.json", lambda d: d["tables"][0]["rows"][
 broken("a table cell with two axis values", "table.json",
        lambda d: d["tables"][0]["rows"][0]["cells"][0].update(model="x"))
 broken("a curve epoch's mean as text", "curves.json", lambda d: d["curves"][0]["epochs"][0].update(mean="0.8"))
+broken("a per-seed run without its seed", "compare_per_seed.json", lambda d: d["rows"][0]["a"]["runs"][0].pop("seed"))
+broken("a per-seed cell with two axis values", "table_per_seed.json",
+       lambda d: d["tables"][0]["rows"][0]["cells"][0].update(model="x"))
 broken("confusion counts flat", "confusion.json", lambda d: d["matrices"][0].update(counts=[1, 2, 3, 4]))
 broken("power without alpha", "power.json", lambda d: d.pop("alpha"))
 broken("show without its run id", "show.json", lambda d: d["run"].pop("id"))
 broken("diff metrics as an object", "diff_metrics.json", lambda d: d.update(metrics={}))
-print(f"report_json_schema: {len(documents)} documents of {len(kinds)} kinds validate; 16 broken ones do not")
+print(f"report_json_schema: {len(documents)} documents of {len(kinds)} kinds validate; 18 broken ones do not")
 sys.exit(0 if ok else 1)
 PY
 echo "report_json_schema: ok"

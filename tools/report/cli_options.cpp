@@ -81,7 +81,9 @@ void add_export(CLI::App& command, bool with_columns) {
   add_value<std::string>(command, "--label",
                          "with --format latex: the tables' \\label (default tab:compare-A-B, tab:METRIC-by-AXIS)",
                          kTextValue);
-  command.add_flag("--per-seed", "with --format csv: one record per run (seed, run id, value), not per group");
+  command.add_flag("--per-seed",
+                   "with --format csv: one record per run (seed, run id, value), not per group; with json: the runs "
+                   "beside each summary");
 }
 
 namespace {
@@ -176,7 +178,9 @@ std::unique_ptr<Reporter> reporter_from(const Values& values) {
     check_label(options.document.label);
   }
   if (given(values, "--per-seed")) {
-    if (format != "csv") throw UsageError("--per-seed writes one csv record per run: use it with --format csv");
+    if (format != "csv" && format != "json") {
+      throw UsageError("--per-seed lists the runs behind the statistics: use it with --format csv or json");
+    }
     options.per_seed = true;
   }
   return make_reporter(format, options);

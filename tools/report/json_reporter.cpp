@@ -27,6 +27,15 @@ Json summary(const std::string& arm, const Summary& values) {
   return Json{{"arm", arm}, {"n", values.n}, {"mean", number(values.mean)}, {"sd", number(values.sd)}};
 }
 
+// --per-seed: the runs behind a summary, one per seed.
+template <typename Run>
+Json runs_json(const std::vector<Run>& runs) {
+  Json list = Json::array();
+  for (const auto& run : runs)
+    list.push_back(Json{{"seed", run.seed}, {"run_id", run.run_id}, {"value", number(run.value)}});
+  return list;
+}
+
 Json interval(const Interval& ci) { return std::isnan(ci.low) ? Json(nullptr) : Json::array({ci.low, ci.high}); }
 
 Json mcnemar(const McNemarResult& result) {
@@ -74,6 +83,12 @@ void JsonReporter::report_comparison(std::ostream& out, const Comparison& compar
       seeds.push_back(entry);
     }
     const auto holm = [&](double adjusted) { return comparison.holm_family > 1 ? number(adjusted) : Json(nullptr); };
+    Json side_a = summary(comparison.arm_a, row.a);
+    Json side_b = summary(comparison.arm_b, row.b);
+    if (per_seed_) {
+      side_a["runs"] = runs_json(row.values_a);
+      side_b["runs"] = runs_json(row.values_b);
+    }
     Json pooled = row.mcnemar ? mcnemar(*row.mcnemar) : Json(nullptr);
     if (row.mcnemar) pooled["directions_disagree"] = row.mcnemar_directions_disagree;
     rows.push_back(Json{
@@ -81,8 +96,8 @@ void JsonReporter::report_comparison(std::ostream& out, const Comparison& compar
         {"resolution", row.resolution},
         {"group_a", row.group_a},
         {"group_b", row.group_b},
-        {"a", summary(comparison.arm_a, row.a)},
-        {"b", summary(comparison.arm_b, row.b)},
+        {"a", side_a},
+        {"b", side_b},
         {"difference", number(row.welch.difference)},
         {"ci95", interval(row.welch.ci)},
         {"welch", Json{{"t", number(row.welch.t)},
@@ -139,6 +154,7 @@ void JsonReporter::report_tables(std::ostream& out, const std::vector<AggregateT
                              {"mean", number(cell.mean)},
                              {"sd", number(cell.sd)},
                              {"best", table.best[c] && *table.best[c] == r}});
+        if (per_seed_) cells.back()["runs"] = runs_json(table.runs[r][c]);
       }
       Json config = Json::object();
       for (std::size_t k = 0; k < table.keys.size(); ++k) config[table.keys[k]] = table.key_values[r][k];

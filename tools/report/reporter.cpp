@@ -61,7 +61,7 @@ std::unique_ptr<Reporter> make_reporter(const std::string& format, const Reporte
   if (format == "table") return std::make_unique<ConsoleReporter>(options.colour, options.document);
   if (format == "markdown") return std::make_unique<MarkdownReporter>(options.document);
   if (format == "csv") return std::make_unique<CsvReporter>(options.per_seed);
-  if (format == "json") return std::make_unique<JsonReporter>();
+  if (format == "json") return std::make_unique<JsonReporter>(options.per_seed);
   if (format == "latex") return std::make_unique<LatexReporter>(options.document);
   throw UsageError(fmt::format("unknown --format '{}': expected one of {}", format,
                                fmt::join(reporter_formats(), ", ")));

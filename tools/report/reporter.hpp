@@ -40,7 +40,7 @@ class Reporter {
 struct ReporterOptions {
   bool colour = false;       // the terminal table may use colour
   DocumentOptions document;  // --columns and --label: table, markdown and latex
-  bool per_seed = false;     // csv: one record per run (seed) rather than per group
+  bool per_seed = false;     // csv: one record per run (seed) rather than per group; json: the runs too
 };
 
 // The human-readable formats: each renders the same documents (table.hpp).
@@ -121,9 +121,11 @@ class CsvReporter final : public Reporter {
 };
 
 // One JSON document with "schema_version"; full-precision numbers, null for missing or
-// undefined values.
+// undefined values. `per_seed`: each summary of the comparison and the aggregate tables
+// also lists its runs ("runs": seed, run_id, value).
 class JsonReporter final : public Reporter {
  public:
+  explicit JsonReporter(bool per_seed = false) : per_seed_(per_seed) {}
   void report_runs(std::ostream& out, const RunListing& listing) const override;
   void report_comparison(std::ostream& out, const Comparison& comparison) const override;
   void report_tables(std::ostream& out, const std::vector<AggregateTable>& tables) const override;
@@ -132,6 +134,9 @@ class JsonReporter final : public Reporter {
   void report_confusion(std::ostream& out, const ConfusionReport& confusion) const override;
   void report_power(std::ostream& out, const PowerReport& power) const override;
   void report_diff(std::ostream& out, const ConfigDiff& diff) const override;
+
+ private:
+  bool per_seed_;
 };
 
 // The --format names, in the order --help lists them.
