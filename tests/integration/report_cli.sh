@@ -66,6 +66,11 @@ refused "unknown metric 'test.acuracy' in runs.db (did you mean 'test.accuracy'?
 refused "unknown metric 'test.f1_macr' in runs.db (did you mean 'test.f1_macro'?)" table --metric test.f1_macr
 refused "unknown dataset 'mnsit' in runs.db (did you mean 'mnist'?)" --dataset mnsit
 refused "unknown name 'armm' (did you mean 'arm'?)" --where "armm = 'wide'"
+refused "unknown --format 'jsn' (did you mean 'json'?): expected one of table, markdown" table --format jsn
+refused "unknown --format 'jsn' for curves (did you mean 'json'?): expected one of table, csv, json" curves --format jsn
+refused "unknown --status 'faild' (did you mean 'failed'?)" --status faild
+refused "unknown --by 'modle' (did you mean 'model'?)" table --by modle
+refused "unknown --split 'tset' (did you mean 'test'?): expected one of test, val" confusion --split tset
 refused "no store at runs.bd (did you mean 'runs.db'?)" --db runs.bd
 refused "no store at run.db (did you mean 'runs.db'?)" table --db run.db
 mkdir sub && cp runs.db sub/shard-1.db

@@ -83,6 +83,8 @@ expect_bash "report show 1" 1 10 11 12 13 14
 bash_offers "report confusion " 3 12
 bash_offers "report diff 3 " 4
 expect_bash "report --db missing.db compare "  # no store: nothing, and no error
+expect_bash "report --dataset " mnist
+expect_bash "report curves --grid " golden
 # Files: stores for --db (and merge), anything for -o.
 expect_bash "report --db " other.db runs.db stores
 expect_bash "report --db stores/" stores/shard.db

@@ -134,9 +134,12 @@ std::vector<AggregateTable> aggregate_tables(const StoreReader& store, const std
       std::set<std::string> choices(keys);
       choices.erase("seed");
       choices.erase("arm");
-      throw UsageError(fmt::format(
-          "unknown --by '{}': expected one of {} or a configuration key of {}: {}", axis, fmt::join(axes, ", "),
-          store.path(), choices.empty() ? std::string("(none)") : fmt::format("{}", fmt::join(choices, ", "))));
+      std::vector<std::string> names(axes.begin(), axes.end());
+      names.insert(names.end(), choices.begin(), choices.end());
+      throw UsageError(fmt::format("unknown --by '{}'{}: expected one of {} or a configuration key of {}: {}", axis,
+                                   nearest_hint(axis, names), fmt::join(axes, ", "), store.path(),
+                                   choices.empty() ? std::string("(none)")
+                                                   : fmt::format("{}", fmt::join(choices, ", "))));
     }
     resolved = *key;
   }

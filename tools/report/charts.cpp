@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 
+#include "cli_suggest.hpp"
 #include "config_groups.hpp"
 #include "usage_error.hpp"
 
@@ -53,7 +54,7 @@ Curve mean_curve(const std::string& arm, std::int64_t resolution, const std::str
 std::vector<Curve> learning_curves(const StoreReader& store, const RunQuery& query, const std::string& series) {
   const auto& names = curve_series();
   if (std::find(names.begin(), names.end(), series) == names.end()) {
-    throw UsageError(fmt::format("unknown --series '{}': expected one of {}", series, fmt::join(names, ", ")));
+    throw UsageError(unknown_choice("--series", series, names));
   }
   const auto runs = store.list_runs(query);
   std::vector<std::int64_t> ids;

@@ -89,13 +89,9 @@ class StoreNames {
     if (starts_with(path_, "~/") && home != nullptr) path_ = home + path_.substr(1);
   }
 
-  std::vector<Completion> arms() {
-    return read([](const StoreReader& store) {
-      std::vector<Completion> names;
-      for (const auto& arm : store.arms()) names.push_back({arm, ""});
-      return names;
-    });
-  }
+  std::vector<Completion> arms() { return names_of(&StoreReader::arms); }
+  std::vector<Completion> datasets() { return names_of(&StoreReader::datasets); }
+  std::vector<Completion> grids() { return names_of(&StoreReader::grids); }
   std::vector<Completion> metrics() {
     return read([](const StoreReader& store) {
       std::vector<Completion> names;
@@ -125,6 +121,14 @@ class StoreNames {
   }
 
  private:
+  std::vector<Completion> names_of(std::vector<std::string> (StoreReader::*list)() const) {
+    return read([list](const StoreReader& store) {
+      std::vector<Completion> names;
+      for (const auto& name : (store.*list)()) names.push_back({name, ""});
+      return names;
+    });
+  }
+
   std::vector<Completion> read(const std::function<std::vector<Completion>(const StoreReader&)>& names) {
     try {
       if (!store_) store_.emplace(path_);
@@ -157,6 +161,10 @@ std::vector<Completion> values_of(const CLI::Option& option, StoreNames& store) 
       add(store.metrics());
     } else if (kind == kRunValue) {
       add(store.runs());
+    } else if (kind == kDatasetValue) {
+      add(store.datasets());
+    } else if (kind == kGridValue) {
+      add(store.grids());
     } else if (kind == kKeyValue) {
       add(store.config_keys());
     } else if (!kind.empty() && kind.find_first_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") == std::string::npos) {

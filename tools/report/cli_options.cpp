@@ -10,6 +10,7 @@
 
 #include "ablate/error.hpp"
 #include "bootstrap.hpp"
+#include "cli_suggest.hpp"
 #include "compare_columns.hpp"
 #include "usage_error.hpp"
 
@@ -56,9 +57,9 @@ void add_bootstrap(CLI::App& command) {
 
 void add_filters(CLI::App& command, bool with_arm, bool with_status) {
   if (with_arm) add_value<std::string>(command, "--arm", "only the runs of this arm", kArmValue);
-  add_value<std::string>(command, "--dataset", "only the runs on this dataset", kTextValue);
+  add_value<std::string>(command, "--dataset", "only the runs on this dataset", kDatasetValue);
   add_value<std::int64_t>(command, "--resolution", "only the runs at this resolution", kNumberValue);
-  add_value<std::string>(command, "--grid", "only the runs this grid (experiment name) asked for", kTextValue);
+  add_value<std::string>(command, "--grid", "only the runs this grid (experiment name) asked for", kGridValue);
   add_value<std::string>(command, "--where", "only the runs for which EXPR holds (see report --help)", "EXPR");
   if (with_status) {
     add_value<std::string>(command, "--status",
@@ -124,7 +125,7 @@ ListFilter filter_from(const Values& values) {
     try {
       filter.status = db::parse_run_status(text);
     } catch (const StoreError&) {
-      throw UsageError(fmt::format("unknown --status '{}': expected one of {}", text, fmt::join(run_statuses(), ", ")));
+      throw UsageError(unknown_choice("--status", text, run_statuses()));
     }
   }
   return filter;
@@ -190,8 +191,8 @@ std::unique_ptr<Reporter> chart_reporter_from(const Values& values, const char* 
   const auto format = values.get<std::string>("--format");
   const auto& formats = chart_formats();
   if (std::find(formats.begin(), formats.end(), format) == formats.end()) {
-    throw UsageError(fmt::format("unknown --format '{}' for {}: expected one of {}", format, command,
-                                 fmt::join(formats, ", ")));
+    throw UsageError(fmt::format("unknown --format '{}' for {}{}: expected one of {}", format, command,
+                                 nearest_hint(format, formats), fmt::join(formats, ", ")));
   }
   return reporter_from(values);
 }

@@ -20,13 +20,15 @@ namespace ablate::report {
 // What an option's value or a positional argument is: its type_name, shown by --help and
 // read by `report __complete` to complete it. A fixed set of choices is written "a|b|c"
 // (choices()), possibly with one of these among them ("resolution|dataset|model|KEY").
-inline constexpr const char* kStoreValue = "STORE";    // a run store: *.db files
-inline constexpr const char* kFileValue = "FILE";      // any file
-inline constexpr const char* kArmValue = "ARM";        // an arm of the store
-inline constexpr const char* kMetricValue = "METRIC";  // a SPLIT.NAME the store has
-inline constexpr const char* kRunValue = "RUN";        // a run id of the store (or a config-hash prefix)
-inline constexpr const char* kKeyValue = "KEY";        // a configuration key of the store
-inline constexpr const char* kTextValue = "TEXT";      // anything: nothing to complete
+inline constexpr const char* kStoreValue = "STORE";      // a run store: *.db files
+inline constexpr const char* kFileValue = "FILE";        // any file
+inline constexpr const char* kArmValue = "ARM";          // an arm of the store
+inline constexpr const char* kMetricValue = "METRIC";    // a SPLIT.NAME the store has
+inline constexpr const char* kRunValue = "RUN";          // a run id of the store (or a config-hash prefix)
+inline constexpr const char* kKeyValue = "KEY";          // a configuration key of the store
+inline constexpr const char* kDatasetValue = "DATASET";  // a data set of the store
+inline constexpr const char* kGridValue = "GRID";        // a grid (experiment name) of the store
+inline constexpr const char* kTextValue = "TEXT";        // anything: nothing to complete
 inline constexpr const char* kNumberValue = "NUMBER";
 
 // "a|b|c": the type_name of an option that takes one of `names`.

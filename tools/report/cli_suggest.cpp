@@ -45,6 +45,12 @@ std::string unknown_name(const std::string& what, const std::string& word, const
   return text;
 }
 
+std::string unknown_choice(const std::string& option, const std::string& value,
+                           const std::vector<std::string>& choices) {
+  return fmt::format("unknown {} '{}'{}: expected one of {}", option, value, nearest_hint(value, choices),
+                     fmt::join(choices, ", "));
+}
+
 const std::string& existing_store(const std::string& path) {
   std::error_code error;
   if (std::filesystem::exists(path, error) || error) return path;

@@ -15,6 +15,11 @@ namespace ablate::report {
 std::string unknown_name(const std::string& what, const std::string& word, const std::vector<std::string>& names,
                          const std::string& store_path, const std::string& list_command = "");
 
+// "unknown --format 'jsn' (did you mean 'json'?): expected one of table, markdown, ...":
+// a value outside an option's fixed `choices`.
+std::string unknown_choice(const std::string& option, const std::string& value,
+                           const std::vector<std::string>& choices);
+
 // `names` ordered from the nearest to `word` (edit distance) to the farthest; ties keep
 // their order.
 std::vector<std::string> nearest_first(const std::string& word, std::vector<std::string> names);

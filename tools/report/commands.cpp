@@ -11,6 +11,7 @@
 #include "aggregate.hpp"
 #include "charts.hpp"
 #include "cli_options.hpp"
+#include "cli_suggest.hpp"
 #include "comparison.hpp"
 #include "config_diff.hpp"
 #include "html.hpp"
@@ -166,12 +167,15 @@ int run_curves(const Values& values) {
 }
 
 int run_confusion(const Values& values) {
+  // A split no matrix is stored under would print nothing at all.
+  const auto split = values.get<std::string>("--split");
+  if (split != "test" && split != "val") throw UsageError(unknown_choice("--split", split, {"test", "val"}));
   const auto reporter = chart_reporter_from(values, "confusion");
   const StoreReader store(values.get<std::string>("--db"));
   const RunQuery query = make_query(store, filter_from(values));
   std::optional<std::string> run;
   if (values.has("run")) run = values.get<std::string>("run");
-  reporter->report_confusion(std::cout, read_confusion(store, query, values.get<std::string>("--split"), run));
+  reporter->report_confusion(std::cout, read_confusion(store, query, split, run));
   std::cout.flush();
   return kExitOk;
 }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "cli_suggest.hpp"
 #include "usage_error.hpp"
 
 namespace ablate::report {
@@ -63,8 +64,7 @@ std::unique_ptr<Reporter> make_reporter(const std::string& format, const Reporte
   if (format == "csv") return std::make_unique<CsvReporter>(options.per_seed);
   if (format == "json") return std::make_unique<JsonReporter>(options.per_seed);
   if (format == "latex") return std::make_unique<LatexReporter>(options.document);
-  throw UsageError(fmt::format("unknown --format '{}': expected one of {}", format,
-                               fmt::join(reporter_formats(), ", ")));
+  throw UsageError(unknown_choice("--format", format, reporter_formats()));
 }
 
 }  // namespace ablate::report
