@@ -46,6 +46,9 @@ same show --db runs.db show 3 --format json -- show 3 --format json --db runs.db
 same power --format csv power baseline wide -- power baseline wide --format csv
 same confusion --db runs.db confusion 3 -- confusion --db runs.db 3
 same curves --series train_loss curves -- curves --series train_loss
+# A long option shortened while it is unambiguous, as Boost.Program_options allowed.
+same abbreviated --comp baseline wide --form csv --metr test.loss -- compare baseline wide --format csv --metric test.loss
+same abbreviated_before --db runs.db --b model --form=json table -- table --by model --format json
 
 # A mistyped command, option, arm, metric or store: the nearest, exit 2.
 refused "report: error: unknown command 'tabel' (did you mean 'table'?)" tabel
@@ -54,6 +57,7 @@ refused "unknown command 'extra': expected one of list, compare, table" --db run
 refused "unknown option '--formt' for report table (did you mean '--format'?)" table --formt csv
 refused "unknown option '--metrc' for report (did you mean '--metric'?)" --compare baseline wide --metrc test.loss
 refused "unknown option '--arm' for report compare" compare --arm wide baseline wide
+refused "ambiguous option '--boot' for report: --bootstrap or --bootstrap-seed" --compare baseline wide --boot 5
 refused "unknown arm 'basline' in runs.db (did you mean 'baseline'?): the arms are baseline, wide" \
   compare basline wide
 refused "unknown arm 'basline' in runs.db (did you mean 'baseline'?)" --compare basline wide

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <iostream>
+#include <optional>
 #include <utility>
 
 #include "ablate_version.hpp"
@@ -51,15 +52,51 @@ std::string spelled(const CLI::App& command) {
 }
 
 // How many words after `word` are its values: 0 for a flag, an unknown option or
-// --name=value; 2 or more for an option that takes a list (--compare A B).
+// --name=value; 2 or more for an option that takes a list (--compare A B). An option may
+// be abbreviated (expand_abbreviations): --comp takes what --compare takes.
 int values_after(const CLI::App& app, const std::string& word) {
   if (word.find('=') != std::string::npos) return 0;
+  std::optional<int> values;
   for (const CLI::App* command : app.get_subcommands([](const CLI::App*) { return true; })) {
-    const CLI::Option* option = command->get_option_no_throw(word);
-    if (option == nullptr) continue;
-    return option->get_items_expected_max();  // 0 for a flag
+    if (const CLI::Option* option = command->get_option_no_throw(word)) return option->get_items_expected_max();
+    for (const CLI::Option* option : command->get_options()) {
+      for (const auto& long_name : option->get_lnames()) {
+        if (word.size() < 3 || ("--" + long_name).compare(0, word.size(), word) != 0) continue;
+        if (values && *values != option->get_items_expected_max()) return 0;  // ambiguous
+        values = option->get_items_expected_max();
+      }
+    }
   }
-  return 0;
+  return values.value_or(0);
+}
+
+// Boost.Program_options, which read report's line before CLI11, took any unambiguous
+// start of a long option (--comp for --compare): such lines keep working. args[0] is the
+// command; an option's value is left alone, whatever it looks like.
+void expand_abbreviations(const CLI::App& command, std::vector<std::string>& args) {
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    std::string& word = args[i];
+    if (word == "--") return;
+    if (word.size() < 3 || word.compare(0, 2, "--") != 0) continue;
+    const auto equals = word.find('=');
+    const std::string name = word.substr(0, equals);
+    const CLI::Option* option = command.get_option_no_throw(name);
+    if (option == nullptr) {
+      std::vector<const CLI::Option*> longer;
+      std::string full_name;
+      for (const CLI::Option* candidate : command.get_options()) {
+        for (const auto& long_name : candidate->get_lnames()) {
+          if (("--" + long_name).compare(0, name.size(), name) != 0) continue;
+          longer.push_back(candidate);
+          full_name = "--" + long_name;
+        }
+      }
+      if (longer.size() != 1) continue;  // unknown or ambiguous: refuse_extras says which
+      option = longer.front();
+      word = full_name + (equals == std::string::npos ? "" : word.substr(equals));
+    }
+    if (equals == std::string::npos && option->get_items_expected_max() == 1) ++i;  // its value
+  }
 }
 
 }  // namespace
@@ -123,6 +160,14 @@ void Cli::refuse_extras(const CLI::App& command) const {
       for (const auto& long_name : option->get_lnames()) names.push_back("--" + long_name);
       for (const auto& short_name : option->get_snames()) names.push_back("-" + short_name);
     }
+    std::vector<std::string> longer;  // what an abbreviation could stand for
+    for (const auto& each : names) {
+      if (name.size() > 2 && each.compare(0, name.size(), name) == 0) longer.push_back(each);
+    }
+    if (longer.size() > 1) {
+      throw UsageError(fmt::format("ambiguous option '{}' for {}: {} (see {} --help)", name, spelled(command),
+                                   fmt::join(longer, " or "), spelled(command)));
+    }
     throw UsageError(fmt::format("unknown option '{}' for {}{} (see {} --help)", name, spelled(command),
                                  nearest_hint(name, names), spelled(command)));
   }
@@ -132,6 +177,9 @@ void Cli::refuse_extras(const CLI::App& command) const {
 int Cli::run(int argc, const char* const* argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   put_command_first(args);
+  for (const CLI::App* command : app_.get_subcommands([&args](const CLI::App* c) { return c->check_name(args[0]); })) {
+    expand_abbreviations(*command, args);
+  }
   std::reverse(args.begin(), args.end());  // CLI11 takes the words last first
   try {
     app_.parse(args);
