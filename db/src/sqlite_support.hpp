@@ -6,6 +6,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fmt/format.h>
@@ -48,14 +50,18 @@ inline std::string text_or_empty(const SQLite::Column& column) {
   return column.isNull() ? std::string() : column.getString();
 }
 
-// The SELECT and FROM read_run_row expects: a run with its test accuracy joined in.
-// Append WHERE/ORDER BY clauses to it.
+// The SELECT and FROM read_run_row expects: a run with its test accuracy and its tags (a
+// JSON object, by key) joined in. Append WHERE/ORDER BY clauses to it.
 inline constexpr const char* kRunSelect =
     "SELECT r.id, r.config_hash, r.status, r.arm, r.model, r.dataset, r.resolution, r.seed, "
     "r.params_trainable, r.epochs, r.train_seconds, m.value, r.error, r.heartbeat_at, "
-    "(julianday('now') - julianday(r.heartbeat_at)) * 86400.0, r.host, r.pid, r.attempt "
+    "(julianday('now') - julianday(r.heartbeat_at)) * 86400.0, r.host, r.pid, r.attempt, r.note, r.archived_at, "
+    "(SELECT json_group_object(key, value) FROM (SELECT key, value FROM run_tags WHERE run_id = r.id ORDER BY key)) "
     "FROM runs r LEFT JOIN metrics m "
     "ON m.run_id = r.id AND m.split = 'test' AND m.name = 'accuracy' ";
+
+// {"key": "value", ...} as json_group_object writes it -> (key, value) pairs in its order.
+std::vector<std::pair<std::string, std::string>> parse_tags(const std::string& json);
 
 inline RunRow read_run_row(SQLite::Statement& query) {
   RunRow row;
@@ -77,6 +83,9 @@ inline RunRow read_run_row(SQLite::Statement& query) {
   row.host = text_or_empty(query.getColumn(15));
   row.pid = query.getColumn(16).isNull() ? 0 : query.getColumn(16).getInt64();
   row.attempt = query.getColumn(17).getInt64();
+  row.note = text_or_empty(query.getColumn(18));
+  row.archived_at = text_or_empty(query.getColumn(19));
+  row.tags = parse_tags(text_or_empty(query.getColumn(20)));
   return row;
 }
 

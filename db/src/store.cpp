@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -19,6 +20,7 @@
 
 #include "ablate/error.hpp"
 #include "migrations.hpp"
+#include "run_labels.hpp"
 #include "sqlite_support.hpp"
 
 namespace ablate::db {
@@ -185,12 +187,14 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     }
-    db_->exec("PRAGMA foreign_keys = ON");
   });
 
   // Each migration commits together with its version number, so a crash between two
   // leaves a consistent store. IMMEDIATE takes the write lock before re-reading the
   // version: two runners opening a fresh store at once apply each migration only once.
+  // Foreign keys are off until they are done, as SQLite's recipe for rebuilding a table
+  // says (0006 rebuilds `runs`: with them on, dropping the old table would delete every
+  // row that references it), and each migration is checked against them before it commits.
   guarded(path_, "cannot migrate", [&] {
     for (;;) {
       SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
@@ -206,11 +210,19 @@ Store::Store(const std::string& path, OpenMode mode) : path_(path) {
         throw StoreError(fmt::format("store {}: migration {} failed: {}", path_, migration.name, e.what()),
                          e.getExtendedErrorCode());
       }
+      SQLite::Statement violations(*db_, "PRAGMA foreign_key_check");
+      if (violations.executeStep()) {
+        throw StoreError(fmt::format("store {}: migration {} would leave a row of `{}` pointing at no row of `{}`; "
+                                     "nothing was changed",
+                                     path_, migration.name, violations.getColumn(0).getString(),
+                                     violations.getColumn(2).getString()));
+      }
       // PRAGMA takes no bound parameters; the value is our own integer, not user data.
       db_->exec(fmt::format("PRAGMA user_version = {}", now + 1));
       transaction.commit();
     }
   });
+  guarded(path_, "cannot configure", [&] { db_->exec("PRAGMA foreign_keys = ON"); });
 }
 
 Store::~Store() = default;
@@ -234,7 +246,7 @@ std::int64_t Store::add_grid(const std::string& name, const std::string& experim
 
 std::optional<RunRow> Store::find_run(const std::string& config_hash) const {
   return guarded(path_, "cannot look up a run", [&]() -> std::optional<RunRow> {
-    SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE r.config_hash = ?");
+    SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE r.config_hash = ? AND r.archived_at IS NULL");
     query.bind(1, config_hash);
     if (!query.executeStep()) return std::nullopt;
     return read_run_row(query);
@@ -264,7 +276,12 @@ RunLease Store::start_run(const RunClaim& claim) {
 ClaimResult Store::preview_claim(const std::string& config_hash, const ClaimPolicy& policy) const {
   const auto existing = find_run(config_hash);
   if (!existing) return {ClaimOutcome::claimed, 0};
-  return {decide_claim(*existing, policy), existing->id};
+  const ClaimOutcome outcome = decide_claim(*existing, policy);
+  // As claim_run: a forced finished run is archived, and a new run (not yet stored) claimed.
+  if (outcome == ClaimOutcome::claimed && existing->status == RunStatus::finished) {
+    return {outcome, 0, 0, existing->id};
+  }
+  return {outcome, existing->id};
 }
 
 ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
@@ -274,14 +291,22 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
     SQLite::Transaction transaction(*db_, SQLite::TransactionBehavior::IMMEDIATE);
 
     std::optional<std::int64_t> existing;
+    std::int64_t archived_run_id = 0;
+    std::optional<detail::PendingRename> archived_files;
     {
-      SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE r.config_hash = ?");
+      SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE r.config_hash = ? AND r.archived_at IS NULL");
       query.bind(1, claim.config_hash);
       if (query.executeStep()) {
         const RunRow row = read_run_row(query);
-        existing = row.id;
         const ClaimOutcome outcome = decide_claim(row, policy);
         if (outcome != ClaimOutcome::claimed) return {outcome, row.id};
+        if (row.status == RunStatus::finished) {
+          // --force keeps a finished result: archived, with its checkpoint, and a new run.
+          archived_files = detail::archive_in_transaction(*db_, artifact_dir(), row.id);
+          archived_run_id = row.id;
+        } else {
+          existing = row.id;
+        }
       }
     }
 
@@ -352,7 +377,8 @@ ClaimResult Store::claim_run(const RunClaim& claim, const ClaimPolicy& policy) {
     const std::int64_t claimed_attempt = attempt.getColumn(0).getInt64();
     attempt.reset();
     transaction.commit();
-    return ClaimResult{ClaimOutcome::claimed, run_id, claimed_attempt};
+    if (archived_files) archived_files->keep();
+    return ClaimResult{ClaimOutcome::claimed, run_id, claimed_attempt, archived_run_id};
   });
 }
 
@@ -541,9 +567,11 @@ std::vector<RunRow> Store::list_runs(const RunFilter& filter) const {
     // A NULL parameter switches its filter off, so one statement serves every filter.
     SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE (?1 IS NULL OR r.arm = ?1) "
                                                             "AND (?2 IS NULL OR r.status = ?2) "
+                                                            "AND (?3 OR r.archived_at IS NULL) "
                                                             "ORDER BY r.arm, r.resolution, r.seed, r.id");
     if (filter.arm) query.bind(1, *filter.arm);
     if (filter.status) query.bind(2, to_string(*filter.status));
+    query.bind(3, filter.include_archived ? 1 : 0);
     std::vector<RunRow> rows;
     while (query.executeStep()) rows.push_back(read_run_row(query));
     return rows;
@@ -640,19 +668,37 @@ std::optional<RunRow> Store::find_run_by_reference(const std::string& reference)
     }
     if (reference.size() < kMinHashPrefix) return std::nullopt;
     // A hash prefix: LIKE would treat % and _ as wildcards, substr compares literally.
+    // Live runs first: a configuration run again with --force has archived runs too, and
+    // its hash names the live one; archived runs are named only when no live run matches.
     constexpr std::size_t kCandidatesShown = 3;
-    SQLite::Statement query(*db_,
-                            std::string(kRunSelect) + "WHERE substr(r.config_hash, 1, ?) = ? ORDER BY r.id LIMIT ?");
-    query.bind(1, static_cast<std::int64_t>(reference.size()));
-    query.bind(2, reference);
-    query.bind(3, static_cast<std::int64_t>(kCandidatesShown + 1));
     std::vector<RunRow> matches;
-    while (query.executeStep()) matches.push_back(read_run_row(query));
+    for (const char* which : {"AND r.archived_at IS NULL ", ""}) {
+      SQLite::Statement query(*db_, std::string(kRunSelect) + "WHERE substr(r.config_hash, 1, ?) = ? " + which +
+                                        "ORDER BY r.id LIMIT ?");
+      query.bind(1, static_cast<std::int64_t>(reference.size()));
+      query.bind(2, reference);
+      query.bind(3, static_cast<std::int64_t>(kCandidatesShown + 1));
+      while (query.executeStep()) matches.push_back(read_run_row(query));
+      if (!matches.empty()) break;
+    }
     if (matches.empty()) return std::nullopt;
     if (matches.size() == 1) return matches.front();
     std::vector<std::string> hashes;
-    for (std::size_t i = 0; i < matches.size() && i < kCandidatesShown; ++i) hashes.push_back(matches[i].config_hash);
-    if (matches.size() > kCandidatesShown) hashes.emplace_back("\u2026");
+    std::vector<std::string> ids;
+    for (std::size_t i = 0; i < matches.size() && i < kCandidatesShown; ++i) {
+      hashes.push_back(matches[i].config_hash);
+      ids.push_back(std::to_string(matches[i].id));
+    }
+    if (matches.size() > kCandidatesShown) {
+      hashes.emplace_back("\u2026");
+      ids.emplace_back("\u2026");
+    }
+    if (std::all_of(matches.begin(), matches.end(),
+                    [&](const RunRow& run) { return run.config_hash == matches.front().config_hash; })) {
+      throw StoreError(fmt::format("run '{}' is ambiguous in {}: archived runs {} have that configuration; give the "
+                                   "run id",
+                                   reference, path_, fmt::join(ids, ", ")));
+    }
     throw StoreError(fmt::format("run '{}' is ambiguous in {}: config hashes {} start with it; give more of the hash",
                                  reference, path_, fmt::join(hashes, ", ")));
   });

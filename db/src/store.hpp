@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ablate/error.hpp"
@@ -118,12 +119,17 @@ struct RunRow {
   std::string host;                  // where the runner that owns it runs
   std::int64_t pid = 0;              // that runner's process id
   std::int64_t attempt = 0;          // how many times a runner claimed it (RunLease)
+  // Migration 0006: what people say about the run, and whether it is archived.
+  std::vector<std::pair<std::string, std::string>> tags;  // key, value; by key
+  std::string note;                                       // "" for none
+  std::string archived_at;                                // UTC; "" for a live run
+  bool archived() const { return !archived_at.empty(); }
 };
 
 // When may a runner take a cell? See Store::claim_run.
 struct ClaimPolicy {
   bool retry_failed = false;         // take failed runs (killed and stale ones are always taken)
-  bool force = false;                // take finished runs too
+  bool force = false;                // take finished runs too (archiving them: a new run is claimed)
   bool take_running = false;         // take runs another runner is working on (tests, start_run)
   double stale_after_seconds = 120;  // a running run without a heartbeat for this long is dead
   std::string host;                  // this host: a running run of a dead pid here is dead at once
@@ -153,6 +159,8 @@ struct ClaimResult {
   ClaimOutcome outcome = ClaimOutcome::claimed;
   std::int64_t run_id = 0;   // the claimed (or existing) run
   std::int64_t attempt = 0;  // claimed: this runner's attempt (1 for a new run)
+  // A forced claim of a finished run archives it and claims a new one: the archived run.
+  std::int64_t archived_run_id = 0;
   RunLease lease() const { return {run_id, attempt}; }
 };
 
@@ -167,11 +175,36 @@ struct RunOrigin {
 struct RunFilter {
   std::optional<std::string> arm;
   std::optional<RunStatus> status;
+  bool include_archived = false;  // archived runs too (docs/store.md, "Archived runs")
 };
+
+// What Store::remove_run removed (or, in a dry run, would remove).
+struct RemovedRun {
+  RunRow run;
+  std::vector<std::pair<std::string, std::int64_t>> rows;  // table, rows of it that were the run's
+  std::vector<std::string> files;                          // under artifact_dir()
+};
+
+// A run that is being trained: the runner that holds it would lose it mid-write.
+class RunIsRunningError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
+// The folder under artifact_dir() that holds a run's files: the first 16 hex digits of the
+// config hash for a live run (the runner writes best.pt there), archive/<run id> for an
+// archived one, whose configuration may have a live run of its own.
+std::string live_artifact_folder(const std::string& config_hash);
+std::string archived_artifact_folder(std::int64_t run_id);
 
 // The shortest config-hash prefix that names a run: shorter ones soon match several runs,
 // and a typo would silently pick one.
 inline constexpr std::size_t kMinHashPrefix = 4;
+
+// The longest tag key, value and note: labels for people, not a second store.
+inline constexpr std::size_t kMaxTagKey = 64;
+inline constexpr std::size_t kMaxTagValue = 1000;
+inline constexpr std::size_t kMaxNote = 10000;
 
 enum class OpenMode {
   read_write,  // create if missing, apply pending migrations
@@ -192,17 +225,19 @@ class Store {
 
   std::int64_t add_grid(const std::string& name, const std::string& experiment, const std::string& spec_yaml);
 
-  // The run with this config hash, if any.
+  // The live run with this config hash, if any (archived ones are history).
   std::optional<RunRow> find_run(const std::string& config_hash) const;
 
   // Marks the cell's run `running` (inserting it, or resetting a failed/killed/stale one
   // and deleting its old epochs and metrics) in one transaction; returns the lease.
   RunLease start_run(const RunClaim& claim);
   // Atomically decides whether this runner may run the cell and, if so, claims it as
-  // start_run does. Several runners sharing a store never claim the same live run.
+  // start_run does; a finished run taken with `force` is archived (archive_run) and a new
+  // run claimed. Several runners sharing a store never claim the same live run.
   ClaimResult claim_run(const RunClaim& claim, const ClaimPolicy& policy);
   // What claim_run would answer for the cell `config_hash` now, without claiming it: the
-  // same policy, read-only (for `runner --dry-run`). run_id: the stored run, 0 for none.
+  // same policy, read-only (for `runner --dry-run`). run_id: the stored run, 0 for none
+  // (or for a new run in place of a forced finished one, then in archived_run_id).
   // Another runner may of course claim the cell between the preview and a claim.
   ClaimResult preview_claim(const std::string& config_hash, const ClaimPolicy& policy) const;
   // A running run is stale when its heartbeat is old, or its owner ran on `host` and is
@@ -226,8 +261,9 @@ class Store {
   // The run a person names on a command line (`report show`, `runner --evaluate`), by the
   // one rule of docs/store.md: the run with id `reference` when it is all digits and such
   // a run exists; else the one run whose config hash starts with `reference`, which must
-  // be at least kMinHashPrefix characters. nullopt when no run matches; StoreError naming
-  // the candidates when several do.
+  // be at least kMinHashPrefix characters (live runs first: an archived run only when no
+  // live one matches). nullopt when no run matches; StoreError naming the candidates when
+  // several do.
   std::optional<RunRow> find_run_by_reference(const std::string& reference) const;
   std::optional<RunOrigin> run_origin(std::int64_t run_id) const;
   std::vector<EpochRow> epochs(std::int64_t run_id) const;
@@ -239,6 +275,23 @@ class Store {
   std::vector<std::string> class_names(std::int64_t run_id) const;
   // Folder for a store's files other than the database: "<db>.artifacts".
   std::string artifact_dir() const { return path_ + ".artifacts"; }
+
+  // People's labels and the archive (run_labels.cpp). Tag keys are letters, digits and
+  // _ . - / (at most kMaxTagKey characters); an empty value removes the key. Each call is
+  // one transaction; StoreError names an unknown run or a bad key.
+  void set_tags(const std::vector<std::int64_t>& run_ids, const std::vector<std::pair<std::string, std::string>>& tags);
+  void set_note(std::int64_t run_id, const std::string& note);  // "" clears it
+  // Moves the run out of the listings, and its files to archived_artifact_folder(); false
+  // when it was archived already. A run being trained (running, not stale under
+  // `liveness`) is refused: RunIsRunningError; a stale one is marked killed.
+  bool archive_run(std::int64_t run_id, const ClaimPolicy& liveness);
+  // Makes an archived run live again, its files back in live_artifact_folder(); false when
+  // it was live. Refused when its configuration has a live run already.
+  bool unarchive_run(std::int64_t run_id);
+  // Deletes the run, the rows of every table that references it and its files
+  // (run_removal.cpp); a dry run only says what it would delete. A run being trained is
+  // refused (RunIsRunningError) unless `even_if_running`.
+  RemovedRun remove_run(std::int64_t run_id, bool dry_run, bool even_if_running, const ClaimPolicy& liveness);
 
  private:
   // Refreshes the run's heartbeat if `lease` still holds it; else throws as below.

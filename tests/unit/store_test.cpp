@@ -635,7 +635,10 @@ TEST(StoreTest, PreviewClaimAgreesWithClaimRunAndChangesNothing) {
 
     const ClaimResult preview = store.preview_claim("h1", policy);
     EXPECT_EQ(preview.outcome, test.expected);
-    EXPECT_EQ(preview.run_id, before ? before->id : 0);
+    // A forced finished run is kept, archived, and a new run claimed in its place.
+    const bool replaced = before && before->status == RunStatus::finished && test.force;
+    EXPECT_EQ(preview.run_id, before && !replaced ? before->id : 0);
+    EXPECT_EQ(preview.archived_run_id, replaced ? before->id : 0);
     const auto after = store.find_run("h1");
     EXPECT_EQ(after.has_value(), before.has_value());
     if (before && after) {
@@ -644,7 +647,8 @@ TEST(StoreTest, PreviewClaimAgreesWithClaimRunAndChangesNothing) {
 
     const ClaimResult claimed = store.claim_run(claim("h1"), policy);
     EXPECT_EQ(claimed.outcome, preview.outcome);
-    if (before) {
+    EXPECT_EQ(claimed.archived_run_id, preview.archived_run_id);
+    if (before && !replaced) {
       EXPECT_EQ(claimed.run_id, preview.run_id);
     }
   }

@@ -140,7 +140,7 @@ int run_cell(const GridPlan& plan, const CellOptions& options) {
     DatasetSplits data = load_cell_data(*planned);
     // Names for the confusion matrices and per-class metrics report shows.
     store.set_class_names(lease, planned->data->info.class_names);
-    const std::string directory = options.hash.substr(0, 16);
+    const std::string directory = db::live_artifact_folder(options.hash);
     const std::string checkpoint = directory + "/best.pt";
     fs::create_directories(fs::path(store.artifact_dir()) / directory);
     CellObserver observer(store, lease, prefix, options);

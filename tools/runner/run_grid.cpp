@@ -50,6 +50,7 @@ std::string describe_state(const std::optional<db::RunRow>& run, const db::Claim
   if (run->status == db::RunStatus::running) {
     return db::Store::is_stale(*run, policy) ? "stale (its runner died)" : "running elsewhere";
   }
+  if (run->status == db::RunStatus::finished && policy.force) return "finished (--force archives it, runs it again)";
   return db::to_string(run->status);
 }
 
@@ -388,7 +389,10 @@ int run_grid(const RunnerOptions& options) {
       }
       if (!options.quiet)
         progress.line(fmt::format("{} started (run {}, {}, {} thread(s))", prefix, claimed.run_id,
-                                  planned->hash.substr(0, 12), threads));
+                                  planned->hash.substr(0, 12), threads) +
+                      (claimed.archived_run_id == 0
+                           ? ""
+                           : fmt::format("; its finished run {} is kept, archived", claimed.archived_run_id)));
       RunningCell cell;
       cell.planned = planned;
       cell.lease = claimed.lease();
