@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "reporter.hpp"
@@ -48,12 +49,16 @@ std::string method(bool defined, bool exact, const char* approximate) {
 
 void CsvReporter::report_runs(std::ostream& out, const RunListing& listing) const {
   print_row(out, {"id", "config_hash", "arm", "model", "dataset", "resolution", "seed", "status", "params_trainable",
-                  "epochs", "train_seconds", "test_accuracy", "error"});
+                  "epochs", "train_seconds", "test_accuracy", "error", "tags", "note", "archived_at"});
   for (const auto& run : listing.runs) {
+    // Tags as a JSON object: keys and values may hold any separator a flat list would use.
+    nlohmann::ordered_json tags = nlohmann::ordered_json::object();
+    for (const auto& [key, value] : run.tags) tags[key] = value;
     print_row(out,
               {std::to_string(run.id), run.config_hash, run.arm, run.model, run.dataset, std::to_string(run.resolution),
                std::to_string(run.seed), db::to_string(run.status), number(run.params_trainable), number(run.epochs),
-               number(run.train_seconds), number(run.test_accuracy), run.error});
+               number(run.train_seconds), number(run.test_accuracy), run.error, run.tags.empty() ? "" : tags.dump(),
+               run.note, run.archived_at});
   }
 }
 
@@ -237,6 +242,7 @@ void CsvReporter::report_run(std::ostream& out, const RunDetail& detail) const {
   for (const auto& f : detail.fields) {
     if (!f.is_null) print_row(out, {"field", f.name, f.value});
   }
+  for (const auto& [key, value] : detail.tags) print_row(out, {"tag", key, value});
   for (const auto& metric : detail.metrics) {
     print_row(out, {"metric", metric.split + "." + metric.name, number(metric.value)});
   }

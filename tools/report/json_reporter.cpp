@@ -48,6 +48,13 @@ Json mcnemar(const McNemarResult& result) {
 
 void print(std::ostream& out, const Json& json) { out << json.dump(2) << '\n'; }
 
+// A run's tags as {"key": "value"}, by key; {} for none.
+Json tags_json(const std::vector<std::pair<std::string, std::string>>& tags) {
+  Json object = Json::object();
+  for (const auto& [key, value] : tags) object[key] = value;
+  return object;
+}
+
 }  // namespace
 
 void JsonReporter::report_runs(std::ostream& out, const RunListing& listing) const {
@@ -66,10 +73,14 @@ void JsonReporter::report_runs(std::ostream& out, const RunListing& listing) con
                         {"epochs", optional(run.epochs)},
                         {"train_seconds", optional(run.train_seconds)},
                         {"test_accuracy", optional(run.test_accuracy)},
-                        {"error", stopped ? Json(run.error) : Json(nullptr)}});
+                        {"error", stopped ? Json(run.error) : Json(nullptr)},
+                        {"tags", tags_json(run.tags)},
+                        {"note", run.note.empty() ? Json(nullptr) : Json(run.note)},
+                        {"archived_at", run.archived() ? Json(run.archived_at) : Json(nullptr)}});
   }
   Json json = document("runs", listing.store_path);
   json["runs"] = runs;
+  json["archived_not_listed"] = listing.archived_not_listed;
   print(out, json);
 }
 
@@ -210,6 +221,7 @@ void JsonReporter::report_run(std::ostream& out, const RunDetail& detail) const 
   }
   Json json = document("run", detail.store_path);
   json["run"] = fields;
+  json["tags"] = tags_json(detail.tags);
   const Json config = Json::parse(detail.config_json, nullptr, false);
   json["config"] = config.is_discarded() ? Json(detail.config_json) : config;
   json["metrics"] = metrics;

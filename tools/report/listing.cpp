@@ -42,7 +42,10 @@ RunQuery make_query(const StoreReader& store, const ListFilter& filter) {
   }
   query.resolution = filter.resolution;
   query.status = filter.status;
-  if (filter.where) query.where = compile_where(*filter.where, store.metrics(), config_keys(store.config_jsons()));
+  query.archived = filter.archived;
+  if (filter.where) {
+    query.where = compile_where(*filter.where, store.metrics(), config_keys(store.config_jsons()), store.tag_keys());
+  }
   return query;
 }
 
@@ -54,6 +57,11 @@ RunListing list_runs(const StoreReader& store, const ListFilter& filter) {
   listing.store_empty = store.empty();
   if (listing.store_empty) return listing;
   listing.runs = store.list_runs(query);
+  if (query.archived == ArchivedRuns::excluded) {
+    RunQuery archived = query;
+    archived.archived = ArchivedRuns::only;
+    listing.archived_not_listed = store.count_runs(archived);
+  }
   return listing;
 }
 
@@ -65,6 +73,8 @@ std::string describe(const ListFilter& filter) {
   if (filter.status) parts.push_back(fmt::format("status={}", db::to_string(*filter.status)));
   if (filter.grid) parts.push_back(fmt::format("grid={}", *filter.grid));
   if (filter.where) parts.push_back(fmt::format("where {}", *filter.where));
+  if (filter.archived == ArchivedRuns::only) parts.emplace_back("archived");
+  if (filter.archived == ArchivedRuns::included) parts.emplace_back("archived too");
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 

@@ -17,6 +17,7 @@ struct ListFilter {
   std::optional<db::RunStatus> status;
   std::optional<std::string> grid;
   std::optional<std::string> where;
+  ArchivedRuns archived = ArchivedRuns::excluded;  // --archived: only; --all: included
 };
 
 struct RunListing {
@@ -24,6 +25,7 @@ struct RunListing {
   ListFilter filter;
   bool store_empty = false;  // no runs at all, before filtering
   std::vector<db::RunRow> runs;
+  std::int64_t archived_not_listed = 0;  // archived runs the filter would match, hidden
 };
 
 // Checks the filters against the store (an --arm, --dataset or --grid it has never seen

@@ -9,6 +9,7 @@
 #include <map>
 
 #include "ablate/error.hpp"
+#include "run_labels.hpp"
 #include "store.hpp"
 #include "usage_error.hpp"
 
@@ -54,9 +55,11 @@ struct Counts {
 };
 
 // Copies a run's checkpoint (`relative`, as runs.checkpoint holds it) from IN.artifacts/
-// to OUT.artifacts/, through a temporary file and a rename so that OUT never holds half a
-// checkpoint. A path that would leave the artifacts folder is refused.
-void copy_checkpoint(const std::string& input, const std::string& out, const std::string& relative, Counts& counts) {
+// to OUT.artifacts/ (at `out_relative`, where that differs: an archived run's folder is
+// named by its id, which OUT gives anew), through a temporary file and a rename so that
+// OUT never holds half a checkpoint. A path that would leave the artifacts folder is refused.
+void copy_checkpoint(const std::string& input, const std::string& out, const std::string& relative, Counts& counts,
+                     const std::string& out_relative = "") {
   namespace fs = std::filesystem;
   if (relative.empty()) return;
   const fs::path path(relative);
@@ -64,7 +67,7 @@ void copy_checkpoint(const std::string& input, const std::string& out, const std
     throw UsageError(fmt::format("{}: a run's checkpoint '{}' is outside {}.artifacts/", input, relative, input));
   }
   const fs::path from = fs::path(input + ".artifacts") / path;
-  const fs::path to = fs::path(out + ".artifacts") / path;
+  const fs::path to = fs::path(out + ".artifacts") / (out_relative.empty() ? path : fs::path(out_relative));
   if (!fs::is_regular_file(from)) {
     ++counts.missing_checkpoints;
     return;
@@ -142,10 +145,17 @@ Counts merge_one(SQLite::Database& db, const std::string& input, const std::stri
     SQLite::Statement insert_run(db, fmt::format("INSERT INTO main.runs ({0}) SELECT {0} FROM "
                                                  "src.runs WHERE id = ?",
                                                  run_list));
-    SQLite::Statement replace_run(db,
-                                  fmt::format("UPDATE main.runs SET ({0}) = (SELECT {0} FROM src.runs WHERE id = ?) "
-                                              "WHERE id = ?",
-                                              run_list));
+    // A replaced run keeps what people said about it in OUT, and whether it is archived there.
+    SQLite::Statement replace_run(
+        db, fmt::format("UPDATE main.runs SET ({0}) = (SELECT {0} FROM src.runs WHERE id = ?) WHERE id = ?",
+                        quoted_list(without(without(run_columns, "note"), "archived_at"))));
+    // Tags and notes are merged into every matched run: OUT's win where both have one.
+    // ?1: the run in OUT, ?2: the same run in IN.
+    SQLite::Statement merge_tags(db, "INSERT OR IGNORE INTO main.run_tags (run_id, key, value) "
+                                     "SELECT ?1, key, value FROM src.run_tags WHERE run_id = ?2");
+    SQLite::Statement merge_note(db, "UPDATE main.runs SET note = coalesce(note, (SELECT note FROM src.runs "
+                                     "WHERE id = ?2)) WHERE id = ?1");
+    SQLite::Statement set_checkpoint(db, "UPDATE main.runs SET checkpoint = ? WHERE id = ?");
     std::vector<SQLite::Statement> clear_children, copy_children;
     for (const char* table : kRunTables) {
       const std::vector<std::string> child = without(columns(db, "main", table), "run_id");
@@ -163,31 +173,69 @@ Counts merge_one(SQLite::Database& db, const std::string& input, const std::stri
       }
     };
 
+    const auto merge_labels = [&](std::int64_t from, std::int64_t to) {
+      for (SQLite::Statement* statement : {&merge_tags, &merge_note}) {
+        statement->reset();
+        statement->bind(1, static_cast<std::int64_t>(to));
+        statement->bind(2, static_cast<std::int64_t>(from));
+        statement->exec();
+      }
+    };
+
     std::map<std::int64_t, std::int64_t> run_ids;
-    SQLite::Statement runs(db, "SELECT id, config_hash, status, coalesce(checkpoint, '') FROM src.runs ORDER BY id");
-    SQLite::Statement find(db, "SELECT id, status FROM main.runs WHERE config_hash = ?");
+    SQLite::Statement runs(db, "SELECT id, config_hash, status, coalesce(checkpoint, ''), archived_at IS NOT NULL, "
+                               "started_at FROM src.runs ORDER BY id");
+    // The same run: one configuration's claim, started at one moment. Archived or not, in
+    // OUT it is that run (merging again, or after it was archived in OUT).
+    SQLite::Statement find_same(db, "SELECT id, status, archived_at IS NOT NULL FROM main.runs "
+                                    "WHERE config_hash = ? AND started_at IS ? ORDER BY id LIMIT 1");
+    // Else a live run meets OUT's live run of its configuration (one per configuration).
+    SQLite::Statement find_live(db, "SELECT id, status, 0 FROM main.runs WHERE config_hash = ? "
+                                    "AND archived_at IS NULL");
     while (runs.executeStep()) {
       const std::int64_t source_id = runs.getColumn(0).getInt64();
+      const std::string hash = runs.getColumn(1).getString();
       const std::string status = runs.getColumn(2).getString();
       const std::string checkpoint = runs.getColumn(3).getString();
-      find.reset();
-      find.bind(1, runs.getColumn(1).getString());
-      if (!find.executeStep()) {
+      const bool archived = runs.getColumn(4).getInt() != 0;
+      find_same.reset();
+      find_same.bind(1, hash);
+      if (runs.getColumn(5).isNull()) find_same.bind(2);
+      else find_same.bind(2, runs.getColumn(5).getString());
+      find_live.reset();
+      find_live.bind(1, hash);
+      SQLite::Statement* found = nullptr;
+      if (find_same.executeStep()) found = &find_same;
+      else if (!archived && find_live.executeStep()) found = &find_live;
+      if (found == nullptr) {
         insert_run.reset();
         insert_run.bind(1, static_cast<std::int64_t>(source_id));
         insert_run.exec();
         const std::int64_t id = db.getLastInsertRowid();
         copy_children_of(source_id, id);
-        copy_checkpoint(input, out, checkpoint, counts);
+        merge_labels(source_id, id);
+        // An archived run's files are in archive/<its id>/: OUT's id names them there.
+        const std::string out_checkpoint = db::detail::moved_checkpoint(
+            checkpoint, db::archived_artifact_folder(source_id), db::archived_artifact_folder(id));
+        if (out_checkpoint != checkpoint) {
+          set_checkpoint.reset();
+          set_checkpoint.bind(1, out_checkpoint);
+          set_checkpoint.bind(2, static_cast<std::int64_t>(id));
+          set_checkpoint.exec();
+        }
+        copy_checkpoint(input, out, checkpoint, counts, out_checkpoint);
         run_ids[source_id] = id;
         ++counts.added;
         continue;
       }
-      const std::int64_t id = find.getColumn(0).getInt64();
-      const std::string existing = find.getColumn(1).getString();
+      const std::int64_t id = found->getColumn(0).getInt64();
+      const std::string existing = found->getColumn(1).getString();
+      const bool existing_archived = found->getColumn(2).getInt() != 0;
       run_ids[source_id] = id;
-      // A finished run wins over one that did not finish; otherwise OUT's stays.
-      if (existing != "finished" && status == "finished") {
+      merge_labels(source_id, id);
+      // A finished live run wins over a live one that did not finish; otherwise OUT's stays
+      // (archived runs are history: neither side of a replacement).
+      if (!archived && !existing_archived && existing != "finished" && status == "finished") {
         for (auto& statement : clear_children) {
           statement.reset();
           statement.bind(1, static_cast<std::int64_t>(id));

@@ -30,7 +30,9 @@ void place_after(std::vector<Field>& fields, const std::string& name, const std:
 RunDetail read_run_detail(const StoreReader& store, const std::string& spec) {
   RunDetail detail;
   detail.store_path = store.path();
-  detail.id = store.resolve_run(spec).id;
+  const db::RunRow run = store.resolve_run(spec);
+  detail.id = run.id;
+  detail.tags = run.tags;
   for (auto& field : store.run_fields(detail.id)) {
     if (field.name == kConfigColumn) {
       // Stored canonical and compact; indented here for reading. Kept as is if unparsable.
@@ -42,6 +44,9 @@ RunDetail read_run_detail(const StoreReader& store, const std::string& spec) {
   }
   // Which Ablate recorded the run (migration 0003) reads best beside which LibTorch.
   place_after(detail.fields, "ablate_version", "torch_version");
+  // What people said about the run (migration 0006) reads best beside its status.
+  place_after(detail.fields, "note", "status");
+  place_after(detail.fields, "archived_at", "note");
   detail.epochs = store.store().epochs(detail.id);
   detail.metrics = store.store().metrics(detail.id);
   detail.matrices = store.store().matrices(detail.id);

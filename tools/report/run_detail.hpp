@@ -13,9 +13,10 @@ namespace ablate::report {
 struct RunDetail {
   std::string store_path;
   std::int64_t id = 0;
-  std::vector<Field> fields;         // every column of `runs` but the long JSON ones below
-  std::string config_json;           // canonical configuration, as stored
-  std::vector<db::EpochRow> epochs;  // the learning curve
+  std::vector<Field> fields;                              // every column of `runs` but the long JSON ones below
+  std::vector<std::pair<std::string, std::string>> tags;  // key, value; by key
+  std::string config_json;                                // canonical configuration, as stored
+  std::vector<db::EpochRow> epochs;                       // the learning curve
   std::vector<db::MetricRow> metrics;
   std::vector<db::MatrixRow> matrices;
   std::vector<std::string> class_names;  // empty when the store has none (migration 0005)

@@ -33,6 +33,8 @@ std::vector<std::string> strings(SQLite::Database& db, const char* sql) {
 SqlCondition conditions(const RunQuery& query) {
   SqlCondition where;
   std::vector<std::string> parts;
+  if (query.archived == ArchivedRuns::excluded) parts.emplace_back("r.archived_at IS NULL");
+  if (query.archived == ArchivedRuns::only) parts.emplace_back("r.archived_at IS NOT NULL");
   if (!query.arms.empty()) {
     std::string list;
     for (const auto& arm : query.arms) {
@@ -140,6 +142,21 @@ bool StoreReader::empty() const {
 std::vector<std::string> StoreReader::config_jsons() const {
   return guarded(path(), "cannot read configurations",
                  [&] { return strings(*db_, "SELECT DISTINCT config_json FROM runs"); });
+}
+
+std::vector<std::string> StoreReader::tag_keys() const {
+  return guarded(path(), "cannot list tags",
+                 [&] { return strings(*db_, "SELECT DISTINCT key FROM run_tags ORDER BY key"); });
+}
+
+std::int64_t StoreReader::count_runs(const RunQuery& run_query) const {
+  return guarded(path(), "cannot count runs", [&] {
+    const SqlCondition where = conditions(run_query);
+    SQLite::Statement query(*db_, "SELECT count(*) FROM runs r " + where.sql);
+    bind_all(query, where.parameters, 1);
+    query.executeStep();
+    return query.getColumn(0).getInt64();
+  });
 }
 
 std::vector<db::RunRow> StoreReader::list_runs(const RunQuery& run_query) const {

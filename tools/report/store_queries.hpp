@@ -41,8 +41,13 @@ struct SqlCondition {
   std::vector<SqlValue> parameters;
 };
 
+// Which runs a command reads by whether they are archived (docs/store.md): every command
+// reads live runs only unless told otherwise (--archived, --all).
+enum class ArchivedRuns { excluded, only, included };
+
 // Which runs a command reads. Empty or unset fields do not filter.
 struct RunQuery {
+  ArchivedRuns archived = ArchivedRuns::excluded;
   std::vector<std::string> arms;  // any of these
   std::optional<std::string> dataset;
   std::optional<std::int64_t> resolution;
@@ -91,6 +96,8 @@ class StoreReader {
   std::vector<MetricKey> metrics() const;         // distinct (split, name), sorted
   bool empty() const;                             // no runs at all
   std::vector<std::string> config_jsons() const;  // distinct stored configurations
+  std::vector<std::string> tag_keys() const;      // distinct, sorted
+  std::int64_t count_runs(const RunQuery& query) const;
 
   // Runs matching `query`, ordered by arm, resolution, seed, id; test accuracy joined in.
   std::vector<db::RunRow> list_runs(const RunQuery& query) const;

@@ -69,14 +69,37 @@ std::string p_value(double p) {
   return fixed(p, 4);
 }
 
+std::string tags_text(const std::vector<std::pair<std::string, std::string>>& tags) {
+  std::vector<std::string> parts;
+  for (const auto& [key, value] : tags) parts.push_back(key + "=" + value);
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 Table runs_table(const RunListing& listing, std::size_t max_error_width) {
   Table table;
   table.columns = {{"id", Align::right},         {"arm", Align::left},     {"dataset", Align::left},
                    {"resolution", Align::right}, {"seed", Align::right},   {"status", Align::left},
                    {"params", Align::right},     {"epochs", Align::right}, {"train s", Align::right},
                    {"test acc", Align::right},   {"error", Align::left}};
+  // People's labels and the archive get columns only where a listed run has them, so
+  // that a store nobody labelled lists as it always did.
+  bool tags = false;
+  bool notes = false;
+  bool archived = false;
+  for (const auto& run : listing.runs) {
+    tags = tags || !run.tags.empty();
+    notes = notes || !run.note.empty();
+    archived = archived || run.archived();
+  }
+  if (tags) table.columns.push_back({"tags", Align::left});
+  if (notes) table.columns.push_back({"note", Align::left});
+  if (archived) table.columns.push_back({"archived", Align::left});
   for (const auto& run : listing.runs) {
     const bool stopped = run.status == db::RunStatus::failed || run.status == db::RunStatus::killed;
+    std::vector<Cell> labels;
+    if (tags) labels.emplace_back(tags_text(run.tags));
+    if (notes) labels.emplace_back(truncate(first_line(run.note), max_error_width));
+    if (archived) labels.emplace_back(run.archived_at.substr(0, 16));  // to the minute
     table.rows.push_back({
         std::to_string(run.id),
         run.arm,
@@ -90,13 +113,24 @@ Table runs_table(const RunListing& listing, std::size_t max_error_width) {
         fixed(run.test_accuracy, 4),
         stopped ? truncate(first_line(run.error), max_error_width) : std::string(),
     });
+    table.rows.back().insert(table.rows.back().end(), labels.begin(), labels.end());
   }
   return table;
 }
 
 Document runs_document(const RunListing& listing, std::size_t max_error_width) {
-  if (listing.runs.empty()) return {note(empty_message(listing))};
-  return {table_block(runs_table(listing, max_error_width))};
+  Document document;
+  if (listing.runs.empty()) {
+    document.push_back(note(empty_message(listing)));
+  } else {
+    document.push_back(table_block(runs_table(listing, max_error_width)));
+  }
+  if (listing.archived_not_listed > 0) {
+    document.push_back(note(fmt::format("{} archived run{} not listed: --archived lists {}",
+                                        listing.archived_not_listed, listing.archived_not_listed == 1 ? "" : "s",
+                                        listing.archived_not_listed == 1 ? "it" : "them")));
+  }
+  return document;
 }
 
 namespace {
@@ -292,11 +326,22 @@ Document run_document(const RunDetail& detail) {
   document.push_back(heading(fmt::format("run {} ({}) in {}", detail.id, hash, detail.store_path)));
   Table fields;
   fields.columns = {{"field", Align::left}, {"value", Align::left}};
+  std::string run_note;
   for (const auto& field : detail.fields) {
     if (field.is_null) continue;
+    // A note may run to paragraphs: it gets a section of its own below.
+    if (field.name == "note") {
+      run_note = field.value;
+      continue;
+    }
     fields.rows.push_back({field.name, field.value});
+    if (field.name == "status" && !detail.tags.empty()) fields.rows.push_back({"tags", tags_text(detail.tags)});
   }
   document.push_back(table_block(std::move(fields)));
+  if (!run_note.empty()) {
+    document.push_back(heading("note"));
+    document.push_back(note(run_note));
+  }
 
   document.push_back(heading("metrics"));
   if (detail.metrics.empty()) {

@@ -54,6 +54,8 @@ Block table_block(Table table, std::string label = {});
 // The error column (first line of the message, failed and killed runs only) is cut to
 // `max_error_width` code points; 0: no limit.
 Table runs_table(const RunListing& listing, std::size_t max_error_width);
+// A run's tags for a cell: "lr=high, reviewed=yes".
+std::string tags_text(const std::vector<std::pair<std::string, std::string>>& tags);
 Document runs_document(const RunListing& listing, std::size_t max_error_width);
 
 // What a reader chose for the document formats: `report --columns`, `--label`.

@@ -15,6 +15,9 @@ namespace ablate::report {
 
 namespace {
 
+// tag.KEY names a tag (report tag).
+constexpr const char* kTagPrefix = "tag";
+
 // Deep enough for any honest filter; shallow enough that recursion cannot overflow.
 constexpr int kMaxDepth = 64;
 
@@ -56,6 +59,8 @@ const std::vector<std::pair<std::string, std::string>>& column_map() {
       {"ablate_version", "r.ablate_version"},
       {"started_at", "r.started_at"},
       {"finished_at", "r.finished_at"},
+      {"note", "r.note"},
+      {"archived_at", "r.archived_at"},
   };
   return columns;
 }
@@ -75,8 +80,9 @@ std::string lower(std::string text) {
 
 class Parser {
  public:
-  Parser(const std::string& expression, const std::vector<MetricKey>& metrics, const std::set<std::string>& keys)
-      : expression_(expression), metrics_(metrics), keys_(keys) {
+  Parser(const std::string& expression, const std::vector<MetricKey>& metrics, const std::set<std::string>& keys,
+         const std::vector<std::string>& tags)
+      : expression_(expression), metrics_(metrics), keys_(keys), tags_(tags) {
     tokenize();
   }
 
@@ -307,6 +313,8 @@ class Parser {
       if (lower(name) == column) return sql;
     }
     const auto dot = name.find('.');
+    if (dot != std::string::npos && lower(name.substr(0, dot)) == kTagPrefix)
+      return tag_sql(token, name.substr(dot + 1));
     if (dot != std::string::npos) {
       const MetricKey key{name.substr(0, dot), name.substr(dot + 1)};
       if (std::find(metrics_.begin(), metrics_.end(), key) != metrics_.end()) {
@@ -346,6 +354,17 @@ class Parser {
                                           : fmt::format("{}", fmt::join(config_names, ", "))));
   }
 
+  // tag.KEY: the run's value of tag KEY, NULL when it has none; KEY is a bound parameter.
+  std::string tag_sql(const Token& token, const std::string& key) {
+    if (std::find(tags_.begin(), tags_.end(), key) == tags_.end()) {
+      fail(token, fmt::format("no run has a tag '{}'{}: the tags are {}", key, nearest_hint(key, tags_),
+                              tags_.empty() ? std::string("(none yet: report tag RUN KEY=VALUE sets one)")
+                                            : fmt::format("{}", fmt::join(tags_, ", "))));
+    }
+    parameters_.emplace_back(key);
+    return "(SELECT value FROM run_tags WHERE run_id = r.id AND key = ?)";
+  }
+
   // $."train"."max_epochs": each part quoted, so that no character of a key is path syntax.
   static std::string json_path(const std::string& key) {
     std::string path = "$";
@@ -361,6 +380,7 @@ class Parser {
   const std::string& expression_;
   const std::vector<MetricKey>& metrics_;
   const std::set<std::string>& keys_;
+  const std::vector<std::string>& tags_;
   std::vector<Token> tokens_;
   std::size_t next_ = 0;
   std::vector<SqlValue> parameters_;
@@ -378,8 +398,8 @@ const std::vector<std::string>& where_columns() {
 }
 
 SqlCondition compile_where(const std::string& expression, const std::vector<MetricKey>& metrics,
-                           const std::set<std::string>& config_keys) {
-  return Parser(expression, metrics, config_keys).parse();
+                           const std::set<std::string>& config_keys, const std::vector<std::string>& tag_keys) {
+  return Parser(expression, metrics, config_keys, tag_keys).parse();
 }
 
 }  // namespace ablate::report

@@ -12,12 +12,13 @@
 //   literal := NUMBER | 'string' | "string"
 //   OP      := = == != <> < <= > >=
 //
-// An identifier is a column from an allow-list (arm, resolution, seed, status, ...), a
+// An identifier is a column from an allow-list (arm, resolution, seed, status, note, ...),
+// a tag tag.KEY that some run has (tag.reviewed: its value, NULL where a run lacks it), a
 // metric SPLIT.NAME the store has (test.accuracy), or a dotted key of the stored
 // configuration the store has (train.max_epochs, model.options.se_reduction; dataset.X
 // and model.X stand for dataset.options.X and model.options.X, as the experiment file
 // writes them). The SQL text is built only from the allow-list and fixed keywords; every
-// literal, metric name and configuration path is a bound parameter, so nothing the user
+// literal, tag key, metric name and configuration path is a bound parameter, so nothing the user
 // typed reaches the SQL text. Anything else (a ';', a comment, an unknown name, a
 // comparison of two literals) is a UsageError that says where the expression went wrong.
 #pragma once
@@ -34,8 +35,10 @@ namespace ablate::report {
 const std::vector<std::string>& where_columns();
 
 // Compiles `expression` into a condition over `runs r`. `metrics` are the SPLIT.NAME
-// identifiers allowed besides the columns; `config_keys` the stored configuration keys.
+// identifiers allowed besides the columns; `config_keys` the stored configuration keys;
+// `tag_keys` the tag keys runs have.
 SqlCondition compile_where(const std::string& expression, const std::vector<MetricKey>& metrics,
-                           const std::set<std::string>& config_keys = {});
+                           const std::set<std::string>& config_keys = {},
+                           const std::vector<std::string>& tag_keys = {});
 
 }  // namespace ablate::report
