@@ -110,6 +110,8 @@ RemovedRun Store::remove_run(std::int64_t run_id, bool dry_run, bool even_if_run
   std::error_code error;
   fs::remove_all(artifacts / folder, error);
   if (!error && !checkpoint.empty()) fs::remove(artifacts / checkpoint, error);
+  // The last archived run's folder takes archive/ with it.
+  if (!error && run.archived() && fs::is_empty(artifacts / "archive", error)) fs::remove(artifacts / "archive", error);
   if (error) {
     throw StoreError(fmt::format("store {}: run {} was removed, but not all of its files in {}: {}", path_, run_id,
                                  (artifacts / folder).string(), error.message()));

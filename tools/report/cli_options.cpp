@@ -66,6 +66,9 @@ void add_filters(CLI::App& command, bool with_arm, bool with_status) {
                            fmt::format("only runs with this status: {}", fmt::join(run_statuses(), ", ")),
                            choices(run_statuses()));
   }
+  // Archived runs (report archive, runner --force) are left out unless asked for.
+  command.add_flag("--archived", "only archived runs");
+  command.add_flag("--all", "archived runs too");
 }
 
 void add_export(CLI::App& command, bool with_columns) {
@@ -120,6 +123,11 @@ ListFilter filter_from(const Values& values) {
   if (given("--resolution")) filter.resolution = values.get<std::int64_t>("--resolution");
   if (given("--grid")) filter.grid = values.get<std::string>("--grid");
   if (given("--where")) filter.where = values.get<std::string>("--where");
+  if (given("--archived") && given("--all")) {
+    throw UsageError("--archived lists archived runs only, --all live and archived runs: give one of them");
+  }
+  if (given("--archived")) filter.archived = ArchivedRuns::only;
+  if (given("--all")) filter.archived = ArchivedRuns::included;
   if (given("--status")) {
     const auto text = values.get<std::string>("--status");
     try {

@@ -51,7 +51,8 @@ void add_format(CLI::App& command);        // every reporter format
 void add_chart_format(CLI::App& command);  // curves and confusion: table, csv, json
 void add_metric(CLI::App& command);
 void add_bootstrap(CLI::App& command);
-// --dataset --resolution --grid --where, and --arm and --status when asked for.
+// --dataset --resolution --grid --where --archived --all, and --arm and --status when
+// asked for.
 void add_filters(CLI::App& command, bool with_arm, bool with_status);
 // For papers and scripts: --columns (compare only), --label (latex), --per-seed (csv).
 void add_export(CLI::App& command, bool with_columns);

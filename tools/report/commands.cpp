@@ -20,6 +20,7 @@
 #include "power.hpp"
 #include "reporter.hpp"
 #include "run_detail.hpp"
+#include "run_management.hpp"
 #include "store_queries.hpp"
 #include "usage_error.hpp"
 #include "where.hpp"
@@ -38,9 +39,14 @@ const char* const kOverview = R"(usage: report [list] [--db FILE] [FILTERS] [--f
        report html -o report.html [--compare A B] [FILTERS]
        report merge OUT.db IN.db...
        report arms | metrics
+       report tag RUN... KEY=VALUE... [--remove KEY ...]
+       report note RUN TEXT
+       report archive RUN... [--undo]
+       report unarchive RUN...
+       report rm RUN... [--dry-run] [--force]
        report --version
 
-Reads an Ablate run store (only `merge` writes, and only to OUT.db).
+Reads an Ablate run store (only merge, tag, note, archive, unarchive and rm write).
 
   list       every run: id, arm, dataset, resolution, seed, status, trainable
              parameters, epochs, training seconds, test accuracy, error (default)
@@ -64,12 +70,18 @@ Reads an Ablate run store (only `merge` writes, and only to OUT.db).
              (sortable, each run's details, a diff of any two)
   merge      combines stores (shards of a grid) into OUT.db; idempotent
   arms, metrics  the names the store has, one a line
+  tag        sets or removes KEY=VALUE tags of runs
+  note       sets a run's free-text note
+  archive    moves runs out of every listing, comparison and table, kept
+             (--archived or --all shows them; unarchive restores them)
+  rm         deletes runs with all their rows and files (--dry-run first)
 
 Runs are grouped by configuration (the stored identity without the seed), never by arm
 name alone; a group is labelled by the settings that differ: baseline [train.max_epochs=1].
 
-FILTERS: --arm ARM --dataset D --resolution R --status S --grid NAME --where EXPR
-  --where takes comparisons of columns, metrics or configuration keys with values,
+FILTERS: --arm ARM --dataset D --resolution R --status S --grid NAME --where EXPR,
+  --archived (archived runs only) or --all (live and archived runs)
+  --where takes comparisons of columns, tags, metrics or configuration keys with values,
   in (...) and like, joined by and, or, not and parentheses:
   "test.accuracy > 0.9 and train.max_epochs in (5, 10) and arm like 'se%'".
   Columns: )";
@@ -78,7 +90,8 @@ namespace {
 
 std::string usage_with_columns() {
   return std::string(kOverview) + fmt::format("{}", fmt::join(where_columns(), ", ")) +
-         ";\n  metrics: SPLIT.NAME as stored, e.g. test.accuracy, val.f1_macro;\n"
+         ";\n  tags: tag.KEY, e.g. tag.reviewed = 'yes' (NULL where a run lacks the tag);\n"
+         "  metrics: SPLIT.NAME as stored, e.g. test.accuracy, val.f1_macro;\n"
          "  configuration keys: dotted, as stored, e.g. train.max_epochs, model.options.se_reduction\n"
          "  (dataset.X and model.X stand for dataset.options.X and model.options.X).\n\n"
          "Exit status: 0 ok, 2 bad usage or a store that cannot be read, 1 anything else.";
@@ -423,6 +436,11 @@ void add_commands(Cli& cli) {
   add_merge(cli);
   add_arms(cli);
   add_metrics(cli);
+  add_tag(cli);
+  add_note(cli);
+  add_archive(cli);
+  add_unarchive(cli);
+  add_rm(cli);
 }
 
 }  // namespace ablate::report

@@ -453,7 +453,9 @@ Document power_document(const PowerReport& power, const DocumentOptions& options
 
 std::string empty_message(const RunListing& listing) {
   if (listing.store_empty) return fmt::format("no runs in {} yet", listing.store_path);
-  return fmt::format("no runs in {} match {}", listing.store_path, describe(listing.filter));
+  const std::string filter = describe(listing.filter);
+  if (filter.empty()) return fmt::format("no live runs in {}", listing.store_path);  // all archived
+  return fmt::format("no runs in {} match {}", listing.store_path, filter);
 }
 
 bool has_best(const Document& document) {
