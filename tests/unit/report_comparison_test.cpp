@@ -144,6 +144,24 @@ TEST(WhereTest, PrecedenceParenthesesNotAndQuotes) {
   EXPECT_EQ(std::get<std::int64_t>(c.parameters[1]), -1);
 }
 
+TEST(WhereTest, TagsAndNotesAreNamesWithTheKeyBound) {
+  const std::vector<std::string> tags = {"paper/table-2", "reviewed"};
+  const SqlCondition c =
+      compile_where("tag.reviewed = 'yes' and note like '%lr%' and tag.paper/table-2 in ('a')", kMetrics, {}, tags);
+  EXPECT_EQ(c.sql, "(SELECT value FROM run_tags WHERE run_id = r.id AND key = ?) = ? AND r.note LIKE ? AND "
+                   "(SELECT value FROM run_tags WHERE run_id = r.id AND key = ?) IN (?)");
+  ASSERT_EQ(c.parameters.size(), 5u);
+  EXPECT_EQ(std::get<std::string>(c.parameters[0]), "reviewed");
+  EXPECT_EQ(std::get<std::string>(c.parameters[3]), "paper/table-2");
+  try {
+    compile_where("tag.reviewd = 'yes'", kMetrics, {}, tags);
+    FAIL() << "an unknown tag was accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("no run has a tag 'reviewd' (did you mean 'reviewed'?)"), std::string::npos)
+        << e.what();
+  }
+}
+
 // Whatever the text, the SQL holds only allow-listed names, keywords and '?'.
 void expect_refused(const std::string& expression, const std::string& why) {
   try {

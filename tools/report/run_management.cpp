@@ -33,6 +33,13 @@ struct WritableStore {
     if (!std::filesystem::exists(path)) {
       throw UsageError(fmt::format("no store at {}: run `runner EXPERIMENT.yaml` first, or pass --db", path));
     }
+    // SQLite writes its journal beside the store: the folder must be writable too.
+    const std::filesystem::path folder = std::filesystem::absolute(path).parent_path();
+    if (access(path.c_str(), W_OK) != 0 || access(folder.c_str(), W_OK) != 0) {
+      throw UsageError(fmt::format("cannot change {}: it or its folder is read-only here (the reading commands "
+                                   "work; copy the store somewhere writable to change it)",
+                                   path));
+    }
     return path;
   }
 };

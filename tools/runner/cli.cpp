@@ -93,7 +93,8 @@ void add_run_options(CLI::App& app, CommandLine& line, std::vector<std::string>&
       ->capture_default_str();
   app.add_option("--threads", o.threads, "LibTorch threads per cell (default 0: cores / jobs)")->type_name("N");
   app.add_flag("--retry-failed", o.retry_failed, "run failed cells again (killed and stale ones always are)");
-  app.add_flag("--force", o.force, "run every cell again, finished ones too");
+  app.add_flag("--force", o.force,
+               "run every cell again, finished ones too (their runs are kept, archived: report --archived)");
   app.add_option("--max-cells", o.max_cells,
                  "allow a grid of up to N cells (a larger one is refused before anything runs)")
       ->type_name("N")
