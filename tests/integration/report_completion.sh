@@ -52,8 +52,10 @@ bash_offers() {
 }
 
 # Commands, from report's own list (`arms` and `metrics` came with this feature).
-bash_offers "report " list compare table power show curves confusion html merge arms metrics
-expect_bash "report ta" table
+bash_offers "report " list compare table power show curves confusion html merge arms metrics \
+  tag note archive unarchive rm
+expect_bash "report ta" table tag
+expect_bash "report tab" table
 expect_bash "report co" compare confusion
 expect_bash "report __c"  # the hidden command is not offered
 # Options of the command on the line (table's, not list's), before or after it.
@@ -141,7 +143,7 @@ ZSH
     done
     return 0
   }
-  zsh_offers "report " list compare table power show curves confusion html merge arms metrics
+  zsh_offers "report " list compare table power show curves confusion html merge arms metrics tag rm
   zsh_lacks "report " __complete
   zsh_offers "report table --" --by --metric --format --db
   zsh_lacks "report table --" --status --compare
