@@ -14,6 +14,7 @@
 #include "ablate/plugin.hpp"
 #include "ablate_version.hpp"
 #include "api/did_you_mean.hpp"
+#include "cli_complete.hpp"
 #include "engine/trainer.hpp"
 
 namespace ablate {
@@ -228,35 +229,6 @@ int usage_error(const std::string& message, const std::string& help_of) {
   return kExitBadInput;
 }
 
-// `runner __complete subcommands|options [SUBCOMMAND]`: the lists the shell completion
-// offers, from the same app that parses, so they cannot drift. Lines are "NAME\tHELP".
-int print_completions(CLI::App& app, const std::vector<std::string>& words) {
-  const auto visible = [](const CLI::App* sub) { return !sub->get_group().empty(); };
-  if (!words.empty() && words[0] == "subcommands") {
-    for (const CLI::App* sub : app.get_subcommands({})) {
-      if (visible(sub)) std::cout << sub->get_name() << "\t" << sub->get_description() << "\n";
-    }
-    return kExitOk;
-  }
-  if (!words.empty() && words[0] == "options") {
-    const CLI::App* of = &app;
-    if (words.size() > 1) {
-      try {
-        of = app.get_subcommand(words[1]);
-      } catch (const CLI::OptionNotFound&) {
-        return kExitOk;  // not a subcommand: nothing to offer
-      }
-    }
-    for (const CLI::Option* option : of->get_options()) {
-      if (option->get_group().empty() || option->get_positional()) continue;
-      for (const auto& name : option->get_lnames())
-        std::cout << "--" << name << "\t" << option->get_description() << "\n";
-    }
-    return kExitOk;
-  }
-  return kExitBadInput;
-}
-
 }  // namespace
 
 std::optional<int> parse_command_line(int argc, char** argv, CommandLine& line) {
@@ -324,18 +296,14 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& line) 
 
   const std::vector<std::string> subcommands = {"run", "plugins", "describe", "evaluate", "copy-store"};
 
-  // The shell completion's questions: answered without parsing (their words may be
-  // subcommand names).
+  // The shell completions' question (cli_complete.hpp), answered from the app itself; its
+  // words are not parsed (they may be half-typed).
   if (argc >= 2 && std::string(argv[1]) == "__complete") {
     std::vector<std::string> words(argv + 2, argv + argc);
-    if (!words.empty() && (words[0] == "subcommands" || words[0] == "options")) return print_completions(app, words);
-    line.command = Command::complete;
-    line.complete = words;
-    for (std::size_t i = 1; i + 1 < words.size(); ++i) {
-      if (words[i] == "--db") line.run.db = words[i + 1];
-      if (words[i] == "--plugins") line.run.plugin_dirs.emplace_back(words[i + 1]);
-    }
-    return std::nullopt;
+    if (!words.empty() && words.front() == "--") words.erase(words.begin());
+    for (const auto& candidate : complete(app, words))
+      std::cout << candidate.value << '\t' << candidate.description << '\n';
+    return kExitOk;
   }
 
   try {

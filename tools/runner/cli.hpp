@@ -14,7 +14,7 @@ namespace ablate {
 
 // What the command line asks for. `runner EXPERIMENT.yaml ...` (no subcommand) is `run`,
 // as are the older spellings of each subcommand (--list-plugins, --describe ...).
-enum class Command { run, plugins, describe, evaluate, copy_store, complete };
+enum class Command { run, plugins, describe, evaluate, copy_store };
 
 struct CommandLine {
   Command command = Command::run;
@@ -35,13 +35,11 @@ struct CommandLine {
   std::string run_reference;
   // copy-store
   std::vector<std::string> stores;  // FROM TO
-  // __complete: what the shell completion asks for (models, runs)
-  std::vector<std::string> complete;
 };
 
 // Parses argv into `line`. Returns an exit status when the command is done already: --help
-// and --version (0), `__complete subcommands|options` (0), or bad usage (2, with a message
-// on stderr). Returns nothing when `line` says what to do.
+// and --version (0), `__complete -- WORD...` (0: cli_complete.hpp), or bad usage (2, with a
+// message on stderr). Returns nothing when `line` says what to do.
 std::optional<int> parse_command_line(int argc, char** argv, CommandLine& line);
 
 }  // namespace ablate

@@ -79,8 +79,6 @@ int main(int argc, char** argv) {
       case ablate::Command::copy_store:
         ablate::copy_store(line.stores[0], line.stores[1]);
         return ablate::kExitOk;
-      case ablate::Command::complete:
-        return ablate::print_plugin_and_run_completions(line.complete, options);
       case ablate::Command::run:
         break;
     }

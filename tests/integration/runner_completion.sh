@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# Shell completion for runner (tools/completion): bash's completion function and zsh's
+# completion system, each given a real command line, offer runner's subcommands, a
+# subcommand's options, option values, experiment files, the model plugins found and the
+# run ids of a real store (make_test_store); `cmake --install` puts both scripts where
+# Debian's shells look.
+source "$(dirname "$0")/lib.bash"
+
+MAKE_TEST_STORE="$(dirname "$REPORT")/make_test_store"
+[[ -x $MAKE_TEST_STORE ]] || fail "$MAKE_TEST_STORE is missing: build it first"
+COMPLETION_DIR="$SOURCE_DIR/tools/completion"
+BIN_DIR=$(dirname "$(realpath "$RUNNER")")
+"$MAKE_TEST_STORE" runs.db
+write_synthetic_experiment exp.yaml
+write_synthetic_experiment other.yml
+mkdir sub
+touch sub/inner.yaml notes.txt
+
+# --- bash ----------------------------------------------------------------------------
+# bash_complete LINE: the completions bash's _runner gives with the cursor at the end of
+# LINE (COMP_WORDS split as bash does, at blanks and at '='), one a line, sorted.
+bash_complete() {
+  PATH="$BIN_DIR:$PATH" bash --norc --noprofile -c '
+    source "$1/runner.bash"
+    COMP_LINE=$2
+    COMP_POINT=${#COMP_LINE}
+    read -ra COMP_WORDS <<<"${COMP_LINE//=/ = }"
+    [[ $COMP_LINE == *" " ]] && COMP_WORDS+=("")
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    _runner runner "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+    printf "%s\n" "${COMPREPLY[@]}" | sort
+  ' bash "$COMPLETION_DIR" "$1"
+}
+
+# expect_bash LINE EXPECTED...: bash completes LINE to exactly EXPECTED (any order).
+expect_bash() {
+  local line=$1 actual expected
+  shift
+  actual=$(bash_complete "$line")
+  expected=$(printf '%s\n' "$@" | sort)
+  [[ $actual == "$expected" ]] || fail "bash: '$line' completed to [${actual//$'\n'/ }], expected [${expected//$'\n'/ }]"
+}
+
+# bash_offers LINE WORD...: bash's completions of LINE include every WORD.
+bash_offers() {
+  local line=$1 actual word
+  shift
+  actual=$(bash_complete "$line")
+  for word in "$@"; do
+    grep -qxF -- "$word" <<<"$actual" || fail "bash: '$line' does not offer '$word': [${actual//$'\n'/ }]"
+  done
+}
+
+# bash_lacks LINE WORD...: bash's completions of LINE include none of WORD.
+bash_lacks() {
+  local line=$1 actual word
+  shift
+  actual=$(bash_complete "$line")
+  for word in "$@"; do
+    grep -qxF -- "$word" <<<"$actual" && fail "bash: '$line' offers '$word': [${actual//$'\n'/ }]"
+  done
+  return 0
+}
+
+# First word: a subcommand, or an experiment file (the older `runner EXPERIMENT.yaml`).
+expect_bash "runner " run plugins describe evaluate copy-store exp.yaml other.yml sub
+expect_bash "runner d" describe
+expect_bash "runner e" evaluate exp.yaml
+expect_bash "runner __c"  # the hidden subcommand is not offered
+expect_bash "runner sub/" sub/inner.yaml
+expect_bash "runner run " exp.yaml other.yml sub
+# Options of the subcommand on the line, not of the others; internal ones never.
+bash_offers "runner run exp.yaml --" --db --jobs --dry-run --slurm --emit-slurm --plugins --help
+bash_lacks "runner run exp.yaml --" --cell --run-id --attempt --progress-protocol --poll-seconds --resolution
+expect_bash "runner run exp.yaml \"seeds=[0]\" --j" --jobs
+expect_bash "runner exp.yaml --dry" --dry-run
+bash_offers "runner describe --" --resolution --channels --classes --options --plugins
+bash_lacks "runner describe --" --jobs --db
+expect_bash "runner plugins --" --help --plugins
+# Option values: fixed choices, files.
+expect_bash "runner exp.yaml --wait-policy " auto spin passive
+expect_bash "runner exp.yaml --wait-policy=sp" spin
+expect_bash "runner exp.yaml --db " runs.db sub
+expect_bash "runner exp.yaml --db=r" runs.db
+expect_bash "runner copy-store runs.db " runs.db sub
+# Names that only the runner knows: the model plugins it finds, the runs of --db.
+expect_bash "runner describe unet" unet_encoder
+bash_offers "runner describe " baseline_cnn resnet18 unet_encoder
+bash_lacks "runner describe " synthetic classification
+expect_bash "runner --describe res" resnet18
+expect_bash "runner evaluate --db runs.db 1" 1 10 11 12 13 14
+expect_bash "runner --db runs.db --evaluate 1" 1 10 11 12 13 14
+expect_bash "runner evaluate --db missing.db "  # no store: nothing, and no error
+
+# --- zsh -----------------------------------------------------------------------------
+# zsh_complete LINE: what zsh's completion system offers when TAB is pressed at the end of
+# LINE, typed into an interactive `zsh -f` (driven through zsh/zpty) with compinit and
+# _runner on fpath; compadd is wrapped to print what it adds (and still add it: _files
+# offers every file when its patterns added none).
+command -v zsh >/dev/null || skip "zsh is not installed: the bash half passed, the zsh half is not checked"
+cat >complete.zsh <<'ZSH'
+zmodload zsh/zpty || exit 77
+zpty shell zsh -f -i
+zpty -w shell "PS1='' RPROMPT=''; fpath=(${(q)1} \$fpath); path=(${(q)2} \$path)"
+zpty -w shell 'autoload -Uz compinit; compinit -u -D'
+zpty -w shell 'compadd() {
+  if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return; fi
+  local -a matched; builtin compadd -O matched "$@"; local m
+  for m in $matched; do print -r -- "${(U):-hit}:$m"; done
+  builtin compadd "$@"
+}'
+zpty -w shell 'finish() { print -r -- ${(U):-completion-end}; exit }; comppostfuncs=(finish)'
+zpty -w -n shell "$3"$'\t'
+# Upper case only in what the shell prints, never in the definitions it echoes.
+while zpty -r shell line; do
+  line=${line//$'\r'/}
+  line=${line%$'\n'}
+  [[ $line == *COMPLETION-END* ]] && break
+  [[ $line == *HIT:* ]] && print -r -- ${line#*HIT:}
+done
+zpty -d shell
+ZSH
+zsh_complete() {
+  timeout 30 zsh -f complete.zsh "$COMPLETION_DIR" "$BIN_DIR" "$1" | sort -u
+}
+# zsh_offers LINE WORD...: zsh's completions of LINE include every WORD.
+zsh_offers() {
+  local line=$1 actual word
+  shift
+  actual=$(zsh_complete "$line")
+  for word in "$@"; do
+    grep -qxF -- "$word" <<<"$actual" || fail "zsh: '$line' does not offer '$word': [${actual//$'\n'/ }]"
+  done
+}
+# zsh_lacks LINE WORD...: zsh's completions of LINE include none of WORD.
+zsh_lacks() {
+  local line=$1 actual word
+  shift
+  actual=$(zsh_complete "$line")
+  for word in "$@"; do
+    grep -qxF -- "$word" <<<"$actual" && fail "zsh: '$line' offers '$word': [${actual//$'\n'/ }]"
+  done
+  return 0
+}
+zsh_offers "runner " run plugins describe evaluate copy-store exp.yaml other.yml
+zsh_lacks "runner " __complete notes.txt runs.db
+zsh_offers "runner run exp.yaml --" --db --jobs --dry-run
+zsh_lacks "runner run exp.yaml --" --cell --resolution
+zsh_offers "runner describe --" --resolution --options
+zsh_lacks "runner describe --" --jobs
+zsh_offers "runner exp.yaml --wait-policy " auto spin passive
+zsh_offers "runner describe " baseline_cnn unet_encoder
+zsh_offers "runner evaluate --db runs.db " 1 14
+zsh_offers "runner exp.yaml --db " runs.db
+zsh_lacks "runner exp.yaml --db " exp.yaml
+
+# --- cmake --install -----------------------------------------------------------------
+# Only the completion component: a plain `cmake --install` installs it with the rest, but
+# needs every target built.
+BUILD_DIR=$(dirname "$BIN_DIR")
+[[ -f $BUILD_DIR/cmake_install.cmake ]] || fail "no cmake_install.cmake in $BUILD_DIR"
+cmake --install "$BUILD_DIR" --prefix "$WORK/prefix" --component completion >install.log 2>&1 ||
+  { cat install.log >&2; fail "cmake --install failed"; }
+cmp -s "$WORK/prefix/share/bash-completion/completions/runner" "$COMPLETION_DIR/runner.bash" ||
+  fail "cmake --install did not put runner.bash at share/bash-completion/completions/runner"
+cmp -s "$WORK/prefix/share/zsh/vendor-completions/_runner" "$COMPLETION_DIR/_runner" ||
+  fail "cmake --install did not put _runner at share/zsh/vendor-completions/_runner"
+
+echo "runner_completion: all checks passed"
