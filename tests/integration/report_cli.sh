@@ -68,6 +68,9 @@ refused "unknown arm 'tall' in runs.db: the arms are baseline, wide" compare bas
 refused "unknown metric 'test.acuracy' in runs.db (did you mean 'test.accuracy'?): the metrics are test.accuracy" \
   --compare baseline wide --metric test.acuracy
 refused "unknown metric 'test.f1_macr' in runs.db (did you mean 'test.f1_macro'?)" table --metric test.f1_macr
+refused "unknown metric 'val.acuracy' in runs.db (did you mean 'val.accuracy'?)" power baseline wide --metric val.acuracy
+refused "unknown metric 'test.acuracy' in runs.db (did you mean 'test.accuracy'?)" html -o page.html --metric test.acuracy
+[[ -e page.html ]] && fail "report html wrote page.html for an unknown --metric"
 refused "unknown dataset 'mnsit' in runs.db (did you mean 'mnist'?)" --dataset mnsit
 refused "unknown name 'armm' (did you mean 'arm'?)" --where "armm = 'wide'"
 refused "unknown --format 'jsn' (did you mean 'json'?): expected one of table, markdown" table --format jsn

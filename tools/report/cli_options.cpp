@@ -146,6 +146,16 @@ std::vector<MetricKey> metrics_from(const Values& values) {
   return metrics;
 }
 
+void check_metrics(const StoreReader& store, const std::vector<MetricKey>& metrics) {
+  const std::vector<MetricKey> known = store.metrics();
+  for (const auto& metric : metrics) {
+    if (std::find(known.begin(), known.end(), metric) != known.end()) continue;
+    std::vector<std::string> labels;
+    for (const auto& key : known) labels.push_back(key.label());
+    throw UsageError(unknown_name("metric", metric.label(), labels, store.path(), "metrics"));
+  }
+}
+
 // More replicates than this take minutes per row and add nothing a reader can see.
 constexpr std::size_t kMaxBootstrapReplicates = 1000000;
 

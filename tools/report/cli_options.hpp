@@ -61,6 +61,8 @@ bool has_export(const Values& values);
 
 ListFilter filter_from(const Values& values);
 std::vector<MetricKey> metrics_from(const Values& values);  // test.accuracy when none given
+// UsageError naming the nearest metric for one `store` does not have.
+void check_metrics(const StoreReader& store, const std::vector<MetricKey>& metrics);
 CompareOptions compare_options_from(const Values& values);
 // Before opening the store, so that a typo in --format or --columns is reported first.
 // Reads add_export's options where the command has them.
