@@ -58,6 +58,11 @@ PY
 expect_exit 0 show.log -- "$REPORT" --db runs.db show "$b0"
 expect_in show.log "lr=high, reviewed=yes"
 expect_in show.log "see the curve"
+# The HTML page's run browser: tag and note columns, the note in full in the run's section.
+expect_exit 0 html.log -- "$REPORT" --db runs.db html -o page.html
+expect_in page.html "<th data-sort=\"text\">tags</th><th data-sort=\"text\">note</th>"
+expect_in page.html "<td>lr=high, reviewed=yes</td>"
+expect_in page.html "<pre class=\"note\">lr too high?"
 
 # --where on tags and notes.
 expect_exit 0 where.csv -- "$REPORT" --db runs.db --where "tag.reviewed = 'yes' and note like '%lr%'" --format csv

@@ -68,7 +68,23 @@ std::string error_cell(const BrowserRun& run) {
                      esc(row.error), esc(truncate(first_line(row.error), kErrorSummaryWidth)), esc(full));
 }
 
+// A run's tags for a cell: "lr=high, reviewed=yes" (report tag).
+std::string tags_cell(const db::RunRow& row) {
+  std::vector<std::string> tags;
+  for (const auto& [key, value] : row.tags) tags.push_back(key + "=" + value);
+  return fmt::format("{}", fmt::join(tags, ", "));
+}
+
 std::string table_html(const RunBrowser& browser) {
+  // Tags, notes and the archive get columns only where a run has them, as in the listing.
+  bool tags = false;
+  bool notes = false;
+  bool archived = false;
+  for (const auto& run : browser.runs) {
+    tags = tags || !run.row.tags.empty();
+    notes = notes || !run.row.note.empty();
+    archived = archived || run.row.archived();
+  }
   std::string out = "<div class=\"scroll\"><table id=\"run-table\" class=\"runs\">\n<thead><tr>"
                     "<th title=\"tick two runs to compare their configurations\">diff</th>"
                     "<th data-sort=\"num\" class=\"r\">id</th><th data-sort=\"text\">status</th>"
@@ -77,6 +93,9 @@ std::string table_html(const RunBrowser& browser) {
   out += "<th data-sort=\"num\" class=\"r\">seed</th>";
   for (const auto& metric : browser.metrics)
     out += fmt::format("<th data-sort=\"num\" class=\"r\">{}</th>", esc(metric));
+  if (tags) out += "<th data-sort=\"text\">tags</th>";
+  if (notes) out += "<th data-sort=\"text\">note</th>";
+  if (archived) out += "<th data-sort=\"text\">archived</th>";
   out += "<th data-sort=\"text\">error</th></tr></thead>\n<tbody>\n";
   for (const auto& run : browser.runs) {
     const auto& row = run.row;
@@ -95,6 +114,12 @@ std::string table_html(const RunBrowser& browser) {
       const auto found = run.metrics.find(metric);
       out += number_cell(found == run.metrics.end() ? std::nullopt : std::optional<double>(found->second), 4);
     }
+    if (tags) out += fmt::format("<td>{}</td>", esc(tags_cell(row)));
+    if (notes) {
+      out += fmt::format("<td data-v=\"{}\" title=\"{}\">{}</td>", esc(row.note), esc(row.note),
+                         esc(truncate(first_line(row.note), kErrorSummaryWidth)));
+    }
+    if (archived) out += fmt::format("<td>{}</td>", esc(row.archived_at.substr(0, 16)));
     out += error_cell(run) + "</tr>\n";
   }
   return out + "</tbody>\n</table></div>\n";
@@ -160,11 +185,14 @@ std::string run_section(const BrowserRun& run) {
                   esc(row.model), esc(row.dataset), row.epochs ? std::to_string(*row.epochs) : kUndefined,
                   row.params_trainable ? with_thousands(*row.params_trainable) : kUndefined,
                   fixed(row.train_seconds, 1));
+  if (!row.tags.empty()) out += fmt::format("<tr><th>tags</th><td>{}</td></tr>", esc(tags_cell(row)));
+  if (row.archived()) out += fmt::format("<tr><th>archived</th><td>{}</td></tr>", esc(row.archived_at));
   for (const auto& [name, value] : run.metrics) {
     if (name.find('/') != std::string::npos) continue;  // per-class metrics: `report show`
     out += fmt::format("<tr><th>{}</th><td>{}</td></tr>", esc(name), fixed(value, 4));
   }
   out += "</table>\n";
+  if (!row.note.empty()) out += "<h4>Note</h4>\n<pre class=\"note\">" + esc(row.note) + "</pre>\n";
   if (!row.error.empty()) out += "<h4>Error</h4>\n<pre class=\"error\">" + esc(row.error) + "</pre>\n";
   if (!run.output_tail.empty()) out += "<h4>Last output</h4>\n<pre>" + esc(run.output_tail) + "</pre>\n";
   out += run_curves(run);
