@@ -403,8 +403,9 @@ void add_merge(Cli& cli) {
       cli.add_command("merge", "combine stores (shards of a grid) into OUT.db",
                       "usage: report merge OUT.db IN.db...\n\n"
                       "Copies every run of each IN.db into OUT.db (created if missing), with its epochs,\n"
-                      "metrics, matrices, predictions and grids. Runs are matched by config hash: a run\n"
-                      "already in OUT.db is kept, unless it did not finish and the incoming one did.\n"
+                      "metrics, matrices, predictions, tags, note and grids. Runs are matched by config\n"
+                      "hash: a run already in OUT.db is kept, unless it did not finish and the incoming\n"
+                      "one did. Archived runs stay archived; tags and notes are merged, OUT.db's first.\n"
                       "Merging the same store twice changes nothing. One transaction per input.",
                       run_merge);
   add_value<std::vector<std::string>>(merge, "stores", "OUT.db IN.db...", kStoreValue);
