@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -390,6 +391,29 @@ TEST(RunLabelsTest, MigratingASchemaFourStoreKeepsEveryRowIdAndReference) {
     store.remove_run(5, false, false, liveness());
   }
   EXPECT_EQ(query_rows(file, "SELECT count(*) FROM grid_runs"), "1");
+}
+
+TEST(RunLabelsTest, MigratingASchemaFiveStoreKeepsItsClassNames) {
+  TempDir dir;
+  const fs::path file = dir.path() / "runs.db";
+  write_schema_four_store(file);
+  execute(file, read_file(fs::path(ABLATE_SOURCE_DIR) / "db" / "migrations" / "0005_class_names.sql") +
+                    "INSERT INTO class_names VALUES (5, 0, 'cat'), (5, 1, 'dog'); PRAGMA user_version = 5;");
+  {
+    Store store(file.string());
+    EXPECT_EQ(store.class_names(5), (std::vector<std::string>{"cat", "dog"}));
+    store.set_tags({5}, {{"k", "v"}});
+  }
+  EXPECT_EQ(query_rows(file, "PRAGMA foreign_key_check"), "");
+  // Removing the run takes its class names along: the rebuilt table is still the one they reference.
+  {
+    Store store(file.string());
+    const RemovedRun removed = store.remove_run(5, false, false, liveness());
+    EXPECT_NE(std::find(removed.rows.begin(), removed.rows.end(),
+                        std::make_pair(std::string("class_names"), std::int64_t{2})),
+              removed.rows.end());
+  }
+  EXPECT_EQ(query_rows(file, "SELECT count(*) FROM class_names"), "0");
 }
 
 TEST(RunLabelsTest, OneLiveRunPerConfigurationButArchivedOnesMayShareIt) {
