@@ -9,6 +9,10 @@ schema="$SOURCE_DIR/docs/report.schema.json"
 make_test_store="$(dirname "$REPORT")/make_test_store"
 "$make_test_store" runs.db
 "$make_test_store" empty.db --empty
+# A tag, a note and an archived run, so that the listing and `show` have them.
+expect_exit 0 manage.log -- "$REPORT" --db runs.db tag 3 paper=fig2 seen=yes
+expect_exit 0 manage.log -- "$REPORT" --db runs.db note 3 "the run in figure 2"
+expect_exit 0 manage.log -- "$REPORT" --db runs.db archive 4
 
 # json NAME ARGS...: report ARGS --format json into NAME.json.
 json() {
@@ -19,6 +23,8 @@ json() {
 json list --db runs.db
 json list_failed --db runs.db --status failed
 json list_empty --db empty.db
+json list_all --db runs.db --all
+json list_archived --db runs.db --archived
 json compare --db runs.db --compare baseline wide
 json compare_metrics --db runs.db compare baseline wide --metric test.accuracy test.f1_macro val.accuracy test.loss
 json compare_per_seed --db runs.db --compare baseline wide --per-seed
@@ -73,6 +79,9 @@ broken("schema_version 1", "list.json", lambda d: d.update(schema_version=1))
 broken("an unknown kind", "list.json", lambda d: d.update(kind="listing"))
 broken("a run without its status", "list.json", lambda d: d["runs"][0].pop("status"))
 broken("an unknown status", "list.json", lambda d: d["runs"][0].update(status="done"))
+broken("a tag value that is a number", "list_all.json",
+       lambda d: next(r for r in d["runs"] if r["tags"])["tags"].update(paper=2))
+broken("a listing without archived_not_listed", "list.json", lambda d: d.pop("archived_not_listed"))
 broken("a table cell without n", "table.json", lambda d: d["tables"][0]["rows"][0]["cells"][0].pop("n"))
 broken("a table cell with two axis values", "table.json",
        lambda d: d["tables"][0]["rows"][0]["cells"][0].update(model="x"))
@@ -84,7 +93,7 @@ broken("confusion counts flat", "confusion.json", lambda d: d["matrices"][0].upd
 broken("power without alpha", "power.json", lambda d: d.pop("alpha"))
 broken("show without its run id", "show.json", lambda d: d["run"].pop("id"))
 broken("diff metrics as an object", "diff_metrics.json", lambda d: d.update(metrics={}))
-print(f"report_json_schema: {len(documents)} documents of {len(kinds)} kinds validate; 18 broken ones do not")
+print(f"report_json_schema: {len(documents)} documents of {len(kinds)} kinds validate; 20 broken ones do not")
 sys.exit(0 if ok else 1)
 PY
 echo "report_json_schema: ok"
