@@ -545,6 +545,10 @@ TEST_F(MedMnistDownloadTest, UnreachableServerIsAnError) {
   // Port 1 on the loopback: nothing listens there, the connection is refused at once.
   const std::string message = load_error("flag: bloodmnist, download: true, mirror: 'http://127.0.0.1:1/files'");
   expect_contains(message, "http://127.0.0.1:1/files/bloodmnist.npz?download=1");
+  // Offline, the message says where the file fetched elsewhere goes.
+  expect_contains(message, "Without network: fetch http://127.0.0.1:1/files/bloodmnist.npz?download=1 on another "
+                           "machine and put it at '" +
+                               (dir_.path() / "bloodmnist.npz").string() + "'");
   expect_nothing_left();
 }
 

@@ -162,7 +162,7 @@ class MedMnist : public Dataset {
              "options to fetch it from " +
              url + ", or place the file there (option `root`)");
       }
-      medmnist::download_file(url, path, expected_md5(name, size), settings_);
+      download(url, path, expected_md5(name, size));
     }
     medmnist::NpzArchive npz(path);
     DatasetSplits splits;
@@ -302,6 +302,18 @@ class MedMnist : public Dataset {
   }
 
   const medmnist::FlagInfo& flag_;
+  // A failed download says how to do without one: behind a firewall or offline, the
+  // file fetched elsewhere and put in place is all the plugin needs.
+  void download(const std::string& url, const fs::path& path, const std::string& md5) const {
+    try {
+      medmnist::download_file(url, path, md5, settings_);
+    } catch (const DataError& e) {
+      throw DataError(std::string(e.what()) + ". Without network: fetch " + url +
+                      " on another machine and put it at '" + path.string() +
+                      "' (option `root` names the folder), or set `mirror` to a server that has it");
+    }
+  }
+
   fs::path root_;
   bool download_;
   std::string mirror_;
