@@ -12,6 +12,9 @@ REPORT=$(realpath "$REPORT")
 MAKE_TEST_STORE="$(dirname "$REPORT")/make_test_store"
 
 "$MAKE_TEST_STORE" runs.db
+# Tags and a note (report tag, report note) become columns of the run table, escaped.
+expect_exit 0 tag.log -- "$REPORT" tag 1 reviewed=yes --db runs.db
+expect_exit 0 note.log -- "$REPORT" note 14 "diverged: <lower the lr> & retry" --db runs.db
 expect_exit 0 html.log -- "$REPORT" html --db runs.db -o report.html --compare baseline wide
 expect_in html.log "wrote report.html"
 # Self-contained: nothing to fetch, so it works offline. The run browser's script and its
@@ -26,6 +29,10 @@ fi
 expect_in report.html '<h2 id="runs">Runs</h2>'
 expect_in report.html 'id="run-14"'
 [[ $(grep -c '<section class="run-detail"' report.html) -eq 14 ]] || fail "expected a section per run (14)"
+expect_in report.html '<th data-sort="text">tags</th><th data-sort="text">note</th>'
+expect_in report.html '<td>reviewed=yes</td>'
+expect_in report.html 'diverged: &lt;lower the lr&gt; &amp; retry'
+if grep -q '<lower the lr>' report.html; then fail "a note reached the page unescaped"; fi
 expect_in report.html "Learning curves"
 expect_in report.html "Per-class F1"
 expect_in report.html "Confusion matrices"

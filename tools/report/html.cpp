@@ -44,6 +44,7 @@ svg .grid { stroke: #eee; } svg .axis { stroke: #888; }
 pre { background: #f6f8fa; padding: 8px; }
 p.nav a { margin-right: 12px; }
 .scroll { overflow-x: auto; max-width: 100%; }
+table.runs th { text-align: left; } table.runs th.r { text-align: right; }
 table.runs th[data-sort] { cursor: pointer; user-select: none; }
 table.runs th[aria-sort=ascending]::after { content: " \25B2"; font-size: 10px; }
 table.runs th[aria-sort=descending]::after { content: " \25BC"; font-size: 10px; }
