@@ -82,6 +82,8 @@ refused "no store at runs.bd (did you mean 'runs.db'?)" --db runs.bd
 refused "no store at run.db (did you mean 'runs.db'?)" table --db run.db
 mkdir sub && cp runs.db sub/shard-1.db
 refused "no store at sub/shard-2.db (did you mean 'sub/shard-1.db'?)" --db sub/shard-2.db
+refused "no store at sub/shard-2.db (did you mean 'sub/shard-1.db'?)" merge all.db sub/shard-2.db
+[[ -e all.db ]] && fail "report merge created all.db though an input is missing"
 refused "no store at elsewhere.db: run \`runner EXPERIMENT.yaml\` first" --db elsewhere.db
 
 # A store of 156 metrics (one F1 per class): the nearest few and how to list them, not all.

@@ -243,6 +243,7 @@ int run_merge(const Values& values) {
     throw UsageError("merge needs OUT.db and at least one IN.db");
   }
   const std::vector<std::string> inputs(stores.begin() + 1, stores.end());
+  for (const auto& input : inputs) existing_store(input);  // shard-1.bd: the nearest *.db
   for (const auto& summary : merge_stores(stores[0], inputs)) {
     std::cout << summary << '\n';
   }
