@@ -58,9 +58,14 @@ expect_exit 2 out.log -- "$RUNNER" describe unet_encodr
 expect_in out.log "unknown model plugin 'unet_encodr' (did you mean 'unet_encoder'?); available: baseline_cnn"
 sed 's/model: baseline_cnn}$/model: baseline_cn}/' experiments/synthetic.yaml > typo.yaml
 expect_exit 2 out.log -- "$RUNNER" typo.yaml --dry-run --db typo.db
-expect_in out.log "unknown model plugin 'baseline_cn' (did you mean 'baseline_cnn'?)"
+expect_in out.log "runner: error: typo.yaml:4:21: unknown model plugin 'baseline_cn' (did you mean 'baseline_cnn'?)"
 expect_exit 2 out.log -- "$RUNNER" experiments/synthetic.yaml "arms={a: {model: resnet19}}" --dry-run --db typo.db
-expect_in out.log "unknown model plugin 'resnet19' (did you mean 'resnet18'?)"
+expect_in out.log "runner: error: override 1 'arms={a: {model: resnet19}}': unknown model plugin 'resnet19' (did you mean 'resnet18'?)"
+expect_exit 2 out.log -- "$RUNNER" experiments/synthetic.yaml "metrics=[classification, acuracy]" --dry-run --db typo.db
+expect_in out.log "runner: error: override 1 'metrics=[classification, acuracy]': unknown metric plugin 'acuracy'"
+sed 's/plugin: synthetic/plugin: synthetik/' experiments/synthetic.yaml > typo.yaml
+expect_exit 2 out.log -- "$RUNNER" typo.yaml --dry-run --db typo.db
+expect_in out.log "runner: error: typo.yaml:2:19: unknown dataset plugin 'synthetik' (did you mean 'synthetic'?)"
 expect_exit 2 out.log -- "$RUNNER" evaluate 1
 expect_in out.log "--db"
 expect_exit 2 out.log -- "$RUNNER" copy-store only-one.db

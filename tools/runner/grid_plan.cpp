@@ -9,6 +9,7 @@
 #include "ablate/error.hpp"
 #include "config/crash_report.hpp"
 #include "config/invoke_plugin.hpp"
+#include "config/yaml_reading.hpp"
 #include "engine/trainer.hpp"
 
 namespace ablate {
@@ -82,6 +83,18 @@ void reject_metric_name_clashes(const std::vector<std::string>& names,
   }
 }
 
+// An unknown plugin is named with where the experiment (or an override) names it, and
+// the registry's nearest name and list: "exp.yaml:4:23: unknown model plugin 'unet_encodr'
+// (did you mean 'unet_encoder'?); available: ...".
+void require_plugin(const PluginRegistry& registry, PluginKind kind, const std::string& name,
+                    const YAML::Node& named_at, const std::string& source) {
+  try {
+    registry.find(kind, name);
+  } catch (const PluginError& e) {
+    throw PluginError(at(named_at, source) + e.what());
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<GridPlan> plan_grid(Experiment experiment, const std::vector<std::filesystem::path>& plugin_dirs,
@@ -90,6 +103,12 @@ std::unique_ptr<GridPlan> plan_grid(Experiment experiment, const std::vector<std
   plan->experiment = std::move(experiment);
   const Experiment& e = plan->experiment;
   plan->registry.load_directories(plugin_search_path(plugin_dirs));
+  require_plugin(plan->registry, PluginKind::dataset, e.dataset_plugin, e.dataset_plugin_node, e.source);
+  for (const auto& arm : e.arms) require_plugin(plan->registry, PluginKind::model, arm.model, arm.model_node, e.source);
+  for (std::size_t i = 0; i < e.metrics.size(); ++i) {
+    require_plugin(plan->registry, PluginKind::metric, e.metrics[i],
+                   i < e.metric_nodes.size() ? e.metric_nodes[i] : YAML::Node(), e.source);
+  }
   plan->dataset = plan->registry.create_dataset(e.dataset_plugin, e.dataset_options, e.source);
   plan->info = describe_data(*plan->dataset, e.dataset_plugin);
   for (const auto& name : e.metrics)

@@ -144,6 +144,7 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
                                   at(dataset, source)));
   }
   experiment.dataset_plugin = scalar<std::string>(dataset["plugin"], "dataset.plugin", "a plugin name", source);
+  experiment.dataset_plugin_node = dataset["plugin"];
   experiment.dataset_options = YAML::Node(YAML::NodeType::Map);
   for (const auto& entry : dataset) {
     if (entry.first.Scalar() != "plugin") experiment.dataset_options[entry.first] = entry.second;
@@ -166,6 +167,7 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
       throw ConfigError(fmt::format("{}{} needs a `model` key naming a model plugin", at(entry.second, source), what));
     }
     arm.model = scalar<std::string>(entry.second["model"], what + ".model", "a plugin name", source);
+    arm.model_node = entry.second["model"];
     arm.options = child(entry.second, "options");
     if (arm.options && !arm.options.IsNull()) require_map(arm.options, what + ".options", source);
     experiment.arms.push_back(arm);
@@ -183,9 +185,11 @@ Experiment parse_experiment(const std::string& yaml_text, const std::string& sou
     }
     for (const auto& item : metrics) {
       experiment.metrics.push_back(scalar<std::string>(item, "metrics", "a list of plugin names", source));
+      experiment.metric_nodes.push_back(item);
     }
   } else {
     experiment.metrics = {"classification"};
+    experiment.metric_nodes = {YAML::Node()};
   }
 
   if (const auto grid = document["grid"]) {

@@ -15,8 +15,9 @@ namespace ablate {
 
 struct ArmSpec {
   std::string name;
-  std::string model;   // model plugin
-  YAML::Node options;  // the plugin's options mapping (may be null)
+  std::string model;      // model plugin
+  YAML::Node model_node;  // where the file (or an override) names it, for messages
+  YAML::Node options;     // the plugin's options mapping (may be null)
 };
 
 struct GridAxis {
@@ -40,12 +41,14 @@ struct Experiment {
   std::string name;
   std::string text;  // the document after overrides, as YAML
   std::string dataset_plugin;
-  YAML::Node dataset_options;  // the dataset mapping without `plugin`
-  std::vector<ArmSpec> arms;   // in file order
+  YAML::Node dataset_plugin_node;  // where it is named, for messages
+  YAML::Node dataset_options;      // the dataset mapping without `plugin`
+  std::vector<ArmSpec> arms;       // in file order
   std::vector<std::int64_t> resolutions;
   std::vector<std::int64_t> seeds;
   YAML::Node train;
   std::vector<std::string> metrics;
+  std::vector<YAML::Node> metric_nodes;  // where each is named (null: the default metric)
   std::vector<GridAxis> grid;
   std::vector<ExcludeRule> exclude;
   std::size_t max_cells = kMaxCells;  // not part of the file: set by `runner --max-cells`
