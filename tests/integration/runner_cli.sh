@@ -48,6 +48,8 @@ expect_exit 0 new.log -- "$RUNNER" copy-store trained.db copy2.db
 # Bad usage: exit 2, what is wrong, and the nearest name.
 expect_exit 2 out.log -- "$RUNNER" experiments/synthetic.yaml --jbos 2
 expect_in out.log "runner: error: unknown option '--jbos' (did you mean '--jobs'?)"
+expect_exit 2 out.log -- "$RUNNER" experiments/synthetic.yaml --cel 3
+! grep -qF "'--cell'" out.log || fail "an internal option was suggested"
 expect_exit 2 out.log -- "$RUNNER" plugin
 expect_in out.log "runner: error: no experiment file 'plugin' (did you mean 'plugins'?)"
 expect_exit 2 out.log -- "$RUNNER" synthetic.yml

@@ -180,9 +180,12 @@ void add_describe_options(CLI::App& app, CommandLine& line, const char* group) {
 }
 
 // Every long option name of `app` and its subcommands, for "did you mean" and completion.
-std::set<std::string> long_options(const CLI::App& app) {
+// `visible_only`: without the older spellings and the internal options, which are never
+// suggested (they are still known).
+std::set<std::string> long_options(const CLI::App& app, bool visible_only) {
   std::set<std::string> names;
   for (const CLI::Option* option : app.get_options()) {
+    if (visible_only && option->get_group().empty()) continue;
     for (const auto& name : option->get_lnames()) names.insert("--" + name);
   }
   return names;
@@ -294,7 +297,8 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& line) 
   app.footer(std::string(kRunFooter) + kMainFooter);
   for (CLI::App* sub : {plugins, describe_sub, evaluate_sub, copy_sub}) sub->footer("");
 
-  const std::vector<std::string> subcommands = {"run", "plugins", "describe", "evaluate", "copy-store"};
+  std::vector<std::string> subcommands;  // for "did you mean" when no experiment file has the name
+  for (const CLI::App* sub : app.get_subcommands({})) subcommands.push_back(sub->get_name());
 
   // The shell completions' question (cli_complete.hpp), answered from the app itself; its
   // words are not parsed (they may be half-typed).
@@ -314,13 +318,16 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& line) 
     return app.exit(e);
   } catch (const CLI::ExtrasError& e) {
     // An option no app knows: name the nearest one, which CLI11 2.1 does not.
-    std::set<std::string> known = long_options(app);
-    for (const CLI::App* sub : app.get_subcommands({})) known.merge(long_options(*sub));
+    std::set<std::string> known = long_options(app, false), visible = long_options(app, true);
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known.merge(long_options(*sub, false));
+      visible.merge(long_options(*sub, true));
+    }
     for (int i = 1; i < argc; ++i) {
       const std::string word = argv[i];
       const std::string name = word.substr(0, word.find('='));
       if (name.rfind("--", 0) == 0 && name.size() > 2 && known.count(name) == 0) {
-        return usage_error(fmt::format("unknown option '{}'{}", name, did_you_mean(name, known)), "");
+        return usage_error(fmt::format("unknown option '{}'{}", name, did_you_mean(name, visible)), "");
       }
     }
     return usage_error(e.what(), "");
