@@ -24,18 +24,31 @@ std::string Cell::arm_label() const {
 
 namespace {
 
-// A copy of `node` whose mappings are new, so that a cell's grid axis values can be set in
-// them, while every other value is the experiment's own node: it keeps its position in the
-// file (or the override it came from) for the messages about it. YAML::Clone would lose both.
-YAML::Node copy_mappings(const YAML::Node& node) {
-  if (!node.IsMap()) return node;
+// The mapping `map` as a new mapping of the same keys and values: what is set in it later
+// leaves `map` as it was. Only its own level is new; the keys and values are `map`'s own
+// nodes, which keep their positions in the file (or the override they came from) for the
+// messages about them. (YAML::Clone would lose both, and copy what nothing changes.)
+YAML::Node copy_of_mapping(const YAML::Node& map) {
   YAML::Node copy(YAML::NodeType::Map);
-  for (const auto& entry : node) copy[entry.first] = copy_mappings(entry.second);
+  for (const auto& entry : map) copy[entry.first] = entry.second;
   return copy;
 }
 
+// Gives `root` its own copy of each mapping on the path to `dotted_key`, so that setting
+// the key there changes nothing the experiment (or another cell) holds.
+void copy_path(YAML::Node root, const std::string& dotted_key) {
+  YAML::Node node = root;
+  for (std::size_t start = 0, dot = dotted_key.find('.'); dot != std::string::npos;
+       start = dot + 1, dot = dotted_key.find('.', start)) {
+    const std::string part = dotted_key.substr(start, dot - start);
+    if (!node[part] || !node[part].IsMap()) return;  // set_dotted makes it, or says why not
+    node[part] = copy_of_mapping(node[part]);
+    node.reset(node[part]);  // reset, not assignment: assignment would overwrite the parent's value
+  }
+}
+
 YAML::Node mapping_or_empty(const YAML::Node& node) {
-  return node && node.IsMap() ? copy_mappings(node) : YAML::Node(YAML::NodeType::Map);
+  return node && node.IsMap() ? node : YAML::Node(YAML::NodeType::Map);
 }
 
 std::string scalar_text(const YAML::Node& node) {
@@ -116,7 +129,8 @@ std::vector<Cell> expand_grid(const Experiment& experiment) {
           const auto& axis = experiment.grid[i];
           const YAML::Node& value = axis.values[rest % axis.values.size()];
           rest /= axis.values.size();
-          set_dotted(sections, axis.key, copy_mappings(value), fmt::format("grid axis '{}'", axis.key));
+          copy_path(sections, axis.key);
+          set_dotted(sections, axis.key, value, fmt::format("grid axis '{}'", axis.key));
           axes.insert(axes.begin(), {axis.key, scalar_text(value)});
           axis_values.emplace_back(axis.key, value);
         }
