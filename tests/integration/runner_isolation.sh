@@ -32,8 +32,10 @@ expect_in retry.log "0 finished now, 1 skipped (done, failed before or running e
 expect_exit 1 fresh.log -- "$RUNNER" crash.yaml --db runs.db --plugins "$crashing_dir" --retry-failed --fresh-process
 expect_in fresh.log "2 failed"
 case "$(sql runs.db "SELECT error FROM runs WHERE arm = 'segfault'")" in *"signal 11"*) ;; *) fail "fresh: signal 11" ;; esac
-# --force runs finished cells again too, in place: still one row per cell.
+# --force runs finished cells again too: the failed ones in place, the finished one as a
+# new run beside the archived old one. Still one live row per cell.
 expect_exit 1 force.log -- "$RUNNER" crash.yaml --db runs.db --plugins "$crashing_dir" --force
 expect_in force.log "1 finished now"
-[ "$(sql runs.db "SELECT count(*) FROM runs")" = 3 ] || fail "one row per cell"
+[ "$(sql runs.db "SELECT count(*) FROM runs WHERE archived_at IS NULL")" = 3 ] || fail "one live row per cell"
+[ "$(sql runs.db "SELECT arm FROM runs WHERE archived_at IS NOT NULL")" = healthy ] || fail "the finished run replaced is archived"
 echo "ok"
