@@ -56,6 +56,8 @@ expect_exit 2 out.log -- "$RUNNER" synthetic.yml
 expect_in out.log "runner: error: no experiment file 'synthetic.yml' (did you mean 'experiments/synthetic.yaml'?)"
 expect_exit 2 out.log -- "$RUNNER" experiments/synthetc.yaml
 expect_in out.log "no experiment file 'experiments/synthetc.yaml' (did you mean 'experiments/synthetic.yaml'?)"
+expect_exit 2 out.log -- "$RUNNER" describ baseline_cnn
+expect_in out.log "runner: error: no experiment file 'describ' (did you mean 'describe'?)"
 expect_exit 2 out.log -- "$RUNNER" describe unet_encodr
 expect_in out.log "unknown model plugin 'unet_encodr' (did you mean 'unet_encoder'?); available: baseline_cnn"
 sed 's/model: baseline_cnn}$/model: baseline_cn}/' experiments/synthetic.yaml > typo.yaml

@@ -361,6 +361,12 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& line) 
     }
     const std::string help_of = run->parsed() ? "run" : "";
     if (line.run.experiment.empty()) return usage_error("no experiment file given", help_of);
+    // First: a mistyped subcommand (`runner describ MODEL`) is a missing file that names
+    // the subcommand meant, not an override without '='.
+    if (!fs::exists(line.run.experiment)) {
+      return usage_error(
+          missing_experiment(line.run.experiment, run->parsed() ? std::vector<std::string>{} : subcommands), help_of);
+    }
     for (const auto& override_text : line.run.overrides) {
       if (override_text.find('=') == std::string::npos) {
         return usage_error(fmt::format("'{}' is neither an option nor a KEY=VALUE override (only one experiment "
@@ -368,10 +374,6 @@ std::optional<int> parse_command_line(int argc, char** argv, CommandLine& line) 
                                        override_text),
                            help_of);
       }
-    }
-    if (!fs::exists(line.run.experiment)) {
-      return usage_error(
-          missing_experiment(line.run.experiment, run->parsed() ? std::vector<std::string>{} : subcommands), help_of);
     }
   }
   return std::nullopt;
