@@ -68,6 +68,9 @@ refused "unknown arm 'tall' in runs.db: the arms are baseline, wide" compare bas
 refused "unknown metric 'test.acuracy' in runs.db (did you mean 'test.accuracy'?): the metrics are test.accuracy" \
   --compare baseline wide --metric test.acuracy
 refused "unknown metric 'test.f1_macr' in runs.db (did you mean 'test.f1_macro'?)" table --metric test.f1_macr
+# --metric takes a list: given before the command, it takes the command too, and says so.
+refused "'compare' was read as a --metric (it takes a list): put --metric after the command" \
+  --metric test.loss compare baseline wide
 refused "unknown metric 'val.acuracy' in runs.db (did you mean 'val.accuracy'?)" power baseline wide --metric val.acuracy
 refused "unknown metric 'test.acuracy' in runs.db (did you mean 'test.accuracy'?)" html -o page.html --metric test.acuracy
 [[ -e page.html ]] && fail "report html wrote page.html for an unknown --metric"

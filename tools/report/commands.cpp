@@ -121,6 +121,15 @@ int run_list(const Values& values) {
     return compare(values, values.list("--compare"), "--compare");
   }
   if (values.has("--metric")) {
+    // `report --metric M compare A B`: --metric takes a list, so it took the command too.
+    for (const auto& word : values.list("--metric")) {
+      const CLI::App* report = values.command().get_parent();
+      if (!report->get_subcommands([&word](const CLI::App* command) { return command->check_name(word); }).empty()) {
+        throw UsageError(fmt::format("'{}' was read as a --metric (it takes a list): put --metric after the "
+                                     "command, e.g. report {} ... --metric {}",
+                                     word, word, values.list("--metric").front()));
+      }
+    }
     throw UsageError("--metric chooses what --compare compares; the listing shows every run");
   }
   if (values.has("--bootstrap") || values.has("--bootstrap-seed")) {
