@@ -99,7 +99,8 @@ bash_offers "report html -o " page.html runs.db
 if command -v zsh >/dev/null; then
   # zsh_complete LINE: what zsh's completion system offers when TAB is pressed at the end
   # of LINE, typed into an interactive `zsh -f` (driven through zsh/zpty) with compinit
-  # and _report on fpath; compadd is wrapped to print what it would add.
+  # and _report on fpath; compadd is wrapped to print what it adds (and still add it:
+  # otherwise _files, finding nothing added, falls back to offering every file).
   cat >complete.zsh <<'ZSH'
 zmodload zsh/zpty || exit 77
 zpty shell zsh -f -i
@@ -109,6 +110,7 @@ zpty -w shell 'compadd() {
   if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return; fi
   local -a matched; builtin compadd -O matched "$@"; local m
   for m in $matched; do print -r -- "${(U):-hit}:$m"; done
+  builtin compadd "$@"
 }'
 zpty -w shell 'finish() { print -r -- ${(U):-completion-end}; exit }; comppostfuncs=(finish)'
 zpty -w -n shell "$3"$'\t'
@@ -155,6 +157,7 @@ ZSH
   zsh_lacks "report compare --metric test." val.accuracy
   zsh_offers "report show " 1 14
   zsh_offers "report --db " runs.db other.db
+  zsh_lacks "report --db " page.html
   zsh_offers "report table --format=j" --format=json
 else
   echo "report_completion: zsh is not installed: its half is not checked" >&2
