@@ -205,7 +205,9 @@ PY
 expect_exit 0 console.log -- "$REPORT" --db runs.db --compare baseline narrow
 expect_in console.log "two-level bootstrap, 2000 replicates, bootstrap seed 0"
 expect_exit 2 bad.log -- "$REPORT" --db runs.db --compare baseline narrow --bootstrap 2000000
-expect_in bad.log "--bootstrap 2000000: at most 1000000 replicates"
+expect_in bad.log "--bootstrap 2000000: expected 0 (no bootstrap) to 1000000 replicates"
+expect_exit 2 bad.log -- "$REPORT" --db runs.db --compare baseline narrow --bootstrap -3
+expect_in bad.log "--bootstrap -3: expected 0 (no bootstrap) to 1000000 replicates"
 expect_exit 2 bad_power.log -- "$REPORT" --db runs.db power baseline narrow --power 1.5
 expect_in bad_power.log "--power 1.5: expected a number between 0 and 1"
 echo "report_stats_scipy: all checks passed"

@@ -47,8 +47,9 @@ void add_metric(CLI::App& command) {
 }
 
 void add_bootstrap(CLI::App& command) {
-  add_value<std::size_t>(command, "--bootstrap", "bootstrap replicates of the two-level interval (0: none)",
-                         kNumberValue)
+  // Signed, so that a negative count is refused as such (an unsigned one wraps around).
+  add_value<std::int64_t>(command, "--bootstrap", "bootstrap replicates of the two-level interval (0: none)",
+                          kNumberValue)
       ->default_str(std::to_string(kDefaultBootstrapReplicates));
   add_value<std::uint64_t>(command, "--bootstrap-seed", "the bootstrap's random seed: the same seed, the same interval",
                            kNumberValue)
@@ -161,12 +162,13 @@ constexpr std::size_t kMaxBootstrapReplicates = 1000000;
 
 CompareOptions compare_options_from(const Values& values) {
   CompareOptions options;
-  options.bootstrap_replicates = values.get<std::size_t>("--bootstrap");
-  options.bootstrap_seed = values.get<std::uint64_t>("--bootstrap-seed");
-  if (options.bootstrap_replicates > kMaxBootstrapReplicates) {
-    throw UsageError(fmt::format("--bootstrap {}: at most {} replicates", options.bootstrap_replicates,
+  const auto replicates = values.get<std::int64_t>("--bootstrap");
+  if (replicates < 0 || static_cast<std::uint64_t>(replicates) > kMaxBootstrapReplicates) {
+    throw UsageError(fmt::format("--bootstrap {}: expected 0 (no bootstrap) to {} replicates", replicates,
                                  kMaxBootstrapReplicates));
   }
+  options.bootstrap_replicates = static_cast<std::size_t>(replicates);
+  options.bootstrap_seed = values.get<std::uint64_t>("--bootstrap-seed");
   return options;
 }
 
