@@ -62,3 +62,55 @@ seeds: [0]
 train: {batch_size: 16, max_epochs: 50, early_stopping: {patience: 0}, threads: 1}
 YAML
 }
+
+# The zsh half of the completion tests (report_completion.sh, runner_completion.sh).
+# zsh_complete LINE: what zsh's completion system offers when TAB is pressed at the end of
+# LINE, typed into an interactive `zsh -f` (driven through zsh/zpty) with compinit,
+# $COMPLETION_DIR on fpath and $BIN_DIR on path. compadd is wrapped to print what it adds,
+# and still add it: _files offers every file when its patterns added none.
+zsh_complete() {
+  [[ -f $WORK/complete.zsh ]] || cat >"$WORK/complete.zsh" <<'ZSH'
+zmodload zsh/zpty || exit 77
+zpty shell zsh -f -i
+zpty -w shell "PS1='' RPROMPT=''; fpath=(${(q)1} \$fpath); path=(${(q)2} \$path)"
+zpty -w shell 'autoload -Uz compinit; compinit -u -D'
+zpty -w shell 'compadd() {
+  if [[ ${@[1,(i)(-|--)]} == *-(O|A|D)\ * ]]; then builtin compadd "$@"; return; fi
+  local -a matched; builtin compadd -O matched "$@"; local m
+  for m in $matched; do print -r -- "${(U):-hit}:$m"; done
+  builtin compadd "$@"
+}'
+zpty -w shell 'finish() { print -r -- ${(U):-completion-end}; exit }; comppostfuncs=(finish)'
+zpty -w -n shell "$3"$'\t'
+# Upper case only in what the shell prints, never in the definitions it echoes.
+while zpty -r shell line; do
+  line=${line//$'\r'/}
+  line=${line%$'\n'}
+  [[ $line == *COMPLETION-END* ]] && break
+  [[ $line == *HIT:* ]] && print -r -- ${line#*HIT:}
+done
+zpty -d shell
+ZSH
+  timeout 30 zsh -f "$WORK/complete.zsh" "$COMPLETION_DIR" "$BIN_DIR" "$1" | sort -u
+}
+
+# zsh_offers LINE WORD...: zsh's completions of LINE include every WORD.
+zsh_offers() {
+  local line=$1 actual word
+  shift
+  actual=$(zsh_complete "$line")
+  for word in "$@"; do
+    grep -qxF -- "$word" <<<"$actual" || fail "zsh: '$line' does not offer '$word': [${actual//$'\n'/ }]"
+  done
+}
+
+# zsh_lacks LINE WORD...: zsh's completions of LINE include none of WORD.
+zsh_lacks() {
+  local line=$1 actual word
+  shift
+  actual=$(zsh_complete "$line")
+  for word in "$@"; do
+    grep -qxF -- "$word" <<<"$actual" && fail "zsh: '$line' offers '$word': [${actual//$'\n'/ }]"
+  done
+  return 0
+}
