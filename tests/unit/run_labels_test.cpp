@@ -20,6 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using ablate::test::TempDir;
+using ablate::test::throws_store_error;
 using ablate::test::write_text;
 using Tags = std::vector<std::pair<std::string, std::string>>;
 
@@ -101,22 +102,6 @@ ClaimPolicy liveness() {
   ClaimPolicy policy;
   policy.host = "testhost";
   return policy;
-}
-
-template <typename Body>
-::testing::AssertionResult throws_store_error(Body&& body, const std::vector<std::string>& parts) {
-  try {
-    body();
-  } catch (const StoreError& e) {
-    const std::string message = e.what();
-    for (const auto& part : parts) {
-      if (message.find(part) == std::string::npos) {
-        return ::testing::AssertionFailure() << "message \"" << message << "\" lacks \"" << part << "\"";
-      }
-    }
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure() << "no StoreError thrown";
 }
 
 TEST(RunLabelsTest, TagsAreSetReplacedAndRemovedAndListedByKey) {

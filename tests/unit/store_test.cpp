@@ -18,6 +18,7 @@ namespace ablate::db {
 namespace {
 
 using ablate::test::TempDir;
+using ablate::test::throws_store_error;
 
 // Raw SQLite access, to tamper with a store the way an old or foreign program would.
 void execute(const std::filesystem::path& file, const std::string& sql) {
@@ -70,23 +71,6 @@ RunClaim claim(const std::string& hash, const std::string& arm = "baseline", std
   c.git_commit = "abc123";
   c.plugin_versions_json = R"({"baseline_cnn":"1.0.0"})";
   return c;
-}
-
-// Whether calling `body` throws a StoreError whose message contains every one of `parts`.
-template <typename Body>
-::testing::AssertionResult throws_store_error(Body&& body, std::vector<std::string> parts) {
-  try {
-    body();
-  } catch (const StoreError& e) {
-    const std::string message = e.what();
-    for (const auto& part : parts) {
-      if (message.find(part) == std::string::npos) {
-        return ::testing::AssertionFailure() << "message \"" << message << "\" lacks \"" << part << "\"";
-      }
-    }
-    return ::testing::AssertionSuccess();
-  }
-  return ::testing::AssertionFailure() << "no StoreError thrown";
 }
 
 TEST(StoreTest, FreshStoreGetsTheCurrentSchemaInWalMode) {
