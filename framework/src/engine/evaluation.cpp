@@ -10,7 +10,6 @@
 #include "config/interrupt.hpp"
 #include "config/invoke_plugin.hpp"
 #include "engine/evaluation_fusion.hpp"
-#include "engine/libtorch_compat.hpp"
 #include "engine/model_factory.hpp"
 #include "engine/process_tuning.hpp"
 #include "engine/split_tensors.hpp"
@@ -19,10 +18,9 @@ namespace ablate {
 
 namespace {
 
-// The evaluation fusion while it lives, when train.fast_paths allows it and it is
-// faster on this LibTorch.
+// The evaluation fusion while it lives, when train.fast_paths allows it.
 std::optional<EvaluationFusion> fuse_for_evaluation(Model& model, const TrainSettings& train) {
-  if (!train.fast_paths || !libtorch::evaluation_fusion_pays()) return std::nullopt;
+  if (!train.fast_paths) return std::nullopt;
   return std::optional<EvaluationFusion>(std::in_place, model);
 }
 

@@ -24,8 +24,6 @@ void set_autocast(c10::DeviceType device, bool enabled, c10::ScalarType dtype) {
 #endif
 }
 
-bool evaluation_fusion_pays() { return TORCH_VERSION_MAJOR < 2; }
-
 std::int64_t peak_cuda_allocated_bytes(c10::DeviceIndex device_index) {
 #ifdef ABLATE_WITH_CUDA
   const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device_index);

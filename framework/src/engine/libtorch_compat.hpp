@@ -15,8 +15,6 @@
 //    names deprecated.
 //  - CUDA memory statistics (CUDA builds only). The caching allocator's StatType moved
 //    from c10::cuda::CUDACachingAllocator to c10::CachingDeviceAllocator in 2.x.
-//
-// And one measured difference: where the evaluation fusion pays (below).
 #pragma once
 
 #include <cstdint>
@@ -49,14 +47,6 @@ typename StateMap::key_type optimizer_state_key(const torch::Tensor& parameter) 
 
 // Turns autocast to `dtype` on or off for `device` (kCPU or kCUDA) in this thread.
 void set_autocast(c10::DeviceType device, bool enabled, c10::ScalarType dtype);
-
-// Whether the evaluation fusion (evaluation_fusion.hpp) makes evaluation faster on this
-// LibTorch. Measured with the baseline at 64x64 (images/s, train.fast_paths true / false):
-// LibTorch 1.13 3,300 / 2,200; LibTorch 2.6 1,400 / 2,200 with the fusion, 2,000-2,500 /
-// 2,000 without it (the encoder likewise: 567 / 720). The cause on 2.6 is not known yet;
-// until it is, evaluation there runs LibTorch's own layers. The fusion's results are the
-// same to float32 rounding on both (its unit tests run on both).
-bool evaluation_fusion_pays();
 
 // The peak of the bytes LibTorch's CUDA caching allocator handed out on GPU
 // `device_index`; -1 in a build without CUDA.
