@@ -1,19 +1,21 @@
 """The training script a PyTorch user writes: float tensors in a TensorDataset, a
 DataLoader with its defaults, model.train()/model.eval() loops, default allocator, and
 PyTorch's threads on every core (its default on a user's machine; bench/throughput passes
---threads because on these VMs the default is 1). The throughput bench's baseline."""
+--threads because on these VMs the default is 1). On a GPU (--device cuda): model.to(device)
+and each batch moved with .to(device), nothing else; --amp bf16 wraps the training forward
+pass in torch.autocast. The throughput bench's baseline."""
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from common import clock, parse_args, random_split, report
+from common import autocast, parse_args, run, splits
 from models import build
 
 args = parse_args(__doc__)
 if args.threads:  # the cores, from bench/throughput: what PyTorch's default gives on a user's machine
     torch.set_num_threads(args.threads)
 torch.manual_seed(args.seed)
-generator = torch.Generator().manual_seed(args.seed)
+device = torch.device(args.device)
 
 
 def as_dataset(images, labels):
@@ -21,14 +23,13 @@ def as_dataset(images, labels):
     return TensorDataset(images.permute(0, 3, 1, 2).float() / 255.0, labels)
 
 
-train_set = as_dataset(*random_split(args.steps * args.batch_size, args, generator))
-val_set = as_dataset(*random_split(args.val, args, generator))
-test_set = as_dataset(*random_split(args.test, args, generator))
+train_split, val_split, test_split = splits(args)
+train_set, val_set, test_set = as_dataset(*train_split), as_dataset(*val_split), as_dataset(*test_split)
 train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
 val_loader = DataLoader(val_set, batch_size=args.eval_batch_size)
 test_loader = DataLoader(test_set, batch_size=args.eval_batch_size)
 
-model = build(args.model, args.channels, args.resolution, args.classes)
+model = build(args.model, args.channels, args.resolution, args.classes).to(device)
 criterion = nn.CrossEntropyLoss()
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 
@@ -37,9 +38,11 @@ def train_epoch():
     model.train()
     running_loss, correct, seen = 0.0, 0, 0
     for images, labels in train_loader:
+        images, labels = images.to(device), labels.to(device)
         optimizer.zero_grad()
-        outputs = model(images)
-        loss = criterion(outputs, labels)
+        with autocast(args, device):
+            outputs = model(images)
+            loss = criterion(outputs, labels)
         loss.backward()
         optimizer.step()
         running_loss += loss.item() * images.size(0)
@@ -53,6 +56,7 @@ def evaluate(loader):
     total_loss, correct, scores = 0.0, 0, []
     with torch.no_grad():
         for images, labels in loader:
+            images, labels = images.to(device), labels.to(device)
             outputs = model(images)
             total_loss += nn.functional.cross_entropy(outputs, labels, reduction="sum").item()
             correct += (outputs.argmax(1) == labels).sum().item()
@@ -60,12 +64,5 @@ def evaluate(loader):
     return total_loss / len(loader.dataset), correct / len(loader.dataset), torch.cat(scores)
 
 
-train_seconds = None
-if not args.eval_only:
-    start = clock()
-    train_epoch()
-    train_seconds = clock() - start
-evaluate(val_loader)  # as the runner, which validates after every epoch before testing
-start = clock()
-evaluate(test_loader)
-report(args, train_seconds, len(train_set), clock() - start, len(test_set))
+run(args, device, train_epoch, lambda: evaluate(val_loader), lambda: evaluate(test_loader), len(train_set),
+    len(test_set))
