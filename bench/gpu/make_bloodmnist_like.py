@@ -99,6 +99,11 @@ def main():
         import numpy as np
     except ImportError:
         np = None
+        try:
+            import torch  # noqa: F401  (write_torch's, checked before any file is written)
+        except ImportError:
+            sys.exit(f"make_bloodmnist_like.py: {sys.executable} has neither numpy nor torch; run it with a "
+                     f"python3 that has one of them")
     for side in sides:
         start = time.monotonic()
         path = out / file_name(side)
