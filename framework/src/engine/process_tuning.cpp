@@ -6,8 +6,11 @@
 #include <malloc.h>
 #endif
 
+#include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <limits>
+#include <thread>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
@@ -17,6 +20,34 @@
 namespace ablate {
 
 namespace {
+
+// The machine's CPU time so far (/proc/stat's first line, in clock ticks): busy and total.
+struct CpuTimes {
+  unsigned long long busy = 0;
+  unsigned long long total = 0;
+};
+
+std::optional<CpuTimes> read_cpu_times() {
+  std::ifstream stat("/proc/stat");
+  std::string label;
+  // user nice system idle iowait irq softirq steal (guest time is inside user already)
+  unsigned long long user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0;
+  if (!(stat >> label >> user >> nice >> system >> idle >> iowait >> irq >> softirq >> steal) || label != "cpu") {
+    return std::nullopt;
+  }
+  const unsigned long long busy = user + nice + system + irq + softirq + steal;
+  return CpuTimes{busy, busy + idle + iowait};
+}
+
+// The share (0 to 1) of the last `window` that all cores together spent busy; nullopt
+// where /proc/stat cannot be read.
+std::optional<double> busy_share(std::chrono::milliseconds window) {
+  const auto before = read_cpu_times();
+  std::this_thread::sleep_for(window);
+  const auto after = read_cpu_times();
+  if (!before || !after || after->total <= before->total) return std::nullopt;
+  return static_cast<double>(after->busy - before->busy) / static_cast<double>(after->total - before->total);
+}
 
 // tcmalloc's own C API, looked up so that the engine does not depend on it.
 using ReleaseFreeMemory = void (*)();
@@ -102,20 +133,29 @@ void use_torch_threads(std::int64_t threads) {
 // faster at 28x28 than OMP_WAIT_POLICY=PASSIVE. On cores other work already keeps busy a
 // spinning thread takes the time slice its peer needs (several times slower under a load
 // of 4 on 2 cores; docs/performance.md, BENCHMARKS.md).
-bool should_wait_passively(double load_average, std::int64_t cores, const char* user_policy) {
-  return user_policy == nullptr && load_average >= static_cast<double>(cores);
+bool should_wait_passively(double load_average, std::optional<double> busy_now, std::int64_t cores,
+                           const char* user_policy) {
+  if (user_policy != nullptr || load_average < static_cast<double>(cores)) return false;
+  // The load average trails by a minute: work that has just ended (a build, the previous
+  // program of a benchmark) still fills it. Busy now means all cores but half of one.
+  return !busy_now || *busy_now * static_cast<double>(cores) >= static_cast<double>(cores) - 0.5;
 }
 
 std::optional<std::string> wait_passively_if_cores_busy(std::int64_t cores) {
   double load = 0;
-  if (getloadavg(&load, 1) != 1 || !should_wait_passively(load, cores, std::getenv("OMP_WAIT_POLICY"))) {
+  const char* user_policy = std::getenv("OMP_WAIT_POLICY");
+  // The cheap test first: on a machine whose load average is below the cores (the usual
+  // case) nothing is sampled and the runner starts at once.
+  if (getloadavg(&load, 1) != 1 || !should_wait_passively(load, std::nullopt, cores, user_policy)) {
     return std::nullopt;
   }
+  const std::optional<double> busy = busy_share(std::chrono::milliseconds(200));
+  if (!should_wait_passively(load, busy, cores, user_policy)) return std::nullopt;
   setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
-  return fmt::format("the load average is {:.1f} on {} core(s): other work is using them, so the cells start as fresh "
-                     "processes with OMP_WAIT_POLICY=PASSIVE, whose idle threads sleep instead of spinning against "
-                     "it (set OMP_WAIT_POLICY yourself to choose; docs/performance.md)",
-                     load, cores);
+  return fmt::format("the load average is {:.1f} on {} core(s){}: other work is using them, so the cells start as "
+                     "fresh processes with OMP_WAIT_POLICY=PASSIVE, whose idle threads sleep instead of spinning "
+                     "against it (set OMP_WAIT_POLICY yourself to choose; docs/performance.md)",
+                     load, cores, busy ? fmt::format(", {:.0f}% busy now", *busy * 100) : "");
 }
 
 }  // namespace ablate

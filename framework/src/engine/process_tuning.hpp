@@ -28,9 +28,12 @@ void keep_torch_single_threaded();
 void use_torch_threads(std::int64_t threads);
 
 // Whether cells should wait passively (OMP_WAIT_POLICY=PASSIVE): when other work already
-// keeps the cores busy (a 1-minute load average of at least `cores`) and the user chose no
-// policy (`user_policy` is OMP_WAIT_POLICY, or null).
-bool should_wait_passively(double load_average, std::int64_t cores, const char* user_policy);
+// keeps the cores busy and the user chose no policy (`user_policy` is OMP_WAIT_POLICY, or
+// null). Busy: a 1-minute load average of at least `cores`, and, where it was measured,
+// the cores' busy share over the last moment (`busy_now`, 0 to 1) at least all cores but
+// half of one: the load average alone still counts work that ended up to a minute ago.
+bool should_wait_passively(double load_average, std::optional<double> busy_now, std::int64_t cores,
+                           const char* user_policy);
 
 // On a machine whose cores are busy (should_wait_passively with this process's load and
 // environment): sets OMP_WAIT_POLICY=PASSIVE in this process's environment, for the cell

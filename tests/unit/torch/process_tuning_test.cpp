@@ -8,19 +8,32 @@
 #include <cstdint>
 
 #include <cstdlib>
+#include <optional>
 #include <string>
 
 namespace ablate {
 namespace {
 
 TEST(ProcessTuningTest, CellsWaitPassivelyOnlyWhenTheLoadFillsTheCoresAndTheUserChoseNothing) {
-  EXPECT_FALSE(should_wait_passively(0.3, 2, nullptr)) << "an idle machine: spinning is faster";
-  EXPECT_FALSE(should_wait_passively(1.99, 2, nullptr));
-  EXPECT_TRUE(should_wait_passively(2.0, 2, nullptr));
-  EXPECT_TRUE(should_wait_passively(6.1, 2, nullptr)) << "the red team's load of ~6 on 2 cores";
-  EXPECT_FALSE(should_wait_passively(6.1, 2, "ACTIVE")) << "the user's choice stands";
-  EXPECT_FALSE(should_wait_passively(6.1, 2, "passive")) << "set already: nothing to do";
-  EXPECT_FALSE(should_wait_passively(15.0, 16, nullptr));
+  const std::optional<double> unmeasured;
+  EXPECT_FALSE(should_wait_passively(0.3, unmeasured, 2, nullptr)) << "an idle machine: spinning is faster";
+  EXPECT_FALSE(should_wait_passively(1.99, unmeasured, 2, nullptr));
+  EXPECT_TRUE(should_wait_passively(2.0, unmeasured, 2, nullptr)) << "without /proc/stat the load average decides";
+  EXPECT_TRUE(should_wait_passively(6.1, 1.0, 2, nullptr)) << "the red team's load of ~6 on 2 cores";
+  EXPECT_FALSE(should_wait_passively(6.1, 1.0, 2, "ACTIVE")) << "the user's choice stands";
+  EXPECT_FALSE(should_wait_passively(6.1, 1.0, 2, "passive")) << "set already: nothing to do";
+  EXPECT_FALSE(should_wait_passively(15.0, 1.0, 16, nullptr));
+}
+
+TEST(ProcessTuningTest, WorkThatHasEndedDoesNotMakeCellsWaitPassively) {
+  // The load average trails by a minute: right after a build (or the previous program of
+  // a benchmark) it still reads 2 on 2 cores while the cores are idle.
+  EXPECT_FALSE(should_wait_passively(2.3, 0.02, 2, nullptr)) << "the work has ended";
+  EXPECT_FALSE(should_wait_passively(2.3, 0.5, 2, nullptr)) << "one of two cores busy";
+  EXPECT_TRUE(should_wait_passively(2.3, 0.75, 2, nullptr)) << "all cores but half of one";
+  EXPECT_TRUE(should_wait_passively(4.0, 0.99, 2, nullptr)) << "busy loops on every core";
+  EXPECT_FALSE(should_wait_passively(16.5, 0.9, 16, nullptr)) << "1.6 of 16 cores idle";
+  EXPECT_TRUE(should_wait_passively(16.5, 0.97, 16, nullptr));
 }
 
 TEST(ProcessTuningTest, APolicyTheUserSetIsNeverChanged) {
