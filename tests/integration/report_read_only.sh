@@ -37,6 +37,7 @@ if [ "$(id -u)" = 0 ]; then
   # Its mounts are made private, so that none reaches the parent namespace; in a chroot
   # whose / is not a mount point (tools/test's Debian 13 root) that step fails, and the
   # namespace keeps the propagation of its parent, which tools/test made private itself.
+  command -v mount >/dev/null || skip "needs the mount program (Debian package mount)"
   unshare --mount --propagation unchanged true 2>/dev/null ||
     skip "root here cannot make a mount namespace (unshare --mount needs CAP_SYS_ADMIN) for a read-only mount"
   propagation=private

@@ -5,6 +5,7 @@
 # (root only; elsewhere this says SKIPPED).
 source "$(dirname "$0")/lib.bash" "$@"
 [ "$(id -u)" = 0 ] || skip "needs root to mount a tiny tmpfs in a mount namespace"
+command -v mount >/dev/null || skip "needs the mount program (Debian package mount)"
 unshare --mount --propagation unchanged true 2>/dev/null ||
   skip "root here cannot make a mount namespace (unshare --mount needs CAP_SYS_ADMIN)"
 propagation=private
