@@ -125,7 +125,8 @@ int main(int argc, char** argv) {
   c10::InferenceMode inference;  // as evaluation runs; Adam's step is outside autograd anyway
   std::printf("LibTorch %s, compiler %s, %d threads, median of %d runs\n\n", TORCH_VERSION, __VERSION__, threads,
               repeats);
-  std::printf("| kernel | shape | LibTorch ms | fused ms | fused speed | target (>= 1.0) |\n|---|---|---|---|---|---|\n");
+  std::printf(
+      "| kernel | shape | LibTorch ms | fused ms | fused speed | target (>= 1.0) |\n|---|---|---|---|---|---|\n");
   // The baseline's three blocks on a 256-image evaluation batch at 64x64.
   for (const auto& [channels, side] : {std::pair<std::int64_t, std::int64_t>{32, 64}, {64, 32}, {128, 16}}) {
     activation_rows(torch::randn({256, channels, side, side}).contiguous(torch::MemoryFormat::ChannelsLast), repeats);
