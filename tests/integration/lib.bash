@@ -63,6 +63,32 @@ train: {batch_size: 16, max_epochs: 50, early_stopping: {patience: 0}, threads: 
 YAML
 }
 
+# The bash half of the completion tests (report_completion.sh, runner_completion.sh), for
+# the command $COMPLETED (runner or report) whose script is $COMPLETION_DIR/$COMPLETED.bash.
+# bash_complete LINE: the completions its _$COMPLETED function gives with the cursor at the
+# end of LINE (COMP_WORDS split as bash does, at blanks and at '='), one a line, sorted.
+bash_complete() {
+  PATH="$BIN_DIR:$PATH" bash --norc --noprofile -c '
+    source "$1/$3.bash"
+    COMP_LINE=$2
+    COMP_POINT=${#COMP_LINE}
+    read -ra COMP_WORDS <<<"${COMP_LINE//=/ = }"
+    [[ $COMP_LINE == *" " ]] && COMP_WORDS+=("")
+    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+    "_$3" "$3" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+    printf "%s\n" "${COMPREPLY[@]}" | sort
+  ' bash "$COMPLETION_DIR" "$1" "$COMPLETED"
+}
+
+# expect_bash LINE EXPECTED...: bash completes LINE to exactly EXPECTED (any order).
+expect_bash() {
+  local line=$1 actual expected
+  shift
+  actual=$(bash_complete "$line")
+  expected=$(printf '%s\n' "$@" | sort)
+  [[ $actual == "$expected" ]] || fail "bash: '$line' completed to [${actual//$'\n'/ }], expected [${expected//$'\n'/ }]"
+}
+
 # The zsh half of the completion tests (report_completion.sh, runner_completion.sh).
 # zsh_complete LINE: what zsh's completion system offers when TAB is pressed at the end of
 # LINE, typed into an interactive `zsh -f` (driven through zsh/zpty) with compinit,
@@ -94,23 +120,26 @@ ZSH
   timeout 30 zsh -f "$WORK/complete.zsh" "$COMPLETION_DIR" "$BIN_DIR" "$1" | sort -u
 }
 
-# zsh_offers LINE WORD...: zsh's completions of LINE include every WORD.
-zsh_offers() {
-  local line=$1 actual word
-  shift
-  actual=$(zsh_complete "$line")
+# SHELL_offers LINE WORD... (bash_offers, zsh_offers): SHELL's completions of LINE include
+# every WORD; SHELL_lacks LINE WORD...: none of them.
+completions_include() {
+  local shell=$1 line=$2 actual word
+  shift 2
+  actual=$("${shell}_complete" "$line")
   for word in "$@"; do
-    grep -qxF -- "$word" <<<"$actual" || fail "zsh: '$line' does not offer '$word': [${actual//$'\n'/ }]"
+    grep -qxF -- "$word" <<<"$actual" || fail "$shell: '$line' does not offer '$word': [${actual//$'\n'/ }]"
   done
 }
-
-# zsh_lacks LINE WORD...: zsh's completions of LINE include none of WORD.
-zsh_lacks() {
-  local line=$1 actual word
-  shift
-  actual=$(zsh_complete "$line")
+completions_exclude() {
+  local shell=$1 line=$2 actual word
+  shift 2
+  actual=$("${shell}_complete" "$line")
   for word in "$@"; do
-    grep -qxF -- "$word" <<<"$actual" && fail "zsh: '$line' offers '$word': [${actual//$'\n'/ }]"
+    grep -qxF -- "$word" <<<"$actual" && fail "$shell: '$line' offers '$word': [${actual//$'\n'/ }]"
   done
   return 0
 }
+bash_offers() { completions_include bash "$@"; }
+bash_lacks() { completions_exclude bash "$@"; }
+zsh_offers() { completions_include zsh "$@"; }
+zsh_lacks() { completions_exclude zsh "$@"; }

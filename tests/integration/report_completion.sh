@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib.bash"
 MAKE_TEST_STORE="$(dirname "$REPORT")/make_test_store"
 [[ -x $MAKE_TEST_STORE ]] || fail "$MAKE_TEST_STORE is missing: build it first"
 COMPLETION_DIR="$SOURCE_DIR/tools/completion"
+COMPLETED=report
 BIN_DIR=$(dirname "$(realpath "$REPORT")")
 "$MAKE_TEST_STORE" runs.db
 "$MAKE_TEST_STORE" other.db
@@ -17,40 +18,6 @@ sql other.db "UPDATE runs SET arm = 'narrow' WHERE arm = 'wide';
 mkdir stores && cp runs.db stores/shard.db
 
 # --- bash ----------------------------------------------------------------------------
-# bash_complete LINE: the completions bash's _report gives with the cursor at the end of
-# LINE (COMP_WORDS split as bash does, at blanks and at '='), one a line, sorted.
-bash_complete() {
-  PATH="$BIN_DIR:$PATH" bash --norc --noprofile -c '
-    source "$1/report.bash"
-    COMP_LINE=$2
-    COMP_POINT=${#COMP_LINE}
-    read -ra COMP_WORDS <<<"${COMP_LINE//=/ = }"
-    [[ $COMP_LINE == *" " ]] && COMP_WORDS+=("")
-    COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
-    _report report "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
-    printf "%s\n" "${COMPREPLY[@]}" | sort
-  ' bash "$COMPLETION_DIR" "$1"
-}
-
-# expect_bash LINE EXPECTED...: bash completes LINE to exactly EXPECTED (any order).
-expect_bash() {
-  local line=$1 actual expected
-  shift
-  actual=$(bash_complete "$line")
-  expected=$(printf '%s\n' "$@" | sort)
-  [[ $actual == "$expected" ]] || fail "bash: '$line' completed to [${actual//$'\n'/ }], expected [${expected//$'\n'/ }]"
-}
-
-# bash_offers LINE WORD...: bash's completions of LINE include every WORD.
-bash_offers() {
-  local line=$1 actual word
-  shift
-  actual=$(bash_complete "$line")
-  for word in "$@"; do
-    grep -qxF -- "$word" <<<"$actual" || fail "bash: '$line' does not offer '$word': [${actual//$'\n'/ }]"
-  done
-}
-
 # Commands, from report's own list (`arms` and `metrics` came with this feature).
 bash_offers "report " list compare table power show curves confusion html merge arms metrics \
   tag note archive unarchive rm
